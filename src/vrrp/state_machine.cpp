@@ -1,0 +1,270 @@
+// The VRRP state machine. Each handler names the RFC paragraph it follows; "SM-n" and
+// "TMR-n" are rows of ../shared/rfc-checklist.md.
+#include "vrrp/state_machine.hpp"
+
+#include <algorithm>
+#include <type_traits>
+
+#include "vrrp/timers.hpp"
+
+namespace floatd::vrrp {
+
+std::string_view reason_text(Reason r) {
+  switch (r) {
+    case Reason::kStartup: return "startup";
+    case Reason::kOwnerStartup: return "address owner (priority 255)";
+    case Reason::kStartAsMaster: return "configured state MASTER";
+    case Reason::kMasterDown: return "master down timer";
+    case Reason::kResignReceived: return "master resigned (priority 0)";
+    case Reason::kPreemptDelay: return "preempt delay elapsed";
+    case Reason::kHigherPriority: return "higher priority advert";
+    case Reason::kShutdown: return "shutdown";
+    case Reason::kFault: return "fault";
+    case Reason::kFaultCleared: return "fault cleared";
+  }
+  return "?";
+}
+
+StateMachine::StateMachine(Params params)
+    : params_(params),
+      effective_(params.priority),
+      master_adver_interval_(params.advert_interval) {}
+
+Microseconds StateMachine::skew_time() const {
+  return vrrp::skew_time(params_.version, effective_, master_adver_interval_);
+}
+
+Microseconds StateMachine::master_down_interval() const {
+  return vrrp::master_down_interval(params_.version, effective_, master_adver_interval_);
+}
+
+std::optional<IpAddress> StateMachine::master_address() const {
+  if (state_ == State::kMaster) return primary_;
+  if (state_ == State::kBackup) return master_;
+  return std::nullopt;
+}
+
+std::optional<MonoTime> StateMachine::next_deadline() const {
+  std::optional<MonoTime> next;
+  for (const auto& t : {adver_timer_, master_down_timer_, preempt_at_, announce_at_, refresh_at_}) {
+    if (t && (!next || *t < *next)) next = t;
+  }
+  return next;
+}
+
+std::vector<Action> StateMachine::handle(const Event& event, MonoTime now) {
+  Actions out;
+  std::visit(
+      [&](const auto& e) {
+        using E = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<E, Startup>) {
+          if (state_ == State::kInit) on_startup(now, Reason::kStartup, out);
+        } else if constexpr (std::is_same_v<E, Shutdown>) {
+          on_shutdown(out);
+        } else if constexpr (std::is_same_v<E, AdvertReceived>) {
+          on_advert(e, now, out);
+        } else if constexpr (std::is_same_v<E, PriorityChanged>) {
+          on_priority(e.effective);
+        } else if constexpr (std::is_same_v<E, FaultRaised>) {
+          on_fault(e.reason, out);
+        } else if constexpr (std::is_same_v<E, FaultCleared>) {
+          on_fault_cleared(now, out);
+        }
+      },
+      event);
+  return out;
+}
+
+std::vector<Action> StateMachine::on_tick(MonoTime now) {
+  Actions out;
+  auto due = [now](const std::optional<MonoTime>& t) { return t && *t <= now; };
+  if (state_ == State::kMaster) {
+    if (due(adver_timer_)) {  // RFC 5798 §6.4.3: Adver_Timer fires (SM-10, TMR-5)
+      out.emplace_back(SendAdvert{effective_});
+      adver_timer_ = now + Microseconds{params_.advert_interval};
+    }
+    if (due(announce_at_)) {  // garp_master_delay: the second burst
+      out.emplace_back(Announce{params_.announce.repeat});
+      announce_at_.reset();
+    }
+    if (due(refresh_at_)) {  // garp_master_refresh
+      out.emplace_back(Announce{1});
+      refresh_at_ = now + Microseconds{params_.announce.refresh};
+    }
+  } else if (state_ == State::kBackup) {
+    if (due(preempt_at_)) {
+      become_master(now, Reason::kPreemptDelay, "", out);
+    } else if (due(master_down_timer_)) {  // RFC 5798 §6.4.2: Master_Down_Timer fires (SM-5)
+      const bool resigned = master_resigned_;
+      become_master(now, resigned ? Reason::kResignReceived : Reason::kMasterDown, "", out);
+    }
+  }
+  return out;
+}
+
+// RFC 5798 §6.4.1 (SM-1, SM-2); also the way back from Fault.
+void StateMachine::on_startup(MonoTime now, Reason reason, Actions& out) {
+  master_adver_interval_ = params_.advert_interval;
+  if (fault_) {
+    transition(State::kFault, Reason::kFault, *fault_, out);
+  } else if (owner()) {
+    become_master(now, reason == Reason::kStartup ? Reason::kOwnerStartup : reason, "", out);
+  } else if (params_.start_as_master && reason == Reason::kStartup) {
+    become_master(now, Reason::kStartAsMaster, "", out);
+  } else {
+    become_backup(now, reason, "", out);
+  }
+}
+
+// RFC 5798 §6.4.2 (SM-4) and §6.4.3 (SM-9).
+void StateMachine::on_shutdown(Actions& out) {
+  if (state_ == State::kInit) return;
+  const bool was_master = state_ == State::kMaster;
+  cancel_timers();
+  transition(State::kInit, Reason::kShutdown, "", out);
+  if (was_master) leave_master(out);
+  master_adver_interval_ = params_.advert_interval;  // TMR-3
+  master_.reset();
+}
+
+void StateMachine::on_advert(const AdvertReceived& advert, MonoTime now, Actions& out) {
+  if (advert.src == primary_) return;  // never our own advert (SM-15)
+  if (state_ == State::kBackup) backup_advert(advert, now, out);
+  if (state_ == State::kMaster) master_advert(advert, now, out);
+  // Initialize and Fault ignore adverts (SM-3).
+}
+
+// RFC 5798 §6.4.2 with RFC 9568's text (SM-6, SM-7, SM-8, ERR-2, ERR-3).
+void StateMachine::backup_advert(const AdvertReceived& advert, MonoTime now, Actions& out) {
+  (void)out;
+  if (advert.priority == 0) {  // SM-6: the master resigns; wait only Skew_Time (TMR-6)
+    master_down_timer_ = now + skew_time();
+    master_resigned_ = true;
+    return;
+  }
+  const bool preempt = params_.preempt || owner();  // MODE-2
+  if (!preempt || advert.priority >= effective_) {  // SM-7
+    learn_interval(advert);
+    master_ = advert.src;
+    master_resigned_ = false;
+    preempt_at_.reset();
+    master_down_timer_ = now + master_down_interval();
+    return;
+  }
+  // SM-8: Preempt_Mode and a lower priority. The RFC discards the advert and lets the
+  // timer run out. With preempt_delay we instead keep the lower master for that long
+  // (keepalived's preempt_delay), then take over.
+  if (params_.preempt_delay.count() > 0) {
+    if (!preempt_at_) preempt_at_ = now + Microseconds{params_.preempt_delay};
+    learn_interval(advert);
+    master_ = advert.src;
+    master_resigned_ = false;
+    master_down_timer_ = now + master_down_interval();
+  }
+}
+
+// RFC 5798 §6.4.3 with RFC 9568 (SM-11, SM-12, SM-13).
+void StateMachine::master_advert(const AdvertReceived& advert, MonoTime now, Actions& out) {
+  if (advert.priority == 0) {  // SM-11: answer at once so backups don't take over
+    out.emplace_back(SendAdvert{effective_});
+    adver_timer_ = now + Microseconds{params_.advert_interval};
+    return;
+  }
+  if (is_better_than_us(advert)) {  // SM-12: Preempt_Mode is not consulted here
+    learn_interval(advert);
+    become_backup(now, Reason::kHigherPriority, advert.src.to_string(), out);
+    master_ = advert.src;
+    return;
+  }
+  // SM-13, RFC 9568 §6.4.3: a lower-priority master exists (split brain healing). Answer
+  // with our advert at once so it steps down, and re-announce so that switches and
+  // neighbours that followed it come back; re-announce at most once per max(interval, 1 s).
+  if (!params_.reassert_on_lower) return;
+  out.emplace_back(SendAdvert{effective_});
+  const Microseconds gap = std::max<Microseconds>(params_.advert_interval, std::chrono::seconds{1});
+  if (!last_reassert_ || now - *last_reassert_ >= gap) {
+    out.emplace_back(Announce{params_.announce.repeat});
+    last_reassert_ = now;
+  }
+}
+
+// SM-14: comparisons use the effective priority. An owner stays at 255 (MODE-8).
+void StateMachine::on_priority(Priority effective) {
+  if (owner()) return;
+  effective_ = std::clamp<Priority>(effective, 1, 254);
+}
+
+void StateMachine::on_fault(const std::string& reason, Actions& out) {
+  fault_ = reason;
+  if (state_ == State::kBackup || state_ == State::kMaster) {
+    const bool was_master = state_ == State::kMaster;
+    cancel_timers();
+    transition(State::kFault, Reason::kFault, reason, out);
+    if (was_master) leave_master(out);  // a Master first sends priority 0 (SM-17)
+    master_.reset();
+  }
+}
+
+void StateMachine::on_fault_cleared(MonoTime now, Actions& out) {
+  fault_.reset();
+  if (state_ == State::kFault) on_startup(now, Reason::kFaultCleared, out);
+}
+
+// RFC 5798 §6.4.1 / §6.4.2 (SM-1, SM-5): advert, VIPs, GARP/NA, Adver_Timer.
+void StateMachine::become_master(MonoTime now, Reason reason, std::string detail, Actions& out) {
+  cancel_timers();
+  transition(State::kMaster, reason, std::move(detail), out);
+  out.emplace_back(SendAdvert{effective_});
+  out.emplace_back(AddVips{});
+  out.emplace_back(Announce{params_.announce.repeat});
+  adver_timer_ = now + Microseconds{params_.advert_interval};
+  if (params_.announce.delay.count() > 0) announce_at_ = now + Microseconds{params_.announce.delay};
+  if (params_.announce.refresh.count() > 0) {
+    refresh_at_ = now + Microseconds{params_.announce.refresh};
+  }
+  master_.reset();
+  master_resigned_ = false;
+}
+
+// RFC 5798 §6.4.1 (SM-2) and §6.4.3 (SM-12): Master_Down_Timer := Master_Down_Interval.
+void StateMachine::become_backup(MonoTime now, Reason reason, std::string detail, Actions& out) {
+  const bool was_master = state_ == State::kMaster;
+  cancel_timers();
+  transition(State::kBackup, reason, std::move(detail), out);
+  if (was_master) out.emplace_back(RemoveVips{});
+  master_down_timer_ = now + master_down_interval();
+  master_resigned_ = false;
+}
+
+void StateMachine::leave_master(Actions& out) {
+  out.emplace_back(SendAdvert{0});  // PKT-14: priority 0 only when resigning
+  out.emplace_back(RemoveVips{});
+}
+
+void StateMachine::transition(State to, Reason reason, std::string detail, Actions& out) {
+  out.emplace_back(StateChanged{state_, to, reason, std::move(detail)});
+  state_ = to;
+}
+
+// v3 learns the master's interval and recomputes Skew_Time and Master_Down_Interval with it
+// (SM-7 with ERR-2, SM-12, TMR-3). v2 never learns (TMR-4): RX-9 enforced equality.
+void StateMachine::learn_interval(const AdvertReceived& advert) {
+  if (params_.version == Version::kV3) master_adver_interval_ = advert.interval;
+}
+
+void StateMachine::cancel_timers() {
+  adver_timer_.reset();
+  master_down_timer_.reset();
+  preempt_at_.reset();
+  announce_at_.reset();
+  refresh_at_.reset();
+}
+
+// RFC 5798 §6.4.3 / RFC 9568: higher priority, or equal priority and a higher primary
+// address (unsigned compare in network byte order, ERR-4).
+bool StateMachine::is_better_than_us(const AdvertReceived& advert) const {
+  if (advert.priority != effective_) return advert.priority > effective_;
+  return advert.src > primary_;
+}
+
+}  // namespace floatd::vrrp

@@ -1,0 +1,92 @@
+// The VRRP state machine of one virtual router (RFC 5798 §6 with RFC 9568's clarifications,
+// RFC 3768 §6 for VRRPv2), plus floatd's Fault state, preempt_delay and GARP repetition.
+//
+// Pure: events in, actions out, deadlines as data. It never reads a clock: every call gets
+// `now`, and the daemon arms one timer at next_deadline() and calls on_tick() when it fires.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vrrp/events.hpp"
+
+namespace floatd::vrrp {
+
+struct AnnounceParams {
+  int repeat = 5;                  // garp_master_repeat: announcements per burst
+  Centiseconds delay{500};         // garp_master_delay: second burst (0 = none)
+  Centiseconds refresh{0};         // garp_master_refresh: periodic re-announce (0 = off)
+};
+
+struct Params {
+  Version version = Version::kV3;
+  Priority priority = kDefaultPriority;  // configured; 255 = address owner
+  Centiseconds advert_interval{100};     // Advertisement_Interval
+  bool preempt = true;                   // Preempt_Mode (MODE-1)
+  Centiseconds preempt_delay{0};
+  bool start_as_master = false;          // state = MASTER
+  bool reassert_on_lower = true;         // RFC 9568 §6.4.3 (SM-13); keepalived's default
+  AnnounceParams announce;
+};
+
+class StateMachine {
+ public:
+  explicit StateMachine(Params params);
+
+  std::vector<Action> handle(const Event& event, MonoTime now);
+  std::vector<Action> on_tick(MonoTime now);       // runs every deadline <= now
+  std::optional<MonoTime> next_deadline() const;   // the earliest armed deadline
+
+  // Our primary address on the interface: the tie-break key against equal priorities
+  // (RFC 5798 §6.4.3). The instance layer sets it when the interface's address changes.
+  void set_primary_address(const IpAddress& address) { primary_ = address; }
+
+  State state() const { return state_; }
+  const Params& params() const { return params_; }
+  bool owner() const { return params_.priority == kOwnerPriority; }
+  Priority effective_priority() const { return effective_; }
+  Centiseconds master_adver_interval() const { return master_adver_interval_; }
+  Microseconds skew_time() const;
+  Microseconds master_down_interval() const;
+  // The current master: ours when Master, the last accepted advert's source when Backup.
+  std::optional<IpAddress> master_address() const;
+
+ private:
+  using Actions = std::vector<Action>;
+
+  void on_startup(MonoTime now, Reason reason, Actions& out);
+  void on_shutdown(Actions& out);
+  void on_advert(const AdvertReceived& advert, MonoTime now, Actions& out);
+  void backup_advert(const AdvertReceived& advert, MonoTime now, Actions& out);
+  void master_advert(const AdvertReceived& advert, MonoTime now, Actions& out);
+  void on_priority(Priority effective);
+  void on_fault(const std::string& reason, Actions& out);
+  void on_fault_cleared(MonoTime now, Actions& out);
+
+  void become_master(MonoTime now, Reason reason, std::string detail, Actions& out);
+  void become_backup(MonoTime now, Reason reason, std::string detail, Actions& out);
+  void leave_master(Actions& out);  // priority-0 advert, VIPs away (SM-9)
+  void transition(State to, Reason reason, std::string detail, Actions& out);
+  void learn_interval(const AdvertReceived& advert);  // v3 only (SM-7, SM-12, TMR-3)
+  void cancel_timers();
+  bool is_better_than_us(const AdvertReceived& advert) const;
+
+  Params params_;
+  State state_ = State::kInit;
+  Priority effective_;
+  Centiseconds master_adver_interval_;
+  IpAddress primary_;
+  std::optional<IpAddress> master_;
+  std::optional<std::string> fault_;  // set while a fault is raised
+  bool master_resigned_ = false;      // Backup: the down timer runs on Skew_Time (SM-6)
+
+  std::optional<MonoTime> adver_timer_;        // Master: next periodic advert
+  std::optional<MonoTime> master_down_timer_;  // Backup: when the master is declared dead
+  std::optional<MonoTime> preempt_at_;         // Backup: preempt_delay running
+  std::optional<MonoTime> announce_at_;        // Master: second GARP/NA burst
+  std::optional<MonoTime> refresh_at_;         // Master: periodic re-announce
+  std::optional<MonoTime> last_reassert_;      // Master: last re-announce answering a lower advert
+};
+
+}  // namespace floatd::vrrp
