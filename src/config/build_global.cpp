@@ -1,0 +1,71 @@
+// The [global] section(s): daemon-wide settings, merged over every [global] in every file.
+#include <array>
+
+#include "config/build.hpp"
+#include "config/key_table.hpp"
+#include "config/values.hpp"
+
+namespace floatd::config {
+namespace {
+
+constexpr std::size_t kSunPathMax = 107;  // sockaddr_un.sun_path less the NUL
+
+void set_router_id(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  if (e.value.empty() || e.value.find_first_of(" \t") != std::string::npos) {
+    errors.push_back(
+        entry_error(e, "\"" + e.value + "\" is not a router id (one word, e.g. lb-a)"));
+    return;
+  }
+  g.router_id = e.value;
+}
+
+void set_vrrp_version(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  assign(g.vrrp_version, e, errors, parse_version);
+}
+
+void set_script_user(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  if (auto bad = check_user(e.value)) return errors.push_back(entry_error(e, *bad));
+  g.script_user = e.value;
+}
+
+void set_script_security(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  assign(g.enable_script_security, e, errors, parse_bool);
+}
+
+void set_control_socket(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  if (auto bad = check_absolute_path(e.value)) return errors.push_back(entry_error(e, *bad));
+  if (e.value.size() > kSunPathMax) {
+    return errors.push_back(entry_error(e, "path is " + std::to_string(e.value.size()) +
+                                               " characters; a unix socket path has at most 107"));
+  }
+  g.control_socket = e.value;
+}
+
+void set_pid_file(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  if (auto bad = check_absolute_path(e.value)) return errors.push_back(entry_error(e, *bad));
+  g.pid_file = e.value;
+}
+
+constexpr std::array<KeySpec<GlobalConfig>, 6> kGlobalKeys{{
+    {"router_id", Repeat::kOnce, set_router_id},
+    {"vrrp_version", Repeat::kOnce, set_vrrp_version},
+    {"script_user", Repeat::kOnce, set_script_user},
+    {"enable_script_security", Repeat::kOnce, set_script_security},
+    {"control_socket", Repeat::kOnce, set_control_socket},
+    {"pid_file", Repeat::kOnce, set_pid_file},
+}};
+
+}  // namespace
+
+GlobalConfig build_global(const std::vector<const IniSection*>& sections,
+                          const std::string& hostname, Errors& errors) {
+  GlobalConfig global;
+  global.router_id = hostname;
+  if (!sections.empty()) global.origin.section = sections.front()->loc;
+  for (const auto* s : sections) {
+    apply_entries<GlobalConfig>(s->entries, kGlobalKeys, "[global]", global, global.origin, errors);
+  }
+  return global;
+}
+
+}  // namespace floatd::config

@@ -1,0 +1,30 @@
+// GlobalConfig: the [global] section, daemon-wide settings and defaults for the sections.
+//
+// [global] may be written more than once, even across files: the keys merge, and a key set
+// twice is an error like in any other section.
+#pragma once
+
+#include <string>
+
+#include "config/source_loc.hpp"
+#include "floatd/types.hpp"
+
+namespace floatd::config {
+
+inline constexpr std::string_view kDefaultControlSocket = "/run/floatd/floatd.sock";
+inline constexpr std::string_view kDefaultPidFile = "/run/floatd/floatd.pid";
+inline constexpr std::string_view kDefaultScriptUser = "root";  // keepalived's fallback
+
+struct GlobalConfig {
+  std::string router_id;                        // default: the host name
+  Version vrrp_version = Version::kV3;          // default `version` of instances
+  std::string script_user{kDefaultScriptUser};  // default `user` of scripts
+  bool enable_script_security = false;          // refuse scripts writable by non-root
+  std::string control_socket{kDefaultControlSocket};
+  std::string pid_file{kDefaultPidFile};
+  SectionOrigin origin;  // the first [global] header; no location when none was written
+
+  friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;
+};
+
+}  // namespace floatd::config

@@ -1,0 +1,114 @@
+// InstanceConfig: an [instance NAME] section, one VRRP virtual router (keepalived's
+// vrrp_instance) on one interface and one address family.
+//
+// Defaults are filled in by the parser: `version` from [global] vrrp_version, `use_vmac =
+// yes` as its name (vrrp.VRID / vrrp6.VRID), a tracked script's or file's weight from its
+// section unless the instance overrides it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/source_loc.hpp"
+#include "config/sync_group_config.hpp"
+#include "floatd/ip_address.hpp"
+#include "floatd/time.hpp"
+#include "floatd/types.hpp"
+
+namespace floatd::config {
+
+// `virtual_ipaddress = ADDR[/LEN] [dev IF] [label L]`
+struct VirtualIp {
+  IpPrefix prefix;
+  std::string dev;    // empty: the instance's interface (its VMAC with use_vmac)
+  std::string label;  // IPv4 only; empty: none
+  Origin origin;
+
+  friend bool operator==(const VirtualIp&, const VirtualIp&) = default;
+};
+
+struct UnicastPeer {
+  IpAddress address;
+  Origin origin;
+
+  friend bool operator==(const UnicastPeer&, const UnicastPeer&) = default;
+};
+
+// `track_interface|track_script|track_file = NAME [weight N]`; weight 0 = fault.
+struct TrackRef {
+  std::string name;
+  int weight = 0;  // -253..253
+  Origin origin;
+
+  friend bool operator==(const TrackRef&, const TrackRef&) = default;
+};
+
+enum class AuthType : std::uint8_t { kNone, kPass };  // VRRPv2 only (RFC 3768 §5.3.6)
+
+struct AuthConfig {
+  AuthType type = AuthType::kNone;
+  std::string pass;  // 1..8 characters with kPass
+
+  friend bool operator==(const AuthConfig&, const AuthConfig&) = default;
+};
+
+// Gratuitous ARP / unsolicited NA after becoming master (keepalived's garp_master_*).
+struct GarpConfig {
+  Centiseconds delay{500};  // second burst this long after the first; 0 = none
+  int repeat = 5;           // messages per burst, 1..255
+  Centiseconds refresh{0};  // re-announce this often while master; 0 = off
+
+  friend bool operator==(const GarpConfig&, const GarpConfig&) = default;
+};
+
+// Commands run on transitions; empty = none. `any` (key `notify`) runs on every one.
+struct NotifyConfig {
+  std::string master;
+  std::string backup;
+  std::string fault;
+  std::string stop;
+  std::string any;
+
+  friend bool operator==(const NotifyConfig&, const NotifyConfig&) = default;
+};
+
+struct InstanceConfig {
+  std::string name;
+  std::string interface;  // required
+  Vrid vrid = 0;          // virtual_router_id, required, 1..255
+  Priority priority = kDefaultPriority;
+  Centiseconds advert_int{100};
+  Version version = Version::kV3;
+  State initial_state = State::kBackup;  // `state`: kBackup or kMaster
+  bool preempt = true;
+  Centiseconds preempt_delay{0};
+  bool accept = true;  // RFC 5798 Accept_Mode
+  std::vector<VirtualIp> vips;
+  std::optional<IpAddress> unicast_src_ip;
+  std::vector<UnicastPeer> unicast_peers;  // non-empty: unicast mode
+  std::string vmac;                        // use_vmac: the VMAC interface's name; empty = no
+  bool v3_checksum_as_v2 = false;
+  GarpConfig garp;
+  AuthConfig auth;
+  std::vector<TrackRef> track_interfaces;
+  std::vector<TrackRef> track_scripts;
+  std::vector<TrackRef> track_files;
+  NotifyConfig notify;
+  SectionOrigin origin;
+
+  // The address family, from the first virtual address (IPv4 when there is none).
+  Family family() const;
+  bool unicast() const { return !unicast_peers.empty(); }
+
+  friend bool operator==(const InstanceConfig&, const InstanceConfig&) = default;
+};
+
+// The interface a virtual address goes on: its `dev`, else the VMAC, else the interface.
+const std::string& vip_device(const InstanceConfig& instance, const VirtualIp& vip);
+
+// The default VMAC name for `use_vmac = yes`: "vrrp.51", "vrrp6.51".
+std::string default_vmac_name(Family family, Vrid vrid);
+
+}  // namespace floatd::config

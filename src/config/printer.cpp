@@ -1,0 +1,126 @@
+// The canonical printer: every section, every default filled in, one key per line.
+#include <sstream>
+
+#include "config/config.hpp"
+#include "config/values.hpp"
+
+namespace floatd::config {
+namespace {
+
+const char* yes_no(bool b) { return b ? "yes" : "no"; }
+
+class Printer {
+ public:
+  void header(std::string_view kind, std::string_view name = {}) {
+    if (out_.tellp() > 0) out_ << '\n';
+    out_ << '[' << kind << (name.empty() ? "" : " ") << name << "]\n";
+  }
+  template <typename T>
+  void key(std::string_view k, const T& value) {
+    out_ << k << " = " << value << '\n';
+  }
+  void seconds(std::string_view k, Centiseconds cs) { key(k, format_seconds(cs)); }
+  void optional(std::string_view k, const std::string& value) {
+    if (!value.empty()) key(k, value);
+  }
+  void tracks(std::string_view k, const std::vector<TrackRef>& refs) {
+    for (const auto& r : refs) key(k, r.name + " weight " + std::to_string(r.weight));
+  }
+  std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+};
+
+void print_global(Printer& p, const GlobalConfig& g) {
+  p.header("global");
+  p.key("router_id", g.router_id);
+  p.key("vrrp_version", static_cast<int>(g.vrrp_version));
+  p.key("script_user", g.script_user);
+  p.key("enable_script_security", yes_no(g.enable_script_security));
+  p.key("control_socket", g.control_socket);
+  p.key("pid_file", g.pid_file);
+}
+
+void print_script(Printer& p, const ScriptConfig& s) {
+  p.header("script", s.name);
+  p.key("script", s.command);
+  p.seconds("interval", s.interval);
+  p.seconds("timeout", s.timeout);
+  p.key("fall", s.fall);
+  p.key("rise", s.rise);
+  p.key("weight", s.weight);
+  p.key("user", s.user);
+  p.key("init_fail", yes_no(s.init_fail));
+}
+
+void print_track_file(Printer& p, const TrackFileConfig& t) {
+  p.header("track_file", t.name);
+  p.key("file", t.file);
+  p.key("weight", t.weight);
+}
+
+std::string vip_text(const VirtualIp& vip) {
+  std::string text = vip.prefix.to_string();
+  if (!vip.dev.empty()) text += " dev " + vip.dev;
+  if (!vip.label.empty()) text += " label " + vip.label;
+  return text;
+}
+
+void print_addresses(Printer& p, const InstanceConfig& in) {
+  for (const auto& vip : in.vips) p.key("virtual_ipaddress", vip_text(vip));
+  if (in.unicast_src_ip) p.key("unicast_src_ip", in.unicast_src_ip->to_string());
+  for (const auto& peer : in.unicast_peers) p.key("unicast_peer", peer.address.to_string());
+}
+
+void print_instance(Printer& p, const InstanceConfig& in) {
+  p.header("instance", in.name);
+  p.key("interface", in.interface);
+  p.key("virtual_router_id", static_cast<int>(in.vrid));
+  p.key("priority", static_cast<int>(in.priority));
+  p.seconds("advert_int", in.advert_int);
+  p.key("version", static_cast<int>(in.version));
+  p.key("state", state_name(in.initial_state));
+  p.key("preempt", yes_no(in.preempt));
+  p.seconds("preempt_delay", in.preempt_delay);
+  p.key("accept", yes_no(in.accept));
+  print_addresses(p, in);
+  p.key("use_vmac", in.vmac.empty() ? "no" : in.vmac);
+  p.key("v3_checksum_as_v2", yes_no(in.v3_checksum_as_v2));
+  p.seconds("garp_master_delay", in.garp.delay);
+  p.key("garp_master_repeat", in.garp.repeat);
+  p.seconds("garp_master_refresh", in.garp.refresh);
+  if (in.version == Version::kV2) {
+    p.key("auth_type", in.auth.type == AuthType::kPass ? "PASS" : "NONE");
+    p.optional("auth_pass", in.auth.pass);
+  }
+  p.tracks("track_interface", in.track_interfaces);
+  p.tracks("track_script", in.track_scripts);
+  p.tracks("track_file", in.track_files);
+  p.optional("notify_master", in.notify.master);
+  p.optional("notify_backup", in.notify.backup);
+  p.optional("notify_fault", in.notify.fault);
+  p.optional("notify_stop", in.notify.stop);
+  p.optional("notify", in.notify.any);
+}
+
+void print_sync_group(Printer& p, const SyncGroupConfig& g) {
+  p.header("sync_group", g.name);
+  std::string names;
+  for (const auto& m : g.members) names += (names.empty() ? "" : " ") + m.name;
+  p.key("group", names);
+}
+
+}  // namespace
+
+std::string print(const Config& config) {
+  Printer p;
+  print_global(p, config.global);
+  for (const auto& s : config.scripts) print_script(p, s);
+  for (const auto& t : config.track_files) print_track_file(p, t);
+  for (const auto& in : config.instances) print_instance(p, in);
+  for (const auto& g : config.sync_groups) print_sync_group(p, g);
+  return p.str();
+}
+
+}  // namespace floatd::config

@@ -1,0 +1,199 @@
+// Rules within one [instance NAME] (see validate.hpp).
+#include <map>
+#include <set>
+
+#include "config/validate.hpp"
+
+namespace floatd::config {
+namespace {
+
+constexpr std::size_t kMaxVips = 255;  // the advert's Count IPvX Addr is one byte
+
+std::string family_text(Family f) { return f == Family::kIPv4 ? "IPv4" : "IPv6"; }
+
+void error(Errors& errors, const SourceLoc& loc, std::string key, std::string reason) {
+  errors.push_back({loc, std::move(key), std::move(reason)});
+}
+
+void check_required(const InstanceConfig& in, Errors& errors) {
+  const std::string key = section_key("instance", in.name);
+  const auto& loc = in.origin.section;
+  if (!in.origin.has("interface")) {
+    error(errors, loc, key, "interface is required (interface = IF)");
+  }
+  if (!in.origin.has("virtual_router_id")) {
+    error(errors, loc, key, "virtual_router_id is required (1..255)");
+  }
+  if (!in.origin.has("virtual_ipaddress")) {
+    error(errors, loc, key, "at least one virtual_ipaddress is required (ADDR[/LEN] [dev IF])");
+  }
+}
+
+void check_vip(const InstanceConfig& in, const VirtualIp& vip, Errors& errors) {
+  const auto& a = vip.prefix.address;
+  const auto& loc = vip.origin.loc;
+  if (a.is_multicast() || a.is_unspecified()) {
+    error(errors, loc, "virtual_ipaddress",
+          a.to_string() + " is a multicast or unspecified address; a virtual address is unicast");
+  }
+  if (vip.label.empty()) return;
+  const std::string& dev = vip_device(in, vip);
+  if (a.is_v6()) {
+    error(errors, loc, "virtual_ipaddress", "label is for IPv4 addresses only");
+  } else if (vip.label.size() > 15 || vip.label.rfind(dev + ":", 0) != 0) {
+    error(errors, loc, "virtual_ipaddress",
+          "label \"" + vip.label + "\" must be \"" + dev + ":SUFFIX\", at most 15 characters");
+  }
+}
+
+void check_vips(const InstanceConfig& in, Errors& errors) {
+  if (in.vips.empty()) return;
+  const auto& first = in.vips.front();
+  const Family family = in.family();
+  if (family == Family::kIPv6 && in.version == Version::kV2) {
+    error(errors, first.origin.loc, "virtual_ipaddress",
+          first.prefix.to_string() + " is IPv6, which needs version = 3 (VRRPv2 is IPv4 only)");
+  }
+  if (in.vips.size() > kMaxVips) {
+    error(errors, in.vips[kMaxVips].origin.loc, "virtual_ipaddress",
+          "more than 255 virtual addresses; an advertisement carries at most 255");
+  }
+  std::map<IpAddress, SourceLoc> seen;
+  for (const auto& vip : in.vips) {
+    const auto& a = vip.prefix.address;
+    if (a.family() != family) {
+      error(errors, vip.origin.loc, "virtual_ipaddress",
+            vip.prefix.to_string() + " is " + family_text(a.family()) + " but this instance is " +
+                family_text(family) + " (from its first virtual_ipaddress at " +
+                describe_loc(first.origin.loc, vip.origin.loc) +
+                "); use one instance per address family");
+      continue;
+    }
+    auto [it, inserted] = seen.try_emplace(a, vip.origin.loc);
+    if (!inserted) {
+      error(errors, vip.origin.loc, "virtual_ipaddress",
+            a.to_string() + " is already listed at " + describe_loc(it->second, vip.origin.loc));
+    }
+    check_vip(in, vip, errors);
+  }
+}
+
+void check_unicast_address(const InstanceConfig& in, const IpAddress& a, const SourceLoc& loc,
+                           const char* key, Errors& errors) {
+  if (a.family() != in.family()) {
+    error(errors, loc, key,
+          a.to_string() + " is " + family_text(a.family()) + " but the virtual addresses are " +
+              family_text(in.family()));
+  } else if (a.is_multicast() || a.is_unspecified()) {
+    error(errors, loc, key, a.to_string() + " is not a unicast address");
+  }
+}
+
+void check_unicast(const InstanceConfig& in, Errors& errors) {
+  if (in.unicast_src_ip) {
+    check_unicast_address(in, *in.unicast_src_ip, in.origin.at("unicast_src_ip"), "unicast_src_ip",
+                          errors);
+  }
+  std::map<IpAddress, SourceLoc> seen;
+  for (const auto& peer : in.unicast_peers) {
+    const auto& loc = peer.origin.loc;
+    check_unicast_address(in, peer.address, loc, "unicast_peer", errors);
+    if (in.unicast_src_ip && peer.address == *in.unicast_src_ip) {
+      error(errors, loc, "unicast_peer",
+            peer.address.to_string() + " is this node's unicast_src_ip; list the other nodes");
+    }
+    auto [it, inserted] = seen.try_emplace(peer.address, loc);
+    if (!inserted) {
+      error(errors, loc, "unicast_peer",
+            peer.address.to_string() + " is already listed at " + describe_loc(it->second, loc));
+    }
+  }
+}
+
+void check_auth(const InstanceConfig& in, Errors& errors) {
+  const auto& o = in.origin;
+  const bool pass = in.auth.type == AuthType::kPass;
+  if (pass && in.version == Version::kV3) {
+    error(errors, o.at("auth_type"), "auth_type",
+          "VRRPv3 has no authentication (RFC 5798 §9); PASS needs version = 2");
+  } else if (pass && !o.has("auth_pass")) {
+    error(errors, o.at("auth_type"), "auth_type", "PASS needs auth_pass (1..8 characters)");
+  }
+  if (!pass && o.has("auth_pass")) {
+    error(errors, o.at("auth_pass"), "auth_pass", "auth_pass needs auth_type = PASS (VRRPv2 only)");
+  }
+}
+
+void check_owner(const InstanceConfig& in, Errors& errors) {
+  if (in.priority != kOwnerPriority) return;
+  if (!in.preempt) {
+    error(errors, in.origin.at("preempt"), "preempt",
+          "the address owner (priority 255) always preempts (RFC 5798 §6.4.3); "
+          "remove preempt = no or lower the priority");
+  }
+  for (const auto* list : {&in.track_interfaces, &in.track_scripts, &in.track_files}) {
+    for (const auto& ref : *list) {
+      if (ref.weight == 0) continue;
+      const auto key = list == &in.track_interfaces ? "track_interface"
+                       : list == &in.track_scripts  ? "track_script"
+                                                    : "track_file";
+      error(errors, ref.origin.loc, key,
+            "weight " + std::to_string(ref.weight) + " of " + ref.name +
+                " would never apply: the address owner's priority (255) does not change; "
+                "use weight 0 (fault) or a priority of 1..254");
+    }
+  }
+}
+
+void check_preempt(const InstanceConfig& in, Errors& errors) {
+  if (in.preempt) return;
+  if (in.initial_state == State::kMaster) {
+    error(errors, in.origin.at("state"), "state",
+          "MASTER with preempt = no: a node that starts as master preempts anyway; "
+          "use state = BACKUP");
+  }
+  if (in.preempt_delay.count() > 0) {
+    error(errors, in.origin.at("preempt_delay"), "preempt_delay",
+          "has no effect with preempt = no; remove one of them");
+  }
+}
+
+void check_misc(const InstanceConfig& in, Errors& errors) {
+  if (in.v3_checksum_as_v2 && (in.version == Version::kV2 || in.family() == Family::kIPv6)) {
+    error(errors, in.origin.at("v3_checksum_as_v2"), "v3_checksum_as_v2",
+          "only applies to VRRPv3 over IPv4; set it to no");
+  }
+  if (!in.vmac.empty() && in.vmac == in.interface) {
+    error(errors, in.origin.at("use_vmac"), "use_vmac",
+          "the VMAC interface cannot be the instance's interface " + in.interface +
+              " (yes, no or another name)");
+  }
+}
+
+void check_track_dups(const std::vector<TrackRef>& list, const char* key, Errors& errors) {
+  std::map<std::string, SourceLoc> seen;
+  for (const auto& ref : list) {
+    auto [it, inserted] = seen.try_emplace(ref.name, ref.origin.loc);
+    if (!inserted) {
+      error(errors, ref.origin.loc, key,
+            ref.name + " is already tracked at " + describe_loc(it->second, ref.origin.loc));
+    }
+  }
+}
+
+}  // namespace
+
+void validate_instance(const InstanceConfig& instance, Errors& errors) {
+  check_required(instance, errors);
+  check_vips(instance, errors);
+  check_unicast(instance, errors);
+  check_auth(instance, errors);
+  check_owner(instance, errors);
+  check_preempt(instance, errors);
+  check_misc(instance, errors);
+  check_track_dups(instance.track_interfaces, "track_interface", errors);
+  check_track_dups(instance.track_scripts, "track_script", errors);
+  check_track_dups(instance.track_files, "track_file", errors);
+}
+
+}  // namespace floatd::config

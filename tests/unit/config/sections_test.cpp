@@ -1,0 +1,114 @@
+// Section headers, unknown keys, repeated keys and [global] (the parse pass, config/build.hpp).
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include "config_test_util.hpp"
+
+using namespace floatd;
+using namespace floatd::config;
+using namespace floatd::config::test;
+
+TEST_SUITE_BEGIN("config");
+
+TEST_CASE("[global] defaults") {
+  const Config config = parse_ok("");
+  char host[256] = {};
+  REQUIRE(gethostname(host, sizeof host - 1) == 0);
+  CHECK(config.global.router_id == host);
+  CHECK(config.global.vrrp_version == Version::kV3);
+  CHECK(config.global.script_user == "root");
+  CHECK(config.global.enable_script_security == false);
+  CHECK(config.global.control_socket == "/run/floatd/floatd.sock");
+  CHECK(config.global.pid_file == "/run/floatd/floatd.pid");
+}
+
+TEST_CASE("[global] keys") {
+  const Config config = parse_ok(
+      "[global]\nrouter_id = lb-a\nvrrp_version = 2\nscript_user = floatd-script\n"
+      "enable_script_security = yes\ncontrol_socket = /run/f.sock\npid_file = /run/f.pid\n");
+  CHECK(config.global.router_id == "lb-a");
+  CHECK(config.global.vrrp_version == Version::kV2);
+  CHECK(config.global.script_user == "floatd-script");
+  CHECK(config.global.enable_script_security);
+  CHECK(config.global.control_socket == "/run/f.sock");
+  CHECK(config.global.pid_file == "/run/f.pid");
+}
+
+TEST_CASE("[global] values are checked") {
+  CHECK(one_error("[global]\nrouter_id = lb a\n") ==
+        "t.conf:2: router_id: \"lb a\" is not a router id (one word, e.g. lb-a)");
+  CHECK(one_error("[global]\nvrrp_version = 4\n") ==
+        "t.conf:2: vrrp_version: \"4\" is not a VRRP version (2 or 3)");
+  CHECK(contains(one_error("[global]\nscript_user = a:b\n"), "script_user: \"a:b\" is not a user"));
+  CHECK(contains(one_error("[global]\nenable_script_security = sure\n"), "not a boolean"));
+  CHECK(contains(one_error("[global]\npid_file = floatd.pid\n"), "not an absolute path"));
+  CHECK(one_error("[global]\ncontrol_socket = /" + std::string(107, 's') + "\n") ==
+        "t.conf:2: control_socket: path is 108 characters; a unix socket path has at most 107");
+}
+
+TEST_CASE("[global] may appear twice; its keys merge but do not repeat") {
+  const Config config = parse_ok("[global]\nrouter_id = a\n[global]\npid_file = /p\n");
+  CHECK(config.global.router_id == "a");
+  CHECK(config.global.pid_file == "/p");
+  CHECK(one_error("[global]\nrouter_id = a\n\n[global]\nrouter_id = b\n") ==
+        "t.conf:5: router_id: set twice; first set at line 2 (only lists such as "
+        "virtual_ipaddress repeat)");
+}
+
+TEST_CASE("a scalar key set twice names the first line") {
+  CHECK(instance_error("priority = 1\n# x\npriority = 2\n") ==
+        "t.conf:7: priority: set twice; first set at line 5 (only lists such as "
+        "virtual_ipaddress repeat)");
+}
+
+TEST_CASE("unknown keys are errors that list what is accepted") {
+  const auto error = one_error("[global]\nrouterid = x\n");
+  CHECK(error ==
+        "t.conf:2: routerid: unknown key in [global] (accepted: router_id, vrrp_version, "
+        "script_user, enable_script_security, control_socket, pid_file)");
+  CHECK(contains(instance_error("nopreempt = yes\n"),
+                 "t.conf:5: nopreempt: unknown key in [instance web]; did you mean preempt = no?"));
+  CHECK(contains(one_error("[script s]\nscript = /x\nfile = /y\n"),
+                 "t.conf:3: file: unknown key in [script s]"));
+}
+
+TEST_CASE("unknown section kinds are errors, and their keys are not reported again") {
+  CHECK(one_error("[vrrp_instance web]\npriority = 5\nfoo = bar\n") ==
+        "t.conf:1: [vrrp_instance web]: unknown section \"vrrp_instance\"; keepalived's "
+        "vrrp_instance is [instance NAME] (accepted: [global], [instance NAME], [script NAME], "
+        "[track_file NAME], [sync_group NAME])");
+  CHECK(contains(one_error("[]\n"), "t.conf:1: []: empty section header"));
+}
+
+TEST_CASE("section names: one, valid, and not for [global]") {
+  CHECK(one_error("[global x]\n") == "t.conf:1: [global x]: [global] takes no name");
+  CHECK(one_error("[instance]\n") ==
+        "t.conf:1: [instance]: expected [instance NAME] with one name");
+  CHECK(one_error("[script a b]\nscript = /x\n") ==
+        "t.conf:1: [script a b]: expected [script NAME] with one name");
+  CHECK(one_error("[track_file a/b]\nfile = /x\n") ==
+        "t.conf:1: [track_file a/b]: \"a/b\" is not a valid name (letters, digits, '_', '.', "
+        "'-') in [track_file NAME]");
+}
+
+TEST_CASE("a name defined twice is an error naming the first place") {
+  const std::string text = std::string(kInstance) + "\n" + std::string(kInstance);
+  CHECK(one_error(text) ==
+        "t.conf:6: [instance web]: already defined at line 1; each name is defined once");
+  // One name may serve different kinds.
+  parse_ok("[script web]\nscript = /x\n[track_file web]\nfile = /y\n");
+}
+
+TEST_CASE("sections of each kind keep their order of appearance") {
+  const Config config = parse_ok(
+      "[script b]\nscript = /b\n[script a]\nscript = /a\n[track_file z]\nfile = /z\n"
+      "[track_file y]\nfile = /y\n");
+  REQUIRE(config.scripts.size() == 2);
+  CHECK(config.scripts[0].name == "b");
+  CHECK(config.scripts[1].name == "a");
+  CHECK(config.track_files[0].name == "z");
+  CHECK(config.find_script("a") == &config.scripts[1]);
+  CHECK(config.find_script("c") == nullptr);
+}
+
+TEST_SUITE_END();
