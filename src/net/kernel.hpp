@@ -1,0 +1,76 @@
+// Kernel: the changes floatd makes to the kernel's network state, over rtnetlink with
+// libnl-route-3 (writes only; reading is LinkMonitor's job).
+//
+// Every call is synchronous: one request, then the kernel's ACK or error. Errors carry the
+// operation, the object and the kernel's reason, e.g. "add 10.0.0.100/24 on eth0: File exists",
+// plus the kernel's extended-ACK text when it gives one. Calls are idempotent where the daemon
+// needs it: adding an address that exists, removing one that is gone, deleting a link that is
+// gone and creating a VMAC that already exists as asked all succeed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "floatd/ip_address.hpp"
+#include "floatd/result.hpp"
+#include "vrrp/vmac.hpp"
+
+struct nl_sock;
+struct nl_msg;
+
+namespace floatd::net {
+
+using vrrp::MacAddress;
+
+// IFA_PROTO value marking floatd's VIPs, so leftovers can be recognised after a crash
+// (`ip -d addr` of iproute2 >= 6.2 shows "proto 0x66").
+inline constexpr std::uint8_t kFloatdAddrProto = 0x66;
+
+class Kernel {
+ public:
+  static Result<std::unique_ptr<Kernel>, std::string> open();
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  // Adds a VIP marked as floatd's own (IFA_PROTO = kFloatdAddrProto), scope global; IPv6 with
+  // IFA_F_NODAD; the IPv4 label if given. An address that already exists is left as it is
+  // (not re-marked) and is not an error.
+  Result<Ok, std::string> add_address(int ifindex, const IpPrefix& vip,
+                                      const std::string& label = {});
+
+  // Removing an address (or from an interface) that is already gone is not an error.
+  Result<Ok, std::string> remove_address(int ifindex, const IpPrefix& vip);
+
+  // Creates a macvlan VMAC on the parent: private mode, the given MAC, IPv6 addr_gen_mode none
+  // (rfc-checklist L2-16, set in a second request while still down, so no EUI-64 link-local is
+  // ever made from the virtual MAC), then up. Returns its ifindex. A link of that name that is
+  // a private-mode macvlan with this MAC on this parent is reused (and brought up); any other
+  // link of that name is an error. If a later step fails, a link created here is deleted.
+  Result<int, std::string> create_vmac(int parent_ifindex, const std::string& name,
+                                       const MacAddress& mac);
+
+  // Deletes a link; a link that is already gone is not an error.
+  Result<Ok, std::string> delete_link(int ifindex);
+
+ private:
+  struct SocketFree {
+    void operator()(nl_sock* s) const noexcept;
+  };
+  struct Reply {
+    int error = 0;        // errno from the kernel, 0 for an ACK
+    std::string message;  // the reason to show: strerror plus any extended ACK text
+  };
+
+  explicit Kernel(std::unique_ptr<nl_sock, SocketFree> sock);
+  Reply transact(nl_msg* msg);  // takes ownership of msg
+  Result<int, std::string> find_vmac(const std::string& name, int parent, const MacAddress& mac);
+  Result<Ok, std::string> configure_vmac(int ifindex, const std::string& name);
+  Result<Ok, std::string> set_addr_gen_mode_none(int ifindex, const std::string& name);
+  Result<Ok, std::string> set_up(int ifindex, const std::string& name);
+
+  std::unique_ptr<nl_sock, SocketFree> sock_;
+};
+
+}  // namespace floatd::net
