@@ -30,6 +30,13 @@ check:
 	@rc=0; meson test -C $(BUILD) --print-errorlogs || rc=$$?; \
 	  scripts/test-summary $(BUILD)/meson-logs/testlog.json; exit $$rc
 
+# The main job on an embedded default: a two-node failover in network namespaces (root).
+demo:
+	@if [ "$$(id -u)" -ne 0 ]; then echo "make demo needs root (network namespaces): sudo make demo" >&2; exit 1; fi
+	@scripts/deps demo
+	@$(MAKE) --no-print-directory build
+	@scripts/demo.sh $(BUILD)/floatd
+
 install: build
 	meson configure $(BUILD) --prefix=$(PREFIX)
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild

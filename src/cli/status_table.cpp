@@ -1,0 +1,71 @@
+#include "cli/status_table.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace floatd::cli {
+namespace {
+
+std::string str(const nlohmann::json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_null()) return "-";
+  return j.dump();
+}
+
+std::string join_vips(const nlohmann::json& vips) {
+  std::string out;
+  for (const auto& v : vips) out += (out.empty() ? "" : ",") + str(v);
+  return out.empty() ? "-" : out;
+}
+
+std::string drops_text(const nlohmann::json& stats) {
+  std::string out = str(stats.value("drops_total", nlohmann::json(0)));
+  const auto drops = stats.find("drops");
+  if (drops == stats.end() || !drops->is_object()) return out;
+  std::string reasons;
+  for (auto it = drops->begin(); it != drops->end(); ++it) {
+    if (it->is_number() && it->get<std::uint64_t>() > 0) {
+      reasons += (reasons.empty() ? "" : " ") + it.key() + "=" + it->dump();
+    }
+  }
+  return reasons.empty() ? out : out + " (" + reasons + ")";
+}
+
+}  // namespace
+
+std::string status_table(const nlohmann::json& status) {
+  const std::vector<std::string> header = {"INSTANCE", "IFACE", "VRID", "AF", "VER",
+                                           "STATE", "PRIO", "MASTER", "VIPS", "ADV TX/RX", "DROPS"};
+  std::vector<std::vector<std::string>> rows = {header};
+  for (const auto& i : status.value("instances", nlohmann::json::array())) {
+    const auto stats = i.value("stats", nlohmann::json::object());
+    std::string prio = str(i.value("priority", nlohmann::json()));
+    const std::string eff = str(i.value("effective_priority", nlohmann::json()));
+    if (eff != prio) prio += "->" + eff;
+    rows.push_back({str(i.value("name", nlohmann::json())), str(i.value("interface", nlohmann::json())),
+                    str(i.value("vrid", nlohmann::json())), str(i.value("family", nlohmann::json())),
+                    str(i.value("version", nlohmann::json())), str(i.value("state", nlohmann::json())),
+                    prio, str(i.value("master", nlohmann::json())),
+                    join_vips(i.value("vips", nlohmann::json::array())),
+                    str(stats.value("adverts_sent", nlohmann::json(0))) + "/" +
+                        str(stats.value("adverts_received", nlohmann::json(0))),
+                    drops_text(stats)});
+  }
+  if (rows.size() == 1) return "no instances configured\n";
+  std::vector<std::size_t> width(header.size(), 0);
+  for (const auto& r : rows) {
+    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  std::string out;
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < r.size(); ++c) {
+      line += r[c];
+      if (c + 1 < r.size()) line += std::string(width[c] - r[c].size() + 2, ' ');
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace floatd::cli

@@ -1,0 +1,169 @@
+#include "daemon/control_server.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "floatd/control_protocol.hpp"
+
+namespace floatd::daemon {
+
+namespace {
+constexpr std::size_t kMaxClients = 64;
+}
+
+struct ControlServer::Client {
+  ControlServer* server = nullptr;
+  int fd = -1;
+  ev_io watcher{};
+  std::vector<std::uint8_t> in;
+  std::vector<std::uint8_t> out;
+  bool closing = false;  // peer closed or sent garbage: close once `out` is written
+};
+
+ControlServer::ControlServer(struct ev_loop* loop, Log& log, Handler handler)
+    : loop_(loop), log_(log), handler_(std::move(handler)) {}
+
+ControlServer::~ControlServer() {
+  while (!clients_.empty()) close_client(clients_.begin()->first);
+  if (listen_fd_ >= 0) {
+    ev_io_stop(loop_, &accept_watcher_);
+    close(listen_fd_);
+    unlink(path_.c_str());
+  }
+}
+
+Result<Ok> ControlServer::listen(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) return fail("control socket path too long: " + path);
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail("control socket: " + std::string(std::strerror(errno)));
+  unlink(path.c_str());  // a stale socket from a crashed floatd
+  const mode_t old_mask = umask(0177);  // root-only: 0600
+  const int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  umask(old_mask);
+  if (rc < 0 || ::listen(fd, 16) < 0) {
+    const std::string err = std::strerror(errno);
+    close(fd);
+    return fail("control socket " + path + ": " + err);
+  }
+  listen_fd_ = fd;
+  path_ = path;
+  ev_io_init(&accept_watcher_, on_accept, fd, EV_READ);
+  accept_watcher_.data = this;
+  ev_io_start(loop_, &accept_watcher_);
+  return Ok{};
+}
+
+void ControlServer::on_accept(struct ev_loop*, ev_io* w, int) noexcept {
+  static_cast<ControlServer*>(w->data)->accept_clients();
+}
+
+void ControlServer::accept_clients() {
+  for (;;) {
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN, or an error the next readiness will show again
+    if (clients_.size() >= kMaxClients) {
+      close(fd);
+      log_.warning("control: too many clients, refusing a connection");
+      continue;
+    }
+    auto client = std::make_unique<Client>();
+    client->server = this;
+    client->fd = fd;
+    ev_io_init(&client->watcher, on_client, fd, EV_READ);
+    client->watcher.data = client.get();
+    ev_io_start(loop_, &client->watcher);
+    clients_[fd] = std::move(client);
+  }
+}
+
+void ControlServer::on_client(struct ev_loop*, ev_io* w, int) noexcept {
+  auto* client = static_cast<Client*>(w->data);
+  client->server->serve(*client);
+}
+
+void ControlServer::serve(Client& c) {
+  std::uint8_t buf[4096];
+  while (!c.closing) {
+    const ssize_t n = read(c.fd, buf, sizeof buf);
+    if (n > 0) {
+      c.in.insert(c.in.end(), buf, buf + n);
+      continue;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) c.closing = true;
+    break;
+  }
+  for (;;) {  // every complete request gets its response, in order
+    std::size_t used = 0;
+    auto frame = control::unframe(c.in, control::kMaxRequest, used);
+    if (!frame) {
+      nlohmann::json err = {{"version", control::kProtocolVersion}, {"ok", false},
+                            {"error", frame.error()}};
+      const auto bytes = control::frame(err.dump());
+      c.out.insert(c.out.end(), bytes.begin(), bytes.end());
+      c.in.clear();
+      c.closing = true;
+      break;
+    }
+    if (!frame->has_value()) break;
+    c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(used));
+    const auto bytes = control::frame(respond(**frame));
+    c.out.insert(c.out.end(), bytes.begin(), bytes.end());
+  }
+  while (!c.out.empty()) {
+    const ssize_t n = write(c.fd, c.out.data(), c.out.size());
+    if (n <= 0) break;
+    c.out.erase(c.out.begin(), c.out.begin() + n);
+  }
+  if (c.closing && c.out.empty()) {
+    close_client(c.fd);
+    return;
+  }
+  ev_io_stop(loop_, &c.watcher);
+  ev_io_set(&c.watcher, c.fd, c.out.empty() ? EV_READ : EV_READ | EV_WRITE);
+  ev_io_start(loop_, &c.watcher);
+}
+
+void ControlServer::close_client(int fd) {
+  auto it = clients_.find(fd);
+  if (it == clients_.end()) return;
+  ev_io_stop(loop_, &it->second->watcher);
+  close(fd);
+  clients_.erase(it);
+}
+
+// Requests are checked field by field; nothing malformed reaches the handler.
+std::string ControlServer::respond(const std::string& request) const {
+  auto reply = [](bool ok, nlohmann::json body) {
+    nlohmann::json r = {{"version", control::kProtocolVersion}, {"ok", ok}};
+    r[ok ? "result" : "error"] = std::move(body);
+    return r.dump();
+  };
+  const auto req = nlohmann::json::parse(request, nullptr, /*allow_exceptions=*/false);
+  if (req.is_discarded() || !req.is_object()) return reply(false, "request is not a JSON object");
+  const auto version = req.find("version");
+  if (version == req.end() || !version->is_number_integer() ||
+      version->get<int>() != control::kProtocolVersion) {
+    return reply(false, "unsupported protocol version (this floatd speaks version " +
+                            std::to_string(control::kProtocolVersion) + ")");
+  }
+  const auto command = req.find("command");
+  if (command == req.end() || !command->is_string()) return reply(false, "no command");
+  nlohmann::json args = nlohmann::json::object();
+  if (auto a = req.find("args"); a != req.end()) {
+    if (!a->is_object()) return reply(false, "args must be an object");
+    args = *a;
+  }
+  auto result = handler_(command->get<std::string>(), args);
+  return result ? reply(true, std::move(*result)) : reply(false, result.error());
+}
+
+}  // namespace floatd::daemon

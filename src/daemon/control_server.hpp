@@ -1,0 +1,53 @@
+// The control socket: a unix stream socket on the event loop. Each connection sends framed
+// JSON requests (floatd/control_protocol.hpp) and gets one framed response per request.
+// Root-only by default: the socket file is mode 0600 (0660 with a group, later).
+#pragma once
+
+#include <ev.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "floatd/log.hpp"
+#include "floatd/result.hpp"
+
+namespace floatd::daemon {
+
+class ControlServer {
+ public:
+  // Turns a parsed request into a response body (without "version"/"ok": added here).
+  using Handler = std::function<Result<nlohmann::json>(const std::string& command,
+                                                        const nlohmann::json& args)>;
+
+  ControlServer(struct ev_loop* loop, Log& log, Handler handler);
+  ~ControlServer();
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  // Binds `path` (replacing a stale socket file), mode 0600.
+  Result<Ok> listen(const std::string& path);
+
+ private:
+  struct Client;
+  static void on_accept(struct ev_loop* loop, ev_io* w, int revents) noexcept;
+  static void on_client(struct ev_loop* loop, ev_io* w, int revents) noexcept;
+  void accept_clients();
+  void serve(Client& client);
+  void close_client(int fd);
+  std::string respond(const std::string& request) const;
+
+  struct ev_loop* loop_;
+  Log& log_;
+  Handler handler_;
+  std::string path_;
+  int listen_fd_ = -1;
+  ev_io accept_watcher_{};
+  std::map<int, std::unique_ptr<Client>> clients_;
+};
+
+}  // namespace floatd::daemon

@@ -1,0 +1,469 @@
+#include "daemon/daemon.hpp"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "daemon/reload_plan.hpp"
+#include "daemon/status.hpp"
+#include "vrrp/vmac.hpp"
+
+namespace floatd::daemon {
+
+struct Daemon::Running {
+  Daemon* daemon = nullptr;
+  std::unique_ptr<Instance> instance;
+  ev_timer timer{};
+};
+
+struct Daemon::Socket {
+  Daemon* daemon = nullptr;
+  std::string interface;
+  Family family = Family::kIPv4;
+  std::unique_ptr<net::VrrpSocket> socket;
+  ev_io watcher{};
+};
+
+namespace {
+
+double seconds_until(MonoTime deadline, MonoTime now) {
+  const auto us = std::chrono::duration_cast<Microseconds>(deadline - now).count();
+  return us <= 0 ? 0.0 : static_cast<double>(us) / 1e6;
+}
+
+void make_parent_dir(const std::string& path) {
+  std::error_code ec;
+  const auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+}
+
+}  // namespace
+
+Daemon::Daemon(Options options, config::Config config, Log& log)
+    : options_(std::move(options)),
+      config_(std::move(config)),
+      log_(log),
+      loop_(ev_default_loop(EVFLAG_AUTO)) {}
+
+Daemon::~Daemon() {
+  for (auto& s : signals_) ev_signal_stop(loop_, &s);
+  ev_io_stop(loop_, &monitor_watcher_);
+}
+
+int Daemon::run() {
+  if (loop_ == nullptr) {
+    log_.error("cannot create the event loop");
+    return 1;
+  }
+  if (auto r = init(); !r) {
+    log_.error(r.error());
+    shutdown();
+    return 1;
+  }
+  log_.info("floatd " FLOATD_VERSION " running with " + std::to_string(instances_.size()) +
+            " instance(s)");
+  ev_run(loop_, 0);
+  shutdown();
+  return exit_code_;
+}
+
+Result<Ok> Daemon::init() {
+  // First: a second floatd started by mistake must not touch the running one's VIPs.
+  if (auto r = write_pid_file(); !r) return r;
+  auto kernel = net::Kernel::open();
+  if (!kernel) return fail("netlink: " + kernel.error());
+  kernel_ = std::move(*kernel);
+  auto monitor = net::LinkMonitor::open();
+  if (!monitor) return fail("link monitor: " + monitor.error());
+  monitor_ = std::move(*monitor);
+  auto announcer = net::Announcer::open();
+  if (!announcer) return fail("packet socket for GARP/NA: " + announcer.error());
+  announcer_.emplace(std::move(*announcer));
+  auto dump = monitor_->dump();
+  if (!dump) return fail("reading interfaces: " + dump.error());
+  for (const auto& e : *dump) table_.apply(e);
+  remove_stale_vips(*dump);  // before joining the election (crash recovery)
+
+  ev_io_init(&monitor_watcher_, monitor_cb, monitor_->fd(), EV_READ);
+  monitor_watcher_.data = this;
+  ev_io_start(loop_, &monitor_watcher_);
+  const int signals[] = {SIGTERM, SIGINT, SIGHUP};
+  for (int i = 0; i < 3; ++i) {
+    ev_signal_init(&signals_[i], signal_cb, signals[i]);
+    signals_[i].data = this;
+    ev_signal_start(loop_, &signals_[i]);
+  }
+  signal(SIGPIPE, SIG_IGN);
+
+  ports_ = std::make_unique<KernelPorts>(
+      table_, *kernel_, *announcer_,
+      [this](const std::string& i, Family f) { return socket_for(i, f); });
+  control_ = std::make_unique<ControlServer>(
+      loop_, log_, [this](const std::string& c, const nlohmann::json& a) { return control(c, a); });
+  const std::string sock = options_.control_socket.value_or(config_.global.control_socket);
+  make_parent_dir(sock);
+  if (auto r = control_->listen(sock); !r) return r;
+
+  apply_config(config_);
+  return Ok{};
+}
+
+void Daemon::shutdown() {
+  const MonoTime now = MonoClock::now();
+  for (auto& r : instances_) stop_instance(*r);  // Masters resign with priority 0 (SM-9)
+  instances_.clear();
+  for (const auto& [name, parent] : vmacs_) {
+    if (const auto* info = table_.find(name); info != nullptr && kernel_) {
+      if (auto r = kernel_->delete_link(info->link.ifindex); !r) log_.warning(r.error());
+    }
+  }
+  vmacs_.clear();
+  for (auto it = sysctl_changes_.rbegin(); it != sysctl_changes_.rend(); ++it) {
+    (void)net::write_sysctl(it->path, it->old_value);
+  }
+  sysctl_changes_.clear();
+  for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
+  sockets_.clear();
+  control_.reset();
+  if (!pid_file_.empty()) unlink(pid_file_.c_str());
+  (void)now;
+}
+
+// Removes every address marked with floatd's IFA_PROTO: a previous floatd died holding it.
+void Daemon::remove_stale_vips(const std::vector<net::NetlinkEvent>& dump) {
+  for (const auto& e : dump) {
+    const auto* a = std::get_if<net::AddrState>(&e);
+    if (a == nullptr || a->proto != net::kFloatdAddrProto) continue;
+    const auto* info = table_.find(a->ifindex);
+    const std::string dev = info ? info->link.name : std::to_string(a->ifindex);
+    if (auto r = kernel_->remove_address(a->ifindex, a->prefix); r) {
+      log_.notice("removed stale VIP " + a->prefix.to_string() + " from " + dev +
+                  " (left by a floatd that did not stop cleanly)");
+    } else {
+      log_.warning("cannot remove stale VIP " + a->prefix.to_string() + ": " + r.error());
+    }
+  }
+}
+
+// Matches the new config against the running instances (reload_plan.hpp): identical
+// instances keep running untouched; changed ones are stopped and started again.
+void Daemon::apply_config(config::Config next) {
+  std::vector<config::InstanceConfig> running;
+  for (const auto& r : instances_) running.push_back(r->instance->config());
+  const ReloadPlan plan = plan_reload(running, next.instances);
+  for (std::size_t i : plan.stop) stop_instance(*instances_[i]);
+
+  std::vector<std::unique_ptr<Running>> kept(next.instances.size());
+  for (const auto& [old_index, new_index] : plan.keep) kept[new_index] = std::move(instances_[old_index]);
+  instances_.clear();
+  config_ = std::move(next);
+  ensure_vmacs();
+  ensure_sockets();
+  for (std::size_t n = 0; n < config_.instances.size(); ++n) {
+    if (kept[n]) {
+      instances_.push_back(std::move(kept[n]));
+    } else {
+      start_instance(config_.instances[n]);
+    }
+  }
+  close_unused();
+  if (!running.empty()) {
+    log_.info("reload: " + std::to_string(plan.keep.size()) + " unchanged, " +
+              std::to_string(plan.start.size()) + " started, " + std::to_string(plan.stop.size()) +
+              " stopped");
+  }
+}
+
+void Daemon::reload() {
+  auto next = config::load(options_.config);
+  if (!next) {
+    log_.error("reload: " + options_.config + " has " + std::to_string(next.error().size()) +
+               " error(s); keeping the running config");
+    for (const auto& e : next.error()) log_.error(e.to_string());
+    return;
+  }
+  apply_config(std::move(*next));
+}
+
+void Daemon::start_instance(const config::InstanceConfig& c) {
+  auto r = std::make_unique<Running>();
+  r->daemon = this;
+  r->instance = std::make_unique<Instance>(c, *ports_, log_);
+  ev_init(&r->timer, timer_cb);
+  r->timer.data = r.get();
+  const MonoTime now = MonoClock::now();
+  r->instance->update_interface(table_.find(c.interface), now);
+  r->instance->start(now);
+  rearm(*r);
+  instances_.push_back(std::move(r));
+}
+
+void Daemon::stop_instance(Running& r) {
+  ev_timer_stop(loop_, &r.timer);
+  r.instance->stop(MonoClock::now());
+}
+
+// One VMAC per instance with use_vmac, on its interface, with the virtual MAC (GEN-4/5).
+void Daemon::ensure_vmacs() {
+  bool created = false;
+  for (const auto& c : config_.instances) {
+    if (c.vmac.empty() || vmacs_.count(c.vmac) != 0) continue;
+    const InterfaceInfo* parent = table_.find(c.interface);
+    if (parent == nullptr) continue;  // made when the interface appears
+    auto r = kernel_->create_vmac(parent->link.ifindex, c.vmac, vrrp::virtual_mac(c.family(), c.vrid));
+    if (!r) {
+      log_.error("cannot create VMAC " + c.vmac + " on " + c.interface + ": " + r.error());
+      continue;
+    }
+    vmacs_[c.vmac] = c.interface;
+    created = true;
+    // IPv6 adverts leave the VMAC from the parent's link-local, which must be on the VMAC
+    // itself (addr_gen_mode none gives it none of its own), as keepalived does.
+    if (const auto ll = parent->link_local_v6(); ll && c.family() == Family::kIPv6) {
+      if (auto a = kernel_->add_address(*r, IpPrefix{*ll, 64}); !a) log_.warning(a.error());
+    }
+    auto sysctls = net::prepare_vmac_sysctls(c.interface, c.vmac);
+    if (sysctls) {
+      sysctl_changes_.insert(sysctl_changes_.end(), sysctls->begin(), sysctls->end());
+    } else {
+      log_.warning("VMAC " + c.vmac + ": " + sysctls.error());
+    }
+  }
+  if (created) {  // learn the new links now, not when their events arrive
+    if (auto dump = monitor_->dump(); dump) {
+      table_.clear();
+      for (const auto& e : *dump) table_.apply(e);
+    }
+  }
+}
+
+// One socket per (interface, family) in use, re-opened when the interface is re-created.
+void Daemon::ensure_sockets() {
+  for (const auto& c : config_.instances) {
+    const auto key = std::make_pair(c.interface, c.family());
+    const InterfaceInfo* info = table_.find(c.interface);
+    auto it = sockets_.find(key);
+    if (it != sockets_.end() && (info == nullptr || it->second->socket->ifindex() != info->link.ifindex)) {
+      ev_io_stop(loop_, &it->second->watcher);
+      sockets_.erase(it);
+      it = sockets_.end();
+    }
+    if (info == nullptr || it != sockets_.end()) continue;
+    auto sock = net::VrrpSocket::open(c.family(), info->link.ifindex, c.interface);
+    if (!sock) {
+      log_.error("cannot open the VRRP socket on " + c.interface + ": " + sock.error());
+      continue;
+    }
+    auto s = std::make_unique<Socket>();
+    s->daemon = this;
+    s->interface = c.interface;
+    s->family = c.family();
+    s->socket = std::move(*sock);
+    ev_io_init(&s->watcher, socket_cb, s->socket->fd(), EV_READ);
+    s->watcher.data = s.get();
+    ev_io_start(loop_, &s->watcher);
+    sockets_[key] = std::move(s);
+  }
+}
+
+void Daemon::close_unused() {
+  for (auto it = sockets_.begin(); it != sockets_.end();) {
+    const bool used = std::any_of(config_.instances.begin(), config_.instances.end(), [&](const auto& c) {
+      return c.interface == it->first.first && c.family() == it->first.second;
+    });
+    if (used) {
+      ++it;
+    } else {
+      ev_io_stop(loop_, &it->second->watcher);
+      it = sockets_.erase(it);
+    }
+  }
+  for (auto it = vmacs_.begin(); it != vmacs_.end();) {
+    const bool used = std::any_of(config_.instances.begin(), config_.instances.end(),
+                                  [&](const auto& c) { return c.vmac == it->first; });
+    const InterfaceInfo* info = table_.find(it->first);
+    if (!used && info != nullptr) {
+      for (auto& [key, s] : sockets_) s->socket->forget_interface(info->link.ifindex);
+      (void)kernel_->delete_link(info->link.ifindex);
+    }
+    it = used ? std::next(it) : vmacs_.erase(it);
+  }
+}
+
+void Daemon::update_interfaces(MonoTime now) {
+  for (auto& r : instances_) {
+    r->instance->update_interface(table_.find(r->instance->config().interface), now);
+    rearm(*r);
+  }
+}
+
+void Daemon::on_monitor() {
+  auto batch = monitor_->read();
+  if (!batch) {
+    log_.warning("link monitor: " + batch.error());
+    return;
+  }
+  const MonoTime now = MonoClock::now();
+  if (batch->overrun) {  // ENOBUFS: events were lost, so learn everything again
+    log_.warning("link monitor: netlink overrun, re-reading every interface");
+    if (auto dump = monitor_->dump(); dump) {
+      table_.clear();
+      for (const auto& e : *dump) table_.apply(e);
+    }
+  }
+  for (const auto& e : batch->events) {
+    const std::string dev = table_.apply(e);
+    const auto* a = std::get_if<net::AddrState>(&e);
+    if (a == nullptr || !a->deleted || dev.empty()) continue;
+    for (auto& r : instances_) r->instance->address_removed(dev, a->prefix, now);
+  }
+  ensure_vmacs();
+  ensure_sockets();
+  update_interfaces(now);
+}
+
+void Daemon::on_socket(Socket& s) {
+  auto packets = s.socket->receive(64);
+  const MonoTime now = MonoClock::now();
+  if (!packets) {
+    if (unknown_log_.allow(now)) log_.warning("receive on " + s.interface + ": " + packets.error());
+    return;
+  }
+  for (const auto& p : *packets) {
+    const Vrid vrid = p.message.size() >= 2 ? p.message[1] : 0;
+    Running* r = find(s.interface, s.family, vrid);
+    auto decoded = p.message.empty() ? Result<vrrp::Decoded, vrrp::DropReason>(fail(vrrp::DropReason::kTooShort))
+                                     : vrrp::decode(p.message, p.info);
+    if (!decoded) {  // counted on the instance the VRID byte names, if any
+      if (r != nullptr) {
+        r->instance->drop(decoded.error(), p.info, now);
+      } else {
+        ++decode_drops_unattributed_;
+      }
+      continue;
+    }
+    if (r == nullptr) {  // RX-7
+      ++unknown_vrid_drops_;
+      if (log_.debug_enabled() && unknown_log_.allow(now)) {
+        log_.debug("advert for VRID " + std::to_string(vrid) + " from " + p.info.src.to_string() +
+                   " on " + s.interface + ": no such instance");
+      }
+      continue;
+    }
+    r->instance->receive(*decoded, p.info, now);
+    rearm(*r);
+  }
+}
+
+void Daemon::on_timer(Running& r) {
+  r.instance->tick(MonoClock::now());
+  rearm(r);
+}
+
+void Daemon::rearm(Running& r) {
+  ev_timer_stop(loop_, &r.timer);
+  const auto deadline = r.instance->next_deadline();
+  if (!deadline) return;
+  ev_now_update(loop_);
+  ev_timer_set(&r.timer, seconds_until(*deadline, MonoClock::now()), 0.0);
+  ev_timer_start(loop_, &r.timer);
+}
+
+Daemon::Running* Daemon::find(const std::string& interface, Family family, Vrid vrid) {
+  for (auto& r : instances_) {
+    const auto& c = r->instance->config();
+    if (c.vrid == vrid && c.interface == interface && c.family() == family) return r.get();
+  }
+  return nullptr;
+}
+
+net::VrrpSocket* Daemon::socket_for(const std::string& interface, Family family) {
+  auto it = sockets_.find({interface, family});
+  return it == sockets_.end() ? nullptr : it->second->socket.get();
+}
+
+Result<nlohmann::json> Daemon::control(const std::string& command, const nlohmann::json& args) {
+  if (command == "status") {
+    std::string name;
+    if (auto n = args.find("name"); n != args.end()) {
+      if (!n->is_string()) return fail("name must be a string");
+      name = n->get<std::string>();
+    }
+    std::vector<const Instance*> list;
+    for (const auto& r : instances_) list.push_back(r->instance.get());
+    auto result = status(list, name);
+    result["unknown_vrid_drops"] = unknown_vrid_drops_;
+    result["undecodable_drops"] = decode_drops_unattributed_;
+    return result;
+  }
+  if (command == "version") return nlohmann::json{{"version", FLOATD_VERSION}};
+  return fail("unknown command '" + command + "'");
+}
+
+namespace {
+
+// True when `pid` is a live (not zombie) process named floatd.
+bool floatd_alive(long pid) {
+  if (pid <= 0 || pid == getpid()) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto open = line.find('(');
+  const auto close = line.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close + 2 >= line.size()) return false;
+  const std::string comm = line.substr(open + 1, close - open - 1);
+  const char state = line[close + 2];
+  return comm == "floatd" && state != 'Z' && state != 'X';
+}
+
+}  // namespace
+
+Result<Ok> Daemon::write_pid_file() {
+  const std::string path = options_.pid_file.value_or(config_.global.pid_file);
+  if (std::ifstream in(path); in) {
+    long pid = 0;
+    in >> pid;
+    if (floatd_alive(pid)) {
+      return fail("floatd is already running (pid " + std::to_string(pid) + ", pid file " + path + ")");
+    }
+  }
+  make_parent_dir(path);
+  std::ofstream out(path, std::ios::trunc);
+  if (!out || !(out << getpid() << "\n")) return fail("cannot write pid file " + path);
+  pid_file_ = path;
+  return Ok{};
+}
+
+void Daemon::monitor_cb(struct ev_loop*, ev_io* w, int) noexcept {
+  static_cast<Daemon*>(w->data)->on_monitor();
+}
+
+void Daemon::socket_cb(struct ev_loop*, ev_io* w, int) noexcept {
+  auto* s = static_cast<Socket*>(w->data);
+  s->daemon->on_socket(*s);
+}
+
+void Daemon::timer_cb(struct ev_loop*, ev_timer* w, int) noexcept {
+  auto* r = static_cast<Running*>(w->data);
+  r->daemon->on_timer(*r);
+}
+
+void Daemon::signal_cb(struct ev_loop* loop, ev_signal* w, int) noexcept {
+  auto* d = static_cast<Daemon*>(w->data);
+  if (w->signum == SIGHUP) {
+    d->log_.info("SIGHUP: reloading " + d->options_.config);
+    d->reload();
+    return;
+  }
+  d->log_.info(std::string("signal ") + strsignal(w->signum) + ": stopping");
+  ev_break(loop, EVBREAK_ALL);
+}
+
+}  // namespace floatd::daemon

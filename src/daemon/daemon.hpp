@@ -1,0 +1,93 @@
+// The daemon: one libev loop that wires the kernel (sockets, netlink, link monitor) to the
+// instances. The only place that owns watchers; everything it calls is single-threaded.
+//
+// Start: open netlink and packet sockets, learn interfaces, remove stale VIPs left by a
+// crashed floatd (IFA_PROTO mark), create VMACs, open one VRRP socket per (interface,
+// family), start every instance. Stop (SIGTERM/SIGINT): every Master resigns with priority
+// 0 and removes its VIPs, VMACs go. SIGHUP: reload; a bad config changes nothing.
+#pragma once
+
+#include <ev.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.hpp"
+#include "daemon/control_server.hpp"
+#include "daemon/instance.hpp"
+#include "daemon/interface_table.hpp"
+#include "daemon/kernel_ports.hpp"
+#include "daemon/options.hpp"
+#include "net/link_monitor.hpp"
+#include "net/sysctl.hpp"
+
+namespace floatd::daemon {
+
+class Daemon {
+ public:
+  Daemon(Options options, config::Config config, Log& log);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Runs until SIGTERM/SIGINT. Returns the process exit code.
+  int run();
+
+ private:
+  struct Running;  // an instance and its timer
+  struct Socket;   // a VRRP socket and its watcher
+
+  Result<Ok> init();
+  void shutdown();
+  void apply_config(config::Config next);
+  void reload();
+  void remove_stale_vips(const std::vector<net::NetlinkEvent>& dump);
+  void ensure_vmacs();
+  void ensure_sockets();
+  void close_unused();
+  void start_instance(const config::InstanceConfig& c);
+  void stop_instance(Running& r);
+  void update_interfaces(MonoTime now);
+
+  void on_monitor();
+  void on_socket(Socket& socket);
+  void on_timer(Running& r);
+  void rearm(Running& r);
+  Running* find(const std::string& interface, Family family, Vrid vrid);
+  net::VrrpSocket* socket_for(const std::string& interface, Family family);
+  Result<nlohmann::json> control(const std::string& command, const nlohmann::json& args);
+  Result<Ok> write_pid_file();
+
+  static void monitor_cb(struct ev_loop*, ev_io* w, int) noexcept;
+  static void socket_cb(struct ev_loop*, ev_io* w, int) noexcept;
+  static void timer_cb(struct ev_loop*, ev_timer* w, int) noexcept;
+  static void signal_cb(struct ev_loop*, ev_signal* w, int) noexcept;
+
+  Options options_;
+  config::Config config_;
+  Log& log_;
+  struct ev_loop* loop_;
+  InterfaceTable table_;
+  std::unique_ptr<net::Kernel> kernel_;
+  std::unique_ptr<net::LinkMonitor> monitor_;
+  std::optional<net::Announcer> announcer_;
+  std::unique_ptr<KernelPorts> ports_;
+  std::unique_ptr<ControlServer> control_;
+  std::map<std::pair<std::string, Family>, std::unique_ptr<Socket>> sockets_;
+  std::vector<std::unique_ptr<Running>> instances_;
+  std::map<std::string, std::string> vmacs_;         // VMAC name -> parent, created by us
+  std::vector<net::SysctlChange> sysctl_changes_;    // restored on exit
+  std::string pid_file_;
+  ev_io monitor_watcher_{};
+  ev_signal signals_[3]{};
+  std::uint64_t unknown_vrid_drops_ = 0;
+  std::uint64_t decode_drops_unattributed_ = 0;
+  RateLimiter unknown_log_{5, std::chrono::seconds{10}};
+  int exit_code_ = 0;
+};
+
+}  // namespace floatd::daemon

@@ -1,0 +1,256 @@
+#include "daemon/instance.hpp"
+
+#include <algorithm>
+#include <type_traits>
+
+#include "vrrp/packet.hpp"
+
+namespace floatd::daemon {
+namespace {
+
+vrrp::Params machine_params(const config::InstanceConfig& c) {
+  vrrp::Params p;
+  p.version = c.version;
+  p.priority = c.priority;
+  p.advert_interval = c.advert_int;
+  p.preempt = c.preempt;
+  p.preempt_delay = c.preempt_delay;
+  p.start_as_master = c.initial_state == State::kMaster;
+  p.announce = vrrp::AnnounceParams{c.garp.repeat, c.garp.delay, c.garp.refresh};
+  return p;
+}
+
+std::array<std::uint8_t, 8> auth_bytes(const config::AuthConfig& auth) {
+  std::array<std::uint8_t, 8> out{};
+  if (auth.type == config::AuthType::kPass) {
+    std::copy_n(auth.pass.begin(), std::min<std::size_t>(auth.pass.size(), 8), out.begin());
+  }
+  return out;
+}
+
+vrrp::RxPolicy rx_policy(const config::InstanceConfig& c) {
+  vrrp::RxPolicy p;
+  p.version = c.version;
+  p.v3_ipv4_checksum =
+      c.v3_checksum_as_v2 ? vrrp::ChecksumForm::kMessageOnly : vrrp::ChecksumForm::kPseudoHeader;
+  p.advert_interval = c.advert_int;
+  p.auth_type = c.auth.type == config::AuthType::kPass ? vrrp::kV2AuthPass : vrrp::kV2AuthNone;
+  p.auth_data = auth_bytes(c.auth);
+  for (const auto& vip : c.vips) p.vips.push_back(vip.prefix.address);
+  p.owner = c.priority == kOwnerPriority;
+  return p;
+}
+
+}  // namespace
+
+Instance::Instance(config::InstanceConfig config, Ports& ports, Log& log)
+    : config_(std::move(config)),
+      ports_(ports),
+      log_(log),
+      machine_(machine_params(config_)),
+      rx_policy_(rx_policy(config_)),
+      log_prefix_(config_.interface + "/" + std::to_string(config_.vrid) + "/" +
+                  std::string(family_name(config_.family())) + " " + config_.name) {}
+
+const std::string& Instance::out_device() const {
+  return config_.vmac.empty() ? config_.interface : config_.vmac;
+}
+
+void Instance::update_interface(const InterfaceInfo* iface, MonoTime now) {
+  std::optional<std::string> fault;
+  if (iface == nullptr) {
+    fault = "interface " + config_.interface + " does not exist";
+  } else if (!iface->usable()) {
+    fault = "link " + config_.interface + (iface->link.admin_up ? " has no carrier" : " is down");
+  }
+  // PKT-11: IPv4 adverts come from the interface's primary address, IPv6 from its link-local.
+  std::optional<IpAddress> source = config_.unicast_src_ip;
+  if (!source && iface != nullptr) {
+    source = config_.family() == Family::kIPv4 ? iface->primary_v4() : iface->link_local_v6();
+  }
+  if (!fault && !source) {
+    fault = std::string("no ") +
+            (config_.family() == Family::kIPv4 ? "IPv4 address" : "IPv6 link-local address") +
+            " on " + config_.interface + " to send adverts from";
+  }
+  link_usable_ = iface != nullptr && iface->usable();
+  if (source && source != source_) {
+    source_ = source;
+    machine_.set_primary_address(*source);
+  }
+  set_fault("link", fault, now);
+}
+
+void Instance::set_fault(const std::string& source, std::optional<std::string> reason,
+                         MonoTime now) {
+  const bool was_faulted = !faults_.empty();
+  if (reason) {
+    auto it = faults_.find(source);
+    // The transition line names the first fault; later or changed ones get a line of their own.
+    if (was_faulted && (it == faults_.end() || it->second != *reason)) {
+      log_.notice(log_prefix_ + ": fault: " + *reason);
+    }
+    faults_[source] = *reason;
+  } else {
+    faults_.erase(source);
+  }
+  if (!faults_.empty() && (!was_faulted || reason)) {
+    run(machine_.handle(vrrp::FaultRaised{faults_.begin()->second}, now), now);
+  } else if (faults_.empty() && was_faulted) {
+    run(machine_.handle(vrrp::FaultCleared{}, now), now);
+  }
+}
+
+void Instance::start(MonoTime now) { run(machine_.handle(vrrp::Startup{}, now), now); }
+
+void Instance::stop(MonoTime now) { run(machine_.handle(vrrp::Shutdown{}, now), now); }
+
+void Instance::tick(MonoTime now) { run(machine_.on_tick(now), now); }
+
+void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info, MonoTime now) {
+  if (config_.unicast() &&
+      std::none_of(config_.unicast_peers.begin(), config_.unicast_peers.end(),
+                   [&](const config::UnicastPeer& p) { return p.address == info.src; })) {
+    drop(vrrp::DropReason::kNotPeer, info, now);  // RX-17
+    return;
+  }
+  const vrrp::RxVerdict verdict = vrrp::check_for_instance(decoded, info, rx_policy_);
+  if (verdict.drop) {
+    drop(*verdict.drop, info, now);
+    return;
+  }
+  ++stats_.adverts_received;
+  if (verdict.warnings & vrrp::kWarnIntervalMismatch) {  // RX-11: log, learn, go on
+    ++stats_.interval_mismatch;
+    warn("advert interval mismatch: " + info.src.to_string() + " sends " +
+             std::to_string(decoded.advert.interval.count()) + " cs, we use " +
+             std::to_string(config_.advert_int.count()) + " cs",
+         now);
+  }
+  if (verdict.warnings & vrrp::kWarnAddressMismatch) {  // RX-14: log only, like keepalived
+    ++stats_.address_mismatch;
+    warn("address list from " + info.src.to_string() + " differs from ours", now);
+  }
+  run(machine_.handle(vrrp::AdvertReceived{decoded.advert.priority, decoded.advert.interval,
+                                           info.src},
+                      now),
+      now);
+}
+
+void Instance::drop(vrrp::DropReason reason, const vrrp::PacketInfo& info, MonoTime now) {
+  stats_.drops.add(reason);
+  if (auto suppressed = drop_log_.allow(now)) {
+    std::string line = log_prefix_ + ": dropped advert from " + info.src.to_string() + ": " +
+                       std::string(vrrp::drop_reason_text(reason));
+    if (*suppressed > 0) line += " (" + std::to_string(*suppressed) + " similar suppressed)";
+    log_.notice(line);
+  }
+}
+
+void Instance::address_removed(const std::string& dev, const IpPrefix& prefix, MonoTime now) {
+  if (machine_.state() != State::kMaster) return;
+  for (const auto& vip : config_.vips) {
+    const std::string& vip_dev = config::vip_device(config_, vip);
+    if (vip.prefix.address != prefix.address || vip_dev != dev) continue;
+    ++stats_.vips_restored;
+    log_.warning(log_prefix_ + ": VIP " + vip.prefix.to_string() + " was removed from " + dev +
+                 " while MASTER; putting it back");
+    if (auto r = ports_.add_address(vip_dev, vip.prefix, vip.label); !r) warn(r.error(), now);
+    for (int i = 0; i < config_.garp.repeat; ++i) {
+      if (auto r = ports_.announce(vip_dev, vip.prefix.address); !r) warn(r.error(), now);
+    }
+  }
+}
+
+void Instance::run(const std::vector<vrrp::Action>& actions, MonoTime now) {
+  for (const auto& action : actions) {
+    std::visit(
+        [&](const auto& a) {
+          using A = std::decay_t<decltype(a)>;
+          if constexpr (std::is_same_v<A, vrrp::StateChanged>) {
+            ++stats_.transitions;
+            log_transition(a);
+            if (hook_) hook_(*this, a);
+          } else if constexpr (std::is_same_v<A, vrrp::SendAdvert>) {
+            send_advert(a.priority, now);
+          } else if constexpr (std::is_same_v<A, vrrp::AddVips>) {
+            change_vips(true, now);
+          } else if constexpr (std::is_same_v<A, vrrp::RemoveVips>) {
+            change_vips(false, now);
+          } else if constexpr (std::is_same_v<A, vrrp::Announce>) {
+            announce(a.count, now);
+          }
+        },
+        action);
+  }
+}
+
+void Instance::log_transition(const vrrp::StateChanged& change) {
+  std::string line = log_prefix_ + ": " + std::string(state_name(change.from)) + " -> " +
+                     std::string(state_name(change.to)) + " (" +
+                     std::string(vrrp::reason_text(change.reason));
+  if (!change.detail.empty()) line += ": " + change.detail;
+  log_.info(line + ")");
+}
+
+std::vector<IpAddress> Instance::destinations() const {
+  if (!config_.unicast()) return {vrrp::multicast_group(config_.family())};
+  std::vector<IpAddress> out;
+  for (const auto& peer : config_.unicast_peers) out.push_back(peer.address);
+  return out;
+}
+
+// RFC 5798 §7.2 (PKT-9): fill the fields from the instance and compute the checksum.
+void Instance::send_advert(Priority priority, MonoTime now) {
+  // Faulted for want of a source or a link: a priority-0 advert could not leave anyway.
+  if (!source_ || !link_usable_) return;
+  vrrp::Advert advert;
+  advert.version = config_.version;
+  advert.vrid = config_.vrid;
+  advert.priority = priority;
+  advert.interval = config_.advert_int;
+  advert.auth_type = rx_policy_.auth_type;
+  advert.auth_data = rx_policy_.auth_data;
+  advert.addresses = rx_policy_.vips;
+  const auto form = rx_policy_.v3_ipv4_checksum;
+  for (const auto& dst : destinations()) {
+    const auto message = vrrp::encode(advert, *source_, dst, form);
+    auto r = ports_.send_advert(config_.interface, config_.family(), message, *source_, dst,
+                                out_device());
+    if (r) {
+      ++stats_.adverts_sent;
+    } else {
+      ++stats_.send_errors;
+      warn("sending advert to " + dst.to_string() + ": " + r.error(), now);
+    }
+  }
+}
+
+void Instance::change_vips(bool add, MonoTime now) {
+  for (const auto& vip : config_.vips) {
+    const std::string& dev = config::vip_device(config_, vip);
+    auto r = add ? ports_.add_address(dev, vip.prefix, vip.label)
+                 : ports_.remove_address(dev, vip.prefix);
+    if (!r) warn(r.error(), now);
+  }
+}
+
+// SM-1, SM-5, L2-10: one gratuitous ARP or unsolicited NA per VIP, `count` times.
+void Instance::announce(int count, MonoTime now) {
+  for (int i = 0; i < count; ++i) {
+    for (const auto& vip : config_.vips) {
+      auto r = ports_.announce(config::vip_device(config_, vip), vip.prefix.address);
+      if (!r) warn(r.error(), now);
+    }
+  }
+}
+
+void Instance::warn(const std::string& message, MonoTime now) {
+  if (auto suppressed = warn_log_.allow(now)) {
+    std::string line = log_prefix_ + ": " + message;
+    if (*suppressed > 0) line += " (" + std::to_string(*suppressed) + " similar suppressed)";
+    log_.warning(line);
+  }
+}
+
+}  // namespace floatd::daemon

@@ -1,0 +1,105 @@
+// An Instance is one configured virtual router at run time: its state machine, the facts
+// about its interface, its counters, and the translation of the machine's actions into
+// calls on Ports (send an advert, add or remove VIPs, announce them).
+//
+// It never touches the kernel or the clock itself: the daemon feeds it interface facts,
+// adverts and the time, and arms one timer at next_deadline(). Unit tests drive it with a
+// fake Ports.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/instance_config.hpp"
+#include "daemon/interface_table.hpp"
+#include "daemon/ports.hpp"
+#include "floatd/log.hpp"
+#include "vrrp/drop_reason.hpp"
+#include "vrrp/rx_check.hpp"
+#include "vrrp/state_machine.hpp"
+
+namespace floatd::daemon {
+
+struct InstanceStats {
+  std::uint64_t adverts_sent = 0;
+  std::uint64_t adverts_received = 0;
+  std::uint64_t transitions = 0;
+  std::uint64_t send_errors = 0;
+  std::uint64_t vips_restored = 0;   // VIPs someone deleted while we were Master
+  vrrp::DropCounters drops;
+  std::uint64_t interval_mismatch = 0;  // RX-11 warnings
+  std::uint64_t address_mismatch = 0;   // RX-14 warnings
+};
+
+// The key that identifies a virtual router on a host (GEN-6): reload matches by it.
+struct InstanceKey {
+  std::string interface;
+  Vrid vrid = 0;
+  Family family = Family::kIPv4;
+  friend auto operator<=>(const InstanceKey&, const InstanceKey&) = default;
+};
+
+class Instance {
+ public:
+  using TransitionHook = std::function<void(const Instance&, const vrrp::StateChanged&)>;
+
+  Instance(config::InstanceConfig config, Ports& ports, Log& log);
+
+  const config::InstanceConfig& config() const { return config_; }
+  const std::string& name() const { return config_.name; }
+  InstanceKey key() const { return {config_.interface, config_.vrid, config_.family()}; }
+  const vrrp::StateMachine& machine() const { return machine_; }
+  const InstanceStats& stats() const { return stats_; }
+  // "eth0/51/v4 web": the prefix of every log line about this instance.
+  const std::string& log_prefix() const { return log_prefix_; }
+  // The device the VIPs and adverts go out of: the VMAC, or the interface.
+  const std::string& out_device() const;
+  void on_transition(TransitionHook hook) { hook_ = std::move(hook); }
+
+  // The interface as the table sees it now (nullptr: it does not exist). Raises or clears
+  // the link fault and picks the advert source address.
+  void update_interface(const InterfaceInfo* iface, MonoTime now);
+  // A named fault source (link, tracker ...): the machine goes to Fault while any is set.
+  void set_fault(const std::string& source, std::optional<std::string> reason, MonoTime now);
+
+  void start(MonoTime now);
+  void stop(MonoTime now);
+  void tick(MonoTime now);
+  std::optional<MonoTime> next_deadline() const { return machine_.next_deadline(); }
+
+  // An advert for our VRID that decode() accepted: instance checks, then the machine.
+  void receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info, MonoTime now);
+  // An advert for our VRID dropped before it reached us (decode failed): count and log.
+  void drop(vrrp::DropReason reason, const vrrp::PacketInfo& info, MonoTime now);
+  // An address vanished from `dev`: a VIP of ours while Master is put back.
+  void address_removed(const std::string& dev, const IpPrefix& prefix, MonoTime now);
+
+ private:
+  void run(const std::vector<vrrp::Action>& actions, MonoTime now);
+  void log_transition(const vrrp::StateChanged& change);
+  void send_advert(Priority priority, MonoTime now);
+  void change_vips(bool add, MonoTime now);
+  void announce(int count, MonoTime now);
+  void warn(const std::string& message, MonoTime now);
+  std::vector<IpAddress> destinations() const;
+
+  config::InstanceConfig config_;
+  Ports& ports_;
+  Log& log_;
+  vrrp::StateMachine machine_;
+  vrrp::RxPolicy rx_policy_;
+  std::string log_prefix_;
+  std::optional<IpAddress> source_;                // advert source (PKT-11)
+  bool link_usable_ = false;                       // the interface is up with carrier
+  std::map<std::string, std::string> faults_;      // source -> reason
+  InstanceStats stats_;
+  RateLimiter drop_log_{5, std::chrono::seconds{10}};
+  RateLimiter warn_log_{5, std::chrono::seconds{10}};
+  TransitionHook hook_;
+};
+
+}  // namespace floatd::daemon

@@ -1,0 +1,42 @@
+// The interfaces floatd knows about, kept current from the link monitor's dumps and events.
+//
+// Instances ask it by name: does eth0 exist, is it usable (admin up and carrier), what is its
+// MAC, its primary IPv4 address (the advert source, PKT-11) and its IPv6 link-local address.
+// Pure: fed with parsed netlink events, so unit tests drive it with values.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/netlink_events.hpp"
+
+namespace floatd::daemon {
+
+struct InterfaceInfo {
+  net::LinkState link;
+  std::vector<net::AddrState> addresses;  // in the order the kernel reported them
+
+  bool usable() const { return link.admin_up && link.carrier; }
+  // The first IPv4 address that is not one of floatd's VIPs (IFA_PROTO), or nullopt.
+  std::optional<IpAddress> primary_v4() const;
+  // The first fe80::/10 address, or nullopt.
+  std::optional<IpAddress> link_local_v6() const;
+  bool has_address(const IpPrefix& prefix) const;
+};
+
+class InterfaceTable {
+ public:
+  // Applies one event. Returns the interface's name, or empty when it is unknown.
+  std::string apply(const net::NetlinkEvent& event);
+  void clear() { by_index_.clear(); }
+
+  const InterfaceInfo* find(const std::string& name) const;
+  const InterfaceInfo* find(int ifindex) const;
+
+ private:
+  std::map<int, InterfaceInfo> by_index_;
+};
+
+}  // namespace floatd::daemon

@@ -1,0 +1,38 @@
+// Ports over the real kernel: raw VRRP sockets, libnl address changes, AF_PACKET GARP/NA.
+// Device names are resolved through the interface table at call time.
+#pragma once
+
+#include <functional>
+
+#include "daemon/interface_table.hpp"
+#include "daemon/ports.hpp"
+#include "net/announcer.hpp"
+#include "net/kernel.hpp"
+#include "net/vrrp_socket.hpp"
+
+namespace floatd::daemon {
+
+class KernelPorts final : public Ports {
+ public:
+  using SocketFinder = std::function<net::VrrpSocket*(const std::string& interface, Family)>;
+
+  KernelPorts(const InterfaceTable& table, net::Kernel& kernel, net::Announcer& announcer,
+              SocketFinder sockets)
+      : table_(table), kernel_(kernel), announcer_(announcer), sockets_(std::move(sockets)) {}
+
+  Result<Ok> send_advert(const std::string& interface, Family family,
+                         std::span<const std::uint8_t> message, const IpAddress& src,
+                         const IpAddress& dst, const std::string& out_dev) override;
+  Result<Ok> add_address(const std::string& dev, const IpPrefix& vip,
+                         const std::string& label) override;
+  Result<Ok> remove_address(const std::string& dev, const IpPrefix& vip) override;
+  Result<Ok> announce(const std::string& dev, const IpAddress& vip) override;
+
+ private:
+  const InterfaceTable& table_;
+  net::Kernel& kernel_;
+  net::Announcer& announcer_;
+  SocketFinder sockets_;
+};
+
+}  // namespace floatd::daemon

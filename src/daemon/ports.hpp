@@ -1,0 +1,33 @@
+// The ports through which an Instance acts on the world. KernelPorts (kernel_ports.hpp)
+// implements them over src/net; unit tests implement them with a recording fake.
+//
+// Devices are named, not numbered: the implementation resolves names with the interface
+// table, so an interface that is re-created with a new index keeps working.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "floatd/ip_address.hpp"
+#include "floatd/result.hpp"
+
+namespace floatd::daemon {
+
+class Ports {
+ public:
+  virtual ~Ports() = default;
+
+  // Sends a VRRP message on `interface`'s socket for `family`, out of `out_dev` (the
+  // interface itself or its VMAC, so the frame carries the virtual MAC: PKT-10).
+  virtual Result<Ok> send_advert(const std::string& interface, Family family,
+                                 std::span<const std::uint8_t> message, const IpAddress& src,
+                                 const IpAddress& dst, const std::string& out_dev) = 0;
+  virtual Result<Ok> add_address(const std::string& dev, const IpPrefix& vip,
+                                 const std::string& label) = 0;
+  virtual Result<Ok> remove_address(const std::string& dev, const IpPrefix& vip) = 0;
+  // One gratuitous ARP (IPv4) or unsolicited NA (IPv6) for `vip`, from `dev`'s MAC (L2-10).
+  virtual Result<Ok> announce(const std::string& dev, const IpAddress& vip) = 0;
+};
+
+}  // namespace floatd::daemon

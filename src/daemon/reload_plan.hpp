@@ -1,0 +1,22 @@
+// What a reload changes: the new config's instances matched against the running ones by
+// (interface, VRID, family) (GEN-6). Pure, so every case is a unit test.
+#pragma once
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+#include "config/instance_config.hpp"
+
+namespace floatd::daemon {
+
+struct ReloadPlan {
+  std::vector<std::pair<std::size_t, std::size_t>> keep;  // (old, new): identical, untouched
+  std::vector<std::size_t> stop;                          // old indices: removed or changed
+  std::vector<std::size_t> start;                         // new indices: added or changed
+};
+
+ReloadPlan plan_reload(const std::vector<config::InstanceConfig>& running,
+                       const std::vector<config::InstanceConfig>& wanted);
+
+}  // namespace floatd::daemon

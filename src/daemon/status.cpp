@@ -1,0 +1,55 @@
+#include "daemon/status.hpp"
+
+#include "floatd/control_protocol.hpp"
+
+namespace floatd::daemon {
+
+nlohmann::json instance_status(const Instance& instance) {
+  const auto& c = instance.config();
+  const auto& m = instance.machine();
+  const auto& s = instance.stats();
+  nlohmann::json vips = nlohmann::json::array();
+  for (const auto& vip : c.vips) vips.push_back(vip.prefix.to_string());
+  nlohmann::json drops = nlohmann::json::object();
+  for (std::size_t i = 0; i < vrrp::kDropReasonCount; ++i) {
+    const auto reason = static_cast<vrrp::DropReason>(i);
+    drops[std::string(vrrp::drop_reason_name(reason))] = s.drops[reason];
+  }
+  const auto master = m.master_address();
+  return {
+      {"name", c.name},
+      {"interface", c.interface},
+      {"vrid", c.vrid},
+      {"family", c.family() == Family::kIPv4 ? "ipv4" : "ipv6"},
+      {"version", static_cast<int>(c.version)},
+      {"state", state_name(m.state())},
+      {"priority", c.priority},
+      {"effective_priority", m.effective_priority()},
+      {"master", master ? nlohmann::json(master->to_string()) : nlohmann::json(nullptr)},
+      {"vips", vips},
+      {"advert_int", static_cast<double>(c.advert_int.count()) / 100.0},
+      {"master_adver_interval", static_cast<double>(m.master_adver_interval().count()) / 100.0},
+      {"out_device", instance.out_device()},
+      {"stats",
+       {{"adverts_sent", s.adverts_sent},
+        {"adverts_received", s.adverts_received},
+        {"transitions", s.transitions},
+        {"send_errors", s.send_errors},
+        {"vips_restored", s.vips_restored},
+        {"interval_mismatch", s.interval_mismatch},
+        {"address_mismatch", s.address_mismatch},
+        {"drops_total", s.drops.total()},
+        {"drops", drops}}},
+  };
+}
+
+nlohmann::json status(const std::vector<const Instance*>& instances,
+                      std::string_view name) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& i : instances) {
+    if (name.empty() || i->name() == name) list.push_back(instance_status(*i));
+  }
+  return {{"version", control::kProtocolVersion}, {"instances", list}};
+}
+
+}  // namespace floatd::daemon

@@ -1,0 +1,20 @@
+// The status of instances as JSON: what `floatctl status --json` prints and what the text
+// table is rendered from. Field names are part of the control protocol.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/instance.hpp"
+
+namespace floatd::daemon {
+
+nlohmann::json instance_status(const Instance& instance);
+
+// {"version":1,"instances":[...]}, only `name` when it is not empty.
+nlohmann::json status(const std::vector<const Instance*>& instances,
+                      std::string_view name);
+
+}  // namespace floatd::daemon

@@ -1,0 +1,59 @@
+// One binary, two names: `floatd` is the daemon, `floatctl` (a symlink) the control client.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/floatctl.hpp"
+#include "config/config.hpp"
+#include "daemon/daemon.hpp"
+#include "daemon/log_sink.hpp"
+#include "daemon/options.hpp"
+
+namespace {
+
+std::string program_name(const char* argv0) {
+  const std::string s = argv0 ? argv0 : "floatd";
+  const auto slash = s.rfind('/');
+  return slash == std::string::npos ? s : s.substr(slash + 1);
+}
+
+int floatd_main(const std::vector<std::string>& args) {
+  using namespace floatd;  // NOLINT
+  auto options = daemon::parse_options(args);
+  if (!options) {
+    std::cerr << "floatd: " << options.error() << "\n" << daemon::usage();
+    return 2;
+  }
+  if (options->help) {
+    std::cout << daemon::usage();
+    return 0;
+  }
+  if (options->version) {
+    std::cout << "floatd " FLOATD_VERSION "\n";
+    return 0;
+  }
+  auto config = config::load(options->config);
+  if (!config) {
+    for (const auto& e : config.error()) std::cerr << e.to_string() << "\n";
+    if (!options->test_config && !options->dump_config) {
+      std::cerr << "floatd: not started: " << config.error().size() << " error(s) in the config\n";
+    }
+    return 1;
+  }
+  if (options->test_config) return 0;
+  if (options->dump_config) {
+    std::cout << config::print(*config);
+    return 0;
+  }
+  auto log = daemon::make_log(options->log_console, options->debug);
+  daemon::Daemon d(*options, std::move(*config), *log);
+  return d.run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (program_name(argv[0]) == "floatctl") return floatd::cli::floatctl_main(args);
+  return floatd_main(args);
+}

@@ -1,0 +1,65 @@
+// Control protocol framing, the status table, the rate limiter and floatd's options.
+#include <doctest/doctest.h>
+
+#include "cli/status_table.hpp"
+#include "daemon/options.hpp"
+#include "floatd/control_protocol.hpp"
+#include "floatd/log.hpp"
+
+using namespace floatd;  // NOLINT
+
+TEST_CASE("frames round-trip and partial input waits for more") {
+  const auto f = control::frame("{\"a\":1}");
+  CHECK(f.size() == 4 + 7);
+  std::size_t used = 0;
+  auto partial = control::unframe(std::span(f.data(), 6), control::kMaxRequest, used);
+  REQUIRE(partial.ok());
+  CHECK_FALSE(partial->has_value());
+  auto whole = control::unframe(f, control::kMaxRequest, used);
+  REQUIRE(whole.ok());
+  CHECK(**whole == "{\"a\":1}");
+  CHECK(used == f.size());
+}
+
+TEST_CASE("an oversized frame is refused before it is read") {
+  const std::vector<std::uint8_t> header = {0x7f, 0xff, 0xff, 0xff};
+  std::size_t used = 0;
+  CHECK_FALSE(control::unframe(header, control::kMaxRequest, used).ok());
+}
+
+TEST_CASE("the status table shows each instance on one line") {
+  auto status = nlohmann::json::parse(R"({"version":1,"instances":[{"name":"web","interface":"eth0",
+    "vrid":51,"family":"ipv4","version":3,"state":"MASTER","priority":150,"effective_priority":110,
+    "master":"192.168.100.2","vips":["192.168.100.100/24"],
+    "stats":{"adverts_sent":7,"adverts_received":1,"drops_total":3,"drops":{"bad_ttl":3,"bad_type":0}}}]})");
+  const std::string table = cli::status_table(status);
+  CHECK(table.find("INSTANCE") == 0);
+  CHECK(table.find("web") != std::string::npos);
+  CHECK(table.find("MASTER") != std::string::npos);
+  CHECK(table.find("150->110") != std::string::npos);
+  CHECK(table.find("7/1") != std::string::npos);
+  CHECK(table.find("bad_ttl=3") != std::string::npos);
+  CHECK(table.find("bad_type") == std::string::npos);
+}
+
+TEST_CASE("rate limiter allows a burst per period and counts the rest") {
+  RateLimiter r(2, std::chrono::seconds{10});
+  MonoTime t{Microseconds{1'000'000}};
+  CHECK(r.allow(t) == std::optional<std::uint64_t>{0});
+  CHECK(r.allow(t));
+  CHECK_FALSE(r.allow(t));
+  CHECK_FALSE(r.allow(t));
+  CHECK(r.allow(t + std::chrono::seconds{10}) == std::optional<std::uint64_t>{2});
+}
+
+TEST_CASE("floatd options") {
+  auto o = daemon::parse_options({"-f", "x.conf", "-l", "--pid-file", "p", "--control-socket", "s", "-t"});
+  REQUIRE(o.ok());
+  CHECK(o->config == "x.conf");
+  CHECK(o->log_console);
+  CHECK(o->test_config);
+  CHECK(o->pid_file == "p");
+  CHECK(o->control_socket == "s");
+  CHECK_FALSE(daemon::parse_options({"-f"}).ok());
+  CHECK_FALSE(daemon::parse_options({"--bogus"}).ok());
+}

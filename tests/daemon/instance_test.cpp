@@ -1,0 +1,212 @@
+// The instance layer: state machine actions turned into port calls, with real codec bytes.
+#include <doctest/doctest.h>
+
+#include "config/config.hpp"
+#include "daemon/instance.hpp"
+#include "fake_ports.hpp"
+
+using namespace floatd;  // NOLINT
+using floatd::test::FakePorts;
+using floatd::test::MemoryLog;
+using std::chrono::milliseconds;
+
+namespace {
+
+config::InstanceConfig parse_instance(const std::string& extra = "") {
+  auto c = config::parse_string(
+      "[instance web]\ninterface = eth0\nvirtual_router_id = 51\npriority = 150\n"
+      "advert_int = 1\nvirtual_ipaddress = 192.168.100.100/24\ngarp_master_delay = 0\n"
+      "garp_master_repeat = 2\n" + extra,
+      "test.conf");
+  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().front().to_string()));
+  return c->instances.front();
+}
+
+daemon::InterfaceInfo eth0(bool up = true) {
+  daemon::InterfaceInfo i;
+  i.link.ifindex = 2;
+  i.link.name = "eth0";
+  i.link.admin_up = up;
+  i.link.carrier = up;
+  net::AddrState a;
+  a.ifindex = 2;
+  a.prefix = *IpPrefix::parse("192.168.100.2/24");
+  i.addresses.push_back(a);
+  return i;
+}
+
+struct Fixture {
+  FakePorts ports;
+  MemoryLog log;
+  FakeClock clock;
+  daemon::Instance instance;
+  explicit Fixture(const std::string& extra = "") : instance(parse_instance(extra), ports, log) {}
+  void start_as_master() {
+    auto info = eth0();
+    instance.update_interface(&info, clock.now());
+    instance.start(clock.now());
+    clock.set(*instance.next_deadline());
+    instance.tick(clock.now());
+  }
+};
+
+vrrp::PacketInfo from(const char* src) {
+  return {*IpAddress::parse(src), *IpAddress::parse("224.0.0.18"), 255};
+}
+
+}  // namespace
+
+TEST_CASE("becoming Master sends an advert from the primary address, adds VIPs, announces") {
+  Fixture f;
+  f.start_as_master();
+  CHECK(f.instance.machine().state() == State::kMaster);
+  REQUIRE(f.ports.adverts.size() == 1);
+  const auto& a = f.ports.adverts[0];
+  CHECK(a.src == *IpAddress::parse("192.168.100.2"));  // PKT-11
+  CHECK(a.dst == *IpAddress::parse("224.0.0.18"));     // PKT-13
+  auto decoded = vrrp::decode(a.message, {a.src, a.dst, 255});
+  REQUIRE(decoded.ok());
+  CHECK(decoded->advert.vrid == 51);
+  CHECK(decoded->advert.priority == 150);
+  CHECK(decoded->checksum_pseudo_header);  // CK-3a by default
+  CHECK(f.ports.count("add eth0 192.168.100.100/24") == 1);
+  CHECK(f.ports.count("announce eth0 192.168.100.100") == 2);
+  CHECK(f.instance.stats().transitions == 2);  // INIT->BACKUP->MASTER
+}
+
+TEST_CASE("v3_checksum_as_v2 sends the RFC 9568 form") {  // covers: CK-3b
+  Fixture f("v3_checksum_as_v2 = yes\n");
+  f.start_as_master();
+  const auto& a = f.ports.adverts.at(0);
+  auto decoded = vrrp::decode(a.message, {a.src, a.dst, 255});
+  REQUIRE(decoded.ok());
+  CHECK(decoded->checksum_message_only);
+  CHECK_FALSE(decoded->checksum_pseudo_header);
+}
+
+TEST_CASE("unicast sends one advert per peer and drops adverts from others") {  // covers: RX-17
+  Fixture f("unicast_src_ip = 192.168.100.2\nunicast_peer = 192.168.100.3\nunicast_peer = 192.168.100.4\n");
+  f.start_as_master();
+  REQUIRE(f.ports.adverts.size() == 2);
+  CHECK(f.ports.adverts[0].dst == *IpAddress::parse("192.168.100.3"));
+  CHECK(f.ports.adverts[1].dst == *IpAddress::parse("192.168.100.4"));
+  vrrp::Advert adv;
+  adv.vrid = 51;
+  adv.priority = 200;
+  adv.addresses = {*IpAddress::parse("192.168.100.100")};
+  const auto info = from("192.168.100.9");
+  auto bytes = vrrp::encode(adv, info.src, info.dst);
+  f.instance.receive(*vrrp::decode(bytes, info), info, f.clock.now());
+  CHECK(f.instance.stats().drops[vrrp::DropReason::kNotPeer] == 1);
+  CHECK(f.instance.machine().state() == State::kMaster);
+}
+
+TEST_CASE("a higher advert makes the Master remove its VIPs") {  // covers: SM-12
+  Fixture f;
+  f.start_as_master();
+  vrrp::Advert adv;
+  adv.vrid = 51;
+  adv.priority = 200;
+  adv.addresses = {*IpAddress::parse("192.168.100.100")};
+  const auto info = from("192.168.100.3");
+  auto decoded = vrrp::decode(vrrp::encode(adv, info.src, info.dst), info);
+  f.instance.receive(*decoded, info, f.clock.now());
+  CHECK(f.instance.machine().state() == State::kBackup);
+  CHECK(f.ports.count("remove eth0 192.168.100.100/24") == 1);
+  CHECK(f.instance.stats().adverts_received == 1);
+}
+
+TEST_CASE("an advert dropped by the instance checks touches no timer") {  // covers: RX-15, RX-2
+  Fixture f;
+  auto info = eth0();
+  f.instance.update_interface(&info, f.clock.now());
+  f.instance.start(f.clock.now());
+  const auto deadline = f.instance.next_deadline();
+  vrrp::Advert adv;
+  adv.version = Version::kV2;
+  adv.vrid = 51;
+  adv.priority = 200;
+  adv.addresses = {*IpAddress::parse("192.168.100.100")};
+  const auto pkt = from("192.168.100.3");
+  f.clock.advance(milliseconds{500});
+  f.instance.receive(*vrrp::decode(vrrp::encode(adv, pkt.src, pkt.dst), pkt), pkt, f.clock.now());
+  CHECK(f.instance.stats().drops[vrrp::DropReason::kVersionMismatch] == 1);
+  CHECK(f.instance.next_deadline() == deadline);
+}
+
+TEST_CASE("a fault on a Master sends priority 0 and removes the VIPs") {  // covers: SM-17, PKT-14
+  Fixture f;
+  f.start_as_master();
+  f.ports.adverts.clear();
+  f.instance.set_fault("script chk", std::string("script chk failed"), f.clock.now());
+  CHECK(f.instance.machine().state() == State::kFault);
+  REQUIRE(f.ports.adverts.size() == 1);
+  const auto& a = f.ports.adverts[0];
+  auto d = vrrp::decode(a.message, {a.src, a.dst, 255});
+  CHECK(d->advert.priority == 0);
+  CHECK(f.ports.count("remove eth0") == 1);
+  f.instance.set_fault("script chk", std::nullopt, f.clock.now());
+  CHECK(f.instance.machine().state() == State::kBackup);
+}
+
+TEST_CASE("own link down: Fault, VIPs removed, no advert tried on a dead link; up returns") {  // covers: SM-17
+  Fixture f;
+  f.start_as_master();
+  f.ports.adverts.clear();
+  auto down = eth0(false);
+  f.instance.update_interface(&down, f.clock.now());
+  CHECK(f.instance.machine().state() == State::kFault);
+  CHECK(f.ports.adverts.empty());
+  CHECK(f.ports.count("remove eth0") == 1);
+  CHECK(f.instance.stats().send_errors == 0);
+  auto up = eth0(true);
+  f.instance.update_interface(&up, f.clock.now());
+  CHECK(f.instance.machine().state() == State::kBackup);
+}
+
+TEST_CASE("a missing interface or address is a fault with a reason") {
+  Fixture f;
+  f.instance.update_interface(nullptr, f.clock.now());
+  f.instance.start(f.clock.now());
+  CHECK(f.instance.machine().state() == State::kFault);
+  auto no_addr = eth0();
+  no_addr.addresses.clear();
+  f.instance.update_interface(&no_addr, f.clock.now());
+  CHECK(f.instance.machine().state() == State::kFault);
+  bool said = false;
+  for (const auto& l : f.log.lines) said |= l.find("no IPv4 address on eth0") != std::string::npos;
+  CHECK(said);
+}
+
+TEST_CASE("a VIP deleted while Master is put back and counted") {
+  Fixture f;
+  f.start_as_master();
+  f.instance.address_removed("eth0", *IpPrefix::parse("192.168.100.100/24"), f.clock.now());
+  CHECK(f.ports.count("add eth0 192.168.100.100/24") == 2);
+  CHECK(f.instance.stats().vips_restored == 1);
+  f.instance.address_removed("eth0", *IpPrefix::parse("192.168.100.7/24"), f.clock.now());
+  CHECK(f.instance.stats().vips_restored == 1);  // not ours
+}
+
+TEST_CASE("transitions are logged once with instance, states and reason") {
+  Fixture f;
+  f.start_as_master();
+  int n = 0;
+  for (const auto& l : f.log.lines) n += l == "eth0/51/v4 web: BACKUP -> MASTER (master down timer)" ? 1 : 0;
+  CHECK(n == 1);
+}
+
+TEST_CASE("with use_vmac adverts and VIPs go out of the VMAC") {  // covers: PKT-10
+  Fixture f("use_vmac = yes\n");
+  f.start_as_master();
+  CHECK(f.ports.adverts.at(0).out_dev == "vrrp.51");
+  CHECK(f.ports.adverts.at(0).interface == "eth0");
+  CHECK(f.ports.count("add vrrp.51 192.168.100.100/24") == 1);
+}
+
+TEST_CASE("drops are counted per reason and the log is rate-limited") {  // covers: RX-15, IOP-6
+  Fixture f;
+  for (int i = 0; i < 100; ++i) f.instance.drop(vrrp::DropReason::kBadTtl, from("192.168.100.66"), f.clock.now());
+  CHECK(f.instance.stats().drops[vrrp::DropReason::kBadTtl] == 100);
+  CHECK(f.log.lines.size() <= 5);
+}
