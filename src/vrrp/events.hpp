@@ -38,8 +38,15 @@ struct FaultRaised {
 };
 struct FaultCleared {};
 
-using Event =
-    std::variant<Startup, Shutdown, AdvertReceived, PriorityChanged, FaultRaised, FaultCleared>;
+// A sync group moves its members together: to Master (from Backup) or to Backup (from
+// Master). Ignored in any other state.
+struct GroupTransition {
+  bool to_master = false;
+  std::string reason;  // "member db became MASTER"
+};
+
+using Event = std::variant<Startup, Shutdown, AdvertReceived, PriorityChanged, FaultRaised,
+                           FaultCleared, GroupTransition>;
 
 // ---- Actions ----
 
@@ -65,6 +72,7 @@ enum class Reason : std::uint8_t {
   kShutdown,          // SM-4, SM-9
   kFault,             // link or tracker failure (SM-17)
   kFaultCleared,      // back from Fault
+  kSyncGroup,         // another member of the sync group moved
 };
 
 std::string_view reason_text(Reason r);

@@ -21,6 +21,7 @@ std::string_view reason_text(Reason r) {
     case Reason::kShutdown: return "shutdown";
     case Reason::kFault: return "fault";
     case Reason::kFaultCleared: return "fault cleared";
+    case Reason::kSyncGroup: return "sync group";
   }
   return "?";
 }
@@ -64,7 +65,9 @@ std::vector<Action> StateMachine::handle(const Event& event, MonoTime now) {
         } else if constexpr (std::is_same_v<E, AdvertReceived>) {
           on_advert(e, now, out);
         } else if constexpr (std::is_same_v<E, PriorityChanged>) {
-          on_priority(e.effective);
+          on_priority(e.effective, now, out);
+        } else if constexpr (std::is_same_v<E, GroupTransition>) {
+          on_group(e.to_master, e.reason, now, out);
         } else if constexpr (std::is_same_v<E, FaultRaised>) {
           on_fault(e.reason, out);
         } else if constexpr (std::is_same_v<E, FaultCleared>) {
@@ -151,15 +154,24 @@ void StateMachine::backup_advert(const AdvertReceived& advert, MonoTime now, Act
     master_down_timer_ = now + master_down_interval();
     return;
   }
-  // SM-8: Preempt_Mode and a lower priority. The RFC discards the advert and lets the
-  // timer run out. With preempt_delay we instead keep the lower master for that long
-  // (keepalived's preempt_delay), then take over.
+  // SM-8: Preempt_Mode and a lower priority. With preempt_delay we keep the lower master
+  // for that long (keepalived's preempt_delay), then take over.
   if (params_.preempt_delay.count() > 0) {
     if (!preempt_at_) preempt_at_ = now + Microseconds{params_.preempt_delay};
     learn_interval(advert);
     master_ = advert.src;
     master_resigned_ = false;
     master_down_timer_ = now + master_down_interval();
+    return;
+  }
+  // Fast preemption. The RFC discards the advert and lets Master_Down_Timer run out, up to
+  // Master_Down_Interval after the master's priority fell below ours (keepalived makes a
+  // weighted tracker failure wait that long). We discard it too, but cap the timer at
+  // Skew_Time: the wire sequence is the RFC's (our advert makes the master yield, SM-12),
+  // only sooner, and Skew_Time still lets the highest of several backups win the race.
+  if (params_.fast_preempt) {
+    const MonoTime soon = now + skew_time();
+    if (!master_down_timer_ || soon < *master_down_timer_) master_down_timer_ = soon;
   }
 }
 
@@ -189,9 +201,28 @@ void StateMachine::master_advert(const AdvertReceived& advert, MonoTime now, Act
 }
 
 // SM-14: comparisons use the effective priority. An owner stays at 255 (MODE-8).
-void StateMachine::on_priority(Priority effective) {
+// A Master advertises a changed priority at once rather than at its next Adver_Timer, so
+// that a preempting backup can take over within its Skew_Time (see backup_advert()).
+void StateMachine::on_priority(Priority effective, MonoTime now, Actions& out) {
   if (owner()) return;
-  effective_ = std::clamp<Priority>(effective, 1, 254);
+  const Priority next = std::clamp<Priority>(effective, 1, 254);
+  if (next == effective_) return;
+  effective_ = next;
+  if (state_ == State::kMaster) {
+    out.emplace_back(SendAdvert{effective_});
+    adver_timer_ = now + Microseconds{params_.advert_interval};
+  }
+}
+
+// Sync groups: a member follows the group. To Master at once from Backup; to Backup from
+// Master, resigning with priority 0 so the peers' group takes over within Skew_Time.
+void StateMachine::on_group(bool master, const std::string& why, MonoTime now, Actions& out) {
+  if (master && state_ == State::kBackup) {
+    become_master(now, Reason::kSyncGroup, why, out);
+  } else if (!master && state_ == State::kMaster) {
+    out.emplace_back(SendAdvert{0});
+    become_backup(now, Reason::kSyncGroup, why, out);
+  }
 }
 
 void StateMachine::on_fault(const std::string& reason, Actions& out) {

@@ -27,6 +27,7 @@ struct Params {
   Centiseconds preempt_delay{0};
   bool start_as_master = false;          // state = MASTER
   bool reassert_on_lower = true;         // RFC 9568 §6.4.3 (SM-13); keepalived's default
+  bool fast_preempt = true;              // preempt after Skew_Time, not Master_Down_Interval
   AnnounceParams announce;
 };
 
@@ -60,7 +61,8 @@ class StateMachine {
   void on_advert(const AdvertReceived& advert, MonoTime now, Actions& out);
   void backup_advert(const AdvertReceived& advert, MonoTime now, Actions& out);
   void master_advert(const AdvertReceived& advert, MonoTime now, Actions& out);
-  void on_priority(Priority effective);
+  void on_priority(Priority effective, MonoTime now, Actions& out);
+  void on_group(bool master, const std::string& why, MonoTime now, Actions& out);
   void on_fault(const std::string& reason, Actions& out);
   void on_fault_cleared(MonoTime now, Actions& out);
 

@@ -166,14 +166,36 @@ TEST_CASE("v2 Backup never learns the interval") {  // covers: TMR-4
   CHECK(h.sm.master_adver_interval() == Centiseconds{100});
 }
 
-TEST_CASE("preempt: a lower advert is discarded and the timer runs out") {  // covers: SM-8, ERR-3
-  Harness h = started_backup(backup_params(150));
+TEST_CASE("RFC preempt: a lower advert is discarded and the timer runs out") {  // covers: SM-8, ERR-3
+  Params p = backup_params(150);
+  p.fast_preempt = false;
+  Harness h = started_backup(p);
   const MonoTime deadline = *h.sm.next_deadline();
   h.advance(milliseconds{1000});
   h.advert(100, kLowerAddr);
   CHECK(*h.sm.next_deadline() == deadline);  // not reset
   h.tick_at(deadline);
   CHECK(h.sm.state() == State::kMaster);
+}
+
+TEST_CASE("fast preempt: a lower advert caps the down timer at Skew_Time") {  // covers: SM-8, TMR-6
+  Harness h = started_backup(backup_params(150));
+  h.advance(milliseconds{1000});
+  h.advert(100, kLowerAddr);  // still discarded: no interval learned, master not accepted
+  CHECK(*h.sm.next_deadline() == h.clock.now() + h.sm.skew_time());
+  h.advance(milliseconds{100});
+  h.advert(100, kLowerAddr);  // a second one does not push it back
+  auto out = h.fire();
+  CHECK(h.sm.state() == State::kMaster);
+  CHECK(first<StateChanged>(out)->reason == Reason::kMasterDown);
+}
+
+TEST_CASE("fast preempt: the highest of two backups wins the race") {  // covers: TMR-9
+  Harness high = started_backup(backup_params(200));
+  Harness mid = started_backup(backup_params(150));
+  high.advert(100, kLowerAddr);
+  mid.advert(100, kLowerAddr);
+  CHECK(*high.sm.next_deadline() < *mid.sm.next_deadline());
 }
 
 TEST_CASE("preempt = no: a lower advert still resets the timer") {  // covers: SM-7
@@ -399,4 +421,51 @@ TEST_CASE("Master_Adver_Interval is reset on return to Initialize") {  // covers
   h.advert(150, kHigherAddr, Centiseconds{300});
   h.send(Shutdown{});
   CHECK(h.sm.master_adver_interval() == Centiseconds{100});
+}
+
+TEST_CASE("a Master advertises a changed priority at once") {  // covers: SM-14
+  Harness h = started_master(backup_params(150));
+  h.advance(milliseconds{300});
+  auto out = h.send(PriorityChanged{90});
+  REQUIRE(first<SendAdvert>(out));
+  CHECK(first<SendAdvert>(out)->priority == 90);
+  CHECK(*h.sm.next_deadline() == h.clock.now() + milliseconds{1000});
+  CHECK(h.send(PriorityChanged{90}).empty());  // unchanged: nothing sent
+}
+
+TEST_CASE("weighted failure: master drops below the backup, backup takes over within Skew_Time") {
+  Harness master = started_master(backup_params(150));
+  Harness backup = started_backup(backup_params(120));
+  backup.clock.set(master.clock.now());
+  backup.advert(150, kLowerAddr);  // the master's regular advert
+  auto out = master.send(PriorityChanged{90});
+  backup.advert(first<SendAdvert>(out)->priority, kLowerAddr);
+  const auto taken = backup.fire();
+  CHECK(backup.sm.state() == State::kMaster);
+  CHECK(backup.clock.now() - master.clock.now() == backup.sm.skew_time());
+}
+
+TEST_CASE("sync group: a Backup member follows the group to Master") {
+  Harness h = started_backup();
+  auto out = h.send(GroupTransition{true, "member db became MASTER"});
+  CHECK(h.sm.state() == State::kMaster);
+  CHECK(first<StateChanged>(out)->reason == Reason::kSyncGroup);
+  CHECK(count_of<AddVips>(out) == 1);
+}
+
+TEST_CASE("sync group: a Master member resigns with priority 0 when the group goes Backup") {
+  Harness h = started_master();
+  auto out = h.send(GroupTransition{false, "member db became BACKUP"});
+  CHECK(h.sm.state() == State::kBackup);
+  CHECK(first<SendAdvert>(out)->priority == 0);
+  CHECK(count_of<RemoveVips>(out) == 1);
+}
+
+TEST_CASE("sync group transitions are ignored in Fault and Initialize") {
+  Harness h(backup_params());
+  CHECK(h.send(GroupTransition{true, "x"}).empty());
+  h.send(Startup{});
+  h.send(FaultRaised{"link down"});
+  CHECK(h.send(GroupTransition{true, "x"}).empty());
+  CHECK(h.sm.state() == State::kFault);
 }
