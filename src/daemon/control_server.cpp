@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/control_request.hpp"
 #include "floatd/control_protocol.hpp"
 
 namespace floatd::daemon {
@@ -105,9 +106,7 @@ void ControlServer::serve(Client& c) {
     std::size_t used = 0;
     auto frame = control::unframe(c.in, control::kMaxRequest, used);
     if (!frame) {
-      nlohmann::json err = {{"version", control::kProtocolVersion}, {"ok", false},
-                            {"error", frame.error()}};
-      const auto bytes = control::frame(err.dump());
+      const auto bytes = control::frame(control_response(fail(frame.error())));
       c.out.insert(c.out.end(), bytes.begin(), bytes.end());
       c.in.clear();
       c.closing = true;
@@ -140,30 +139,10 @@ void ControlServer::close_client(int fd) {
   clients_.erase(it);
 }
 
-// Requests are checked field by field; nothing malformed reaches the handler.
 std::string ControlServer::respond(const std::string& request) const {
-  auto reply = [](bool ok, nlohmann::json body) {
-    nlohmann::json r = {{"version", control::kProtocolVersion}, {"ok", ok}};
-    r[ok ? "result" : "error"] = std::move(body);
-    return r.dump();
-  };
-  const auto req = nlohmann::json::parse(request, nullptr, /*allow_exceptions=*/false);
-  if (req.is_discarded() || !req.is_object()) return reply(false, "request is not a JSON object");
-  const auto version = req.find("version");
-  if (version == req.end() || !version->is_number_integer() ||
-      version->get<int>() != control::kProtocolVersion) {
-    return reply(false, "unsupported protocol version (this floatd speaks version " +
-                            std::to_string(control::kProtocolVersion) + ")");
-  }
-  const auto command = req.find("command");
-  if (command == req.end() || !command->is_string()) return reply(false, "no command");
-  nlohmann::json args = nlohmann::json::object();
-  if (auto a = req.find("args"); a != req.end()) {
-    if (!a->is_object()) return reply(false, "args must be an object");
-    args = *a;
-  }
-  auto result = handler_(command->get<std::string>(), args);
-  return result ? reply(true, std::move(*result)) : reply(false, result.error());
+  auto parsed = parse_control_request(request);
+  if (!parsed) return control_response(fail(parsed.error()));
+  return control_response(handler_(parsed->command, parsed->args));
 }
 
 }  // namespace floatd::daemon

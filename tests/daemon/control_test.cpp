@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "cli/status_table.hpp"
+#include "daemon/control_request.hpp"
 #include "daemon/options.hpp"
 #include "floatd/control_protocol.hpp"
 #include "floatd/log.hpp"
@@ -62,4 +63,28 @@ TEST_CASE("floatd options") {
   CHECK(o->control_socket == "s");
   CHECK_FALSE(daemon::parse_options({"-f"}).ok());
   CHECK_FALSE(daemon::parse_options({"--bogus"}).ok());
+}
+
+TEST_CASE("control requests are checked field by field") {
+  CHECK(daemon::parse_control_request(R"({"version":1,"command":"status"})").ok());
+  auto r = daemon::parse_control_request(R"({"version":1,"command":"status","args":{"name":"web"}})");
+  REQUIRE(r.ok());
+  CHECK(r->args["name"] == "web");
+  CHECK_FALSE(daemon::parse_control_request("not json").ok());
+  CHECK_FALSE(daemon::parse_control_request("[1,2]").ok());
+  CHECK_FALSE(daemon::parse_control_request(R"({"command":"status"})").ok());
+  CHECK_FALSE(daemon::parse_control_request(R"({"version":2,"command":"status"})").ok());
+  CHECK_FALSE(daemon::parse_control_request(R"({"version":"1","command":"status"})").ok());
+  CHECK_FALSE(daemon::parse_control_request(R"({"version":1,"command":7})").ok());
+  CHECK_FALSE(daemon::parse_control_request(R"({"version":1,"command":"status","args":[]})").ok());
+}
+
+TEST_CASE("responses carry the version and either result or error") {
+  const auto ok = nlohmann::json::parse(daemon::control_response(nlohmann::json{{"x", 1}}));
+  CHECK(ok["version"] == 1);
+  CHECK(ok["ok"] == true);
+  CHECK(ok["result"]["x"] == 1);
+  const auto err = nlohmann::json::parse(daemon::control_response(fail(std::string("nope"))));
+  CHECK(err["ok"] == false);
+  CHECK(err["error"] == "nope");
 }

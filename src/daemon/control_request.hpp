@@ -1,0 +1,25 @@
+// Parsing a control request: the JSON body of one frame, checked field by field so that
+// nothing malformed reaches a command handler. Pure (fuzzed in tests/fuzz).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "floatd/result.hpp"
+
+namespace floatd::daemon {
+
+struct ControlRequest {
+  std::string command;
+  nlohmann::json args = nlohmann::json::object();
+};
+
+// {"version":1,"command":"status","args":{...}}: args optional, must be an object.
+Result<ControlRequest> parse_control_request(std::string_view body);
+
+// The response body for a result or an error, with the protocol version.
+std::string control_response(const Result<nlohmann::json>& result);
+
+}  // namespace floatd::daemon
