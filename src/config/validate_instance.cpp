@@ -163,6 +163,11 @@ void check_misc(const InstanceConfig& in, Errors& errors) {
     error(errors, in.origin.at("v3_checksum_as_v2"), "v3_checksum_as_v2",
           "only applies to VRRPv3 over IPv4; set it to no");
   }
+  if (!in.accept) {  // RFC 5798 §6.1 Accept_Mode: dropping traffic to the VIPs needs a firewall
+    error(errors, in.origin.at("accept"), "accept",
+          "no is not supported: floatd installs no firewall rules, so its VIPs always accept "
+          "traffic (Accept_Mode true, keepalived's default); remove the line or set yes");
+  }
   if (!in.vmac.empty() && in.vmac == in.interface) {
     error(errors, in.origin.at("use_vmac"), "use_vmac",
           "the VMAC interface cannot be the instance's interface " + in.interface +

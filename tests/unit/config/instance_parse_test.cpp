@@ -36,14 +36,14 @@ TEST_CASE("instance defaults") {
 
 TEST_CASE("instance scalar keys") {
   const auto in = instance_with(
-      "priority = 150\nadvert_int = 0.5\nstate = MASTER\npreempt_delay = 2.5\naccept = no\n"
+      "priority = 150\nadvert_int = 0.5\nstate = MASTER\npreempt_delay = 2.5\naccept = yes\n"
       "v3_checksum_as_v2 = yes\ngarp_master_delay = 0\ngarp_master_repeat = 3\n"
       "garp_master_refresh = 60\n");
   CHECK(in.priority == 150);
   CHECK(in.advert_int == Centiseconds{50});
   CHECK(in.initial_state == State::kMaster);
   CHECK(in.preempt_delay == Centiseconds{250});
-  CHECK_FALSE(in.accept);
+  CHECK(in.accept);
   CHECK(in.v3_checksum_as_v2);
   CHECK(in.garp.delay == Centiseconds{0});
   CHECK(in.garp.repeat == 3);

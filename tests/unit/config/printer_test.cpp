@@ -39,7 +39,6 @@ priority = 150
 advert_int = 2
 state = MASTER
 preempt_delay = 30
-accept = no
 virtual_ipaddress = 10.0.0.100/24
 virtual_ipaddress = 10.0.0.101/24 dev eth1 label eth1:web
 unicast_src_ip = 10.0.0.2

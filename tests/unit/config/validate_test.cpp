@@ -21,6 +21,13 @@ TEST_SUITE_BEGIN("config");
 
 TEST_CASE("the example instance is valid") { parse_ok(kInstance); }
 
+TEST_CASE("accept = no is refused, not silently ignored") {  // covers: MODE-3
+  CHECK(one_error(std::string(kInstance) + "accept = no\n") ==
+        "t.conf:5: accept: no is not supported: floatd installs no firewall rules, so its VIPs "
+        "always accept traffic (Accept_Mode true, keepalived's default); remove the line or set yes");
+  parse_ok(std::string(kInstance) + "accept = yes\n");
+}
+
 TEST_CASE("an instance needs interface, virtual_router_id and a virtual address") {
   CHECK(one_error("[instance web]\nvirtual_router_id = 1\nvirtual_ipaddress = 10.0.0.1\n") ==
         "t.conf:1: [instance web]: interface is required (interface = IF)");
