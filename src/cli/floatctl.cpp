@@ -20,6 +20,7 @@ namespace {
 const char* kUsage =
     "usage: floatctl [-s SOCKET] COMMAND\n"
     "  status [--json] [NAME]   instances, their state, master, VIPs and counters\n"
+    "  events [--json]          follow transitions, priority changes and tracker results\n"
     "  version                  the daemon's version\n"
     "  -s, --socket SOCKET      control socket (default /run/floatd/floatd.sock)\n";
 
@@ -50,59 +51,96 @@ Result<Request> parse(const std::vector<std::string>& argv) {
   if (r.command == "status") {
     if (words.size() > 2) return fail("status takes at most one instance name");
     if (words.size() == 2) r.args["name"] = words[1];
-  } else if (r.command == "version") {
-    if (words.size() > 1) return fail("version takes no arguments");
+  } else if (r.command == "version" || r.command == "events") {
+    if (words.size() > 1) return fail(r.command + " takes no arguments");
   } else {
     return fail("unknown command '" + r.command + "'");
   }
   return r;
 }
 
-Result<nlohmann::json> call(const Request& r) {
-  sockaddr_un addr{};
-  if (r.socket.size() >= sizeof addr.sun_path) return fail("socket path too long");
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, r.socket.c_str(), r.socket.size() + 1);
-  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
-    const std::string err = std::strerror(errno);
-    if (fd >= 0) close(fd);
-    return fail("cannot reach floatd at " + r.socket + ": " + err +
-                " (is floatd running? is this the right socket? are you root?)");
+class Connection {
+ public:
+  ~Connection() {
+    if (fd_ >= 0) close(fd_);
   }
+
+  Result<Ok> open(const std::string& path) {
+    sockaddr_un addr{};
+    if (path.size() >= sizeof addr.sun_path) return fail(std::string("socket path too long"));
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0 || connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0) {
+      return fail("cannot reach floatd at " + path + ": " + std::strerror(errno) +
+                  " (is floatd running? is this the right socket? are you root?)");
+    }
+    return Ok{};
+  }
+
+  Result<Ok> send(const nlohmann::json& request) {
+    const auto out = control::frame(request.dump());
+    for (std::size_t sent = 0; sent < out.size();) {
+      const ssize_t n = write(fd_, out.data() + sent, out.size() - sent);
+      if (n <= 0) return fail(std::string("writing to floatd: ") + std::strerror(errno));
+      sent += static_cast<std::size_t>(n);
+    }
+    return Ok{};
+  }
+
+  // The next response or event, as a checked JSON object.
+  Result<nlohmann::json> receive() {
+    std::uint8_t buf[65536];
+    for (;;) {
+      std::size_t used = 0;
+      auto frame = control::unframe(in_, control::kMaxResponse, used);
+      if (!frame) return fail(frame.error());
+      if (frame->has_value()) {
+        in_.erase(in_.begin(), in_.begin() + static_cast<long>(used));
+        auto msg = nlohmann::json::parse(**frame, nullptr, false);
+        if (msg.is_discarded() || !msg.is_object()) return fail(std::string("floatd sent a malformed message"));
+        return msg;
+      }
+      const ssize_t n = read(fd_, buf, sizeof buf);
+      if (n <= 0) return fail(std::string("floatd closed the connection"));
+      in_.insert(in_.end(), buf, buf + n);
+    }
+  }
+
+ private:
+  int fd_ = -1;
+  std::vector<std::uint8_t> in_;
+};
+
+Result<nlohmann::json> call(Connection& conn, const Request& r) {
   const nlohmann::json req = {
       {"version", control::kProtocolVersion}, {"command", r.command}, {"args", r.args}};
-  const auto out = control::frame(req.dump());
-  for (std::size_t sent = 0; sent < out.size();) {
-    const ssize_t n = write(fd, out.data() + sent, out.size() - sent);
-    if (n <= 0) {
-      close(fd);
-      return fail("writing to " + r.socket + ": " + std::strerror(errno));
-    }
-    sent += static_cast<std::size_t>(n);
-  }
-  std::vector<std::uint8_t> in;
-  std::uint8_t buf[65536];
+  if (auto s = conn.send(req); !s) return fail(s.error());
+  auto resp = conn.receive();
+  if (!resp) return fail(resp.error());
+  if (!resp->value("ok", false)) return fail(resp->value("error", std::string("unknown error")));
+  return resp->value("result", nlohmann::json());
+}
+
+// One line per event: "09:51:02.123 web: BACKUP -> MASTER (master down timer)".
+std::string event_line(const nlohmann::json& e) {
+  const std::string time = e.value("time", std::string());
+  const std::string text = e.value("text", std::string());
+  return time.empty() ? text : time + " " + text;
+}
+
+int follow_events(Connection& conn, bool json) {
   for (;;) {
-    std::size_t used = 0;
-    auto frame = control::unframe(in, control::kMaxResponse, used);
-    if (!frame) {
-      close(fd);
-      return fail(frame.error());
+    auto event = conn.receive();
+    if (!event) {
+      std::cerr << "floatctl: " << event.error() << "\n";
+      return 1;
     }
-    if (frame->has_value()) {
-      close(fd);
-      auto resp = nlohmann::json::parse(**frame, nullptr, false);
-      if (resp.is_discarded() || !resp.is_object()) return fail("floatd sent a malformed response");
-      if (!resp.value("ok", false)) return fail(resp.value("error", std::string("unknown error")));
-      return resp.value("result", nlohmann::json());
+    if (json) {
+      std::cout << event->dump() << std::endl;
+    } else {
+      std::cout << event_line(*event) << std::endl;
     }
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n <= 0) {
-      close(fd);
-      return fail("floatd closed the connection before answering");
-    }
-    in.insert(in.end(), buf, buf + n);
   }
 }
 
@@ -115,11 +153,17 @@ int floatctl_main(const std::vector<std::string>& args) {
     std::cerr << kUsage;
     return 2;
   }
-  auto result = call(*req);
+  Connection conn;
+  if (auto c = conn.open(req->socket); !c) {
+    std::cerr << "floatctl: " << c.error() << "\n";
+    return 1;
+  }
+  auto result = call(conn, *req);
   if (!result) {
     std::cerr << "floatctl: " << result.error() << "\n";
     return 1;
   }
+  if (req->command == "events") return follow_events(conn, req->json);
   if (req->json) {
     std::cout << result->dump() << "\n";
   } else if (req->command == "status") {

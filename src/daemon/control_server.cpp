@@ -16,6 +16,7 @@ namespace floatd::daemon {
 
 namespace {
 constexpr std::size_t kMaxClients = 64;
+constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
 }
 
 struct ControlServer::Client {
@@ -25,6 +26,7 @@ struct ControlServer::Client {
   std::vector<std::uint8_t> in;
   std::vector<std::uint8_t> out;
   bool closing = false;  // peer closed or sent garbage: close once `out` is written
+  bool subscribed = false;  // asked for "events": gets every broadcast
 };
 
 ControlServer::ControlServer(struct ev_loop* loop, Log& log, Handler handler)
@@ -114,9 +116,15 @@ void ControlServer::serve(Client& c) {
     }
     if (!frame->has_value()) break;
     c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(used));
+    const auto parsed = parse_control_request(**frame);
+    if (parsed && parsed->command == "events") c.subscribed = true;
     const auto bytes = control::frame(respond(**frame));
     c.out.insert(c.out.end(), bytes.begin(), bytes.end());
   }
+  flush(c);
+}
+
+void ControlServer::flush(Client& c) {
   while (!c.out.empty()) {
     const ssize_t n = write(c.fd, c.out.data(), c.out.size());
     if (n <= 0) break;
@@ -129,6 +137,31 @@ void ControlServer::serve(Client& c) {
   ev_io_stop(loop_, &c.watcher);
   ev_io_set(&c.watcher, c.fd, c.out.empty() ? EV_READ : EV_READ | EV_WRITE);
   ev_io_start(loop_, &c.watcher);
+}
+
+void ControlServer::broadcast(const nlohmann::json& event) {
+  if (clients_.empty()) return;
+  const auto bytes = control::frame(event.dump());
+  std::vector<int> slow;
+  for (auto& [fd, c] : clients_) {
+    if (!c->subscribed || c->closing) continue;
+    if (c->out.size() + bytes.size() > kMaxBacklog) {
+      slow.push_back(fd);
+      continue;
+    }
+    c->out.insert(c->out.end(), bytes.begin(), bytes.end());
+    flush(*c);  // never closes here: only a closing client is closed, and those are skipped
+  }
+  for (int fd : slow) {
+    log_.warning("control: an events subscriber does not keep up; disconnecting it");
+    close_client(fd);
+  }
+}
+
+std::size_t ControlServer::subscribers() const {
+  std::size_t n = 0;
+  for (const auto& [fd, c] : clients_) n += c->subscribed ? 1 : 0;
+  return n;
 }
 
 void ControlServer::close_client(int fd) {

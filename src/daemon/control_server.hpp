@@ -32,6 +32,11 @@ class ControlServer {
   // Binds `path` (replacing a stale socket file), mode 0600.
   Result<Ok> listen(const std::string& path);
 
+  // Sends `event` to every client that asked for "events" (floatctl events), in order.
+  // A client that does not keep up (over kMaxBacklog unsent) is disconnected.
+  void broadcast(const nlohmann::json& event);
+  std::size_t subscribers() const;
+
  private:
   struct Client;
   static void on_accept(struct ev_loop* loop, ev_io* w, int revents) noexcept;
@@ -39,6 +44,7 @@ class ControlServer {
   void accept_clients();
   void serve(Client& client);
   void close_client(int fd);
+  void flush(Client& client);
   std::string respond(const std::string& request) const;
 
   struct ev_loop* loop_;

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -198,11 +200,43 @@ void Daemon::start_instance(const config::InstanceConfig& c) {
   r->instance = std::make_unique<Instance>(c, *ports_, log_);
   ev_init(&r->timer, timer_cb);
   r->timer.data = r.get();
+  r->instance->on_transition(
+      [this](const Instance& i, const vrrp::StateChanged& c) { on_transition(i, c); });
   const MonoTime now = MonoClock::now();
   r->instance->update_interface(table_.find(c.interface), now);
   r->instance->start(now);
   rearm(*r);
   instances_.push_back(std::move(r));
+}
+
+// Every transition: an event for `floatctl events`.
+void Daemon::on_transition(const Instance& instance, const vrrp::StateChanged& change) {
+  std::string text = instance.name() + ": " + std::string(state_name(change.from)) + " -> " +
+                     std::string(state_name(change.to)) + " (" +
+                     std::string(vrrp::reason_text(change.reason));
+  if (!change.detail.empty()) text += ": " + change.detail;
+  publish({{"type", "transition"},
+           {"instance", instance.name()},
+           {"from", state_name(change.from)},
+           {"to", state_name(change.to)},
+           {"reason", vrrp::reason_text(change.reason)},
+           {"detail", change.detail},
+           {"priority", instance.machine().effective_priority()},
+           {"text", text + ")"}});
+}
+
+void Daemon::publish(nlohmann::json event) {
+  if (!control_ || control_->subscribers() == 0) return;
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  tm t{};
+  localtime_r(&ts.tv_sec, &t);
+  char stamp[16];
+  strftime(stamp, sizeof stamp, "%H:%M:%S", &t);
+  char ms[8];
+  std::snprintf(ms, sizeof ms, ".%03ld", ts.tv_nsec / 1'000'000);
+  event["time"] = std::string(stamp) + ms;
+  control_->broadcast(event);
 }
 
 void Daemon::stop_instance(Running& r) {
@@ -404,6 +438,7 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
     return result;
   }
   if (command == "version") return nlohmann::json{{"version", FLOATD_VERSION}};
+  if (command == "events") return nlohmann::json{{"subscribed", true}};  // see publish()
   return fail("unknown command '" + command + "'");
 }
 

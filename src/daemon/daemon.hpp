@@ -52,6 +52,8 @@ class Daemon {
   void start_instance(const config::InstanceConfig& c);
   void stop_instance(Running& r);
   void update_interfaces(MonoTime now);
+  void on_transition(const Instance& instance, const vrrp::StateChanged& change);
+  void publish(nlohmann::json event);
 
   void on_monitor();
   void on_socket(Socket& socket);
