@@ -32,6 +32,12 @@ void set_script_security(GlobalConfig& g, const IniEntry& e, Errors& errors) {
   assign(g.enable_script_security, e, errors, parse_bool);
 }
 
+void set_notify_timeout(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  static const SecondsRule kRule{Centiseconds{100}, Centiseconds{360000}, false,
+                                 "1..3600 seconds in steps of 0.01"};
+  assign(g.notify_timeout, e, errors, [](auto v) { return parse_seconds(v, kRule); });
+}
+
 void set_control_socket(GlobalConfig& g, const IniEntry& e, Errors& errors) {
   if (auto bad = check_absolute_path(e.value)) return errors.push_back(entry_error(e, *bad));
   if (e.value.size() > kSunPathMax) {
@@ -46,11 +52,12 @@ void set_pid_file(GlobalConfig& g, const IniEntry& e, Errors& errors) {
   g.pid_file = e.value;
 }
 
-constexpr std::array<KeySpec<GlobalConfig>, 6> kGlobalKeys{{
+constexpr std::array<KeySpec<GlobalConfig>, 7> kGlobalKeys{{
     {"router_id", Repeat::kOnce, set_router_id},
     {"vrrp_version", Repeat::kOnce, set_vrrp_version},
     {"script_user", Repeat::kOnce, set_script_user},
     {"enable_script_security", Repeat::kOnce, set_script_security},
+    {"notify_timeout", Repeat::kOnce, set_notify_timeout},
     {"control_socket", Repeat::kOnce, set_control_socket},
     {"pid_file", Repeat::kOnce, set_pid_file},
 }};

@@ -45,7 +45,17 @@ void set_init_fail(ScriptConfig& s, const IniEntry& e, Errors& errors) {
   assign(s.init_fail, e, errors, parse_bool);
 }
 
-constexpr std::array<KeySpec<ScriptConfig>, 8> kScriptKeys{{
+void set_recover(ScriptConfig& s, const IniEntry& e, Errors& errors) {
+  if (auto bad = check_command(e.value)) return errors.push_back(entry_error(e, *bad));
+  s.recover = e.value;
+}
+
+void set_recover_attempts(ScriptConfig& s, const IniEntry& e, Errors& errors) {
+  assign(s.recover_attempts, e, errors,
+         [](auto v) { return parse_int(v, 1, 10, "1..10 rounds of recover then check"); });
+}
+
+constexpr std::array<KeySpec<ScriptConfig>, 10> kScriptKeys{{
     {"script", Repeat::kOnce, set_command},
     {"interval", Repeat::kOnce, set_interval},
     {"timeout", Repeat::kOnce, set_timeout},
@@ -54,6 +64,8 @@ constexpr std::array<KeySpec<ScriptConfig>, 8> kScriptKeys{{
     {"weight", Repeat::kOnce, set_script_weight},
     {"user", Repeat::kOnce, set_user},
     {"init_fail", Repeat::kOnce, set_init_fail},
+    {"recover", Repeat::kOnce, set_recover},
+    {"recover_attempts", Repeat::kOnce, set_recover_attempts},
 }};
 
 void set_file(TrackFileConfig& t, const IniEntry& e, Errors& errors) {
@@ -87,8 +99,19 @@ void add_members(SyncGroupBuild& b, const IniEntry& e, Errors& errors) {
   }
 }
 
-constexpr std::array<KeySpec<SyncGroupBuild>, 1> kSyncGroupKeys{{
+// keepalived's vrrp_sync_group has no notify_stop, and neither has a sync group here.
+template <std::string NotifyConfig::*Field>
+void set_group_notify(SyncGroupBuild& b, const IniEntry& e, Errors& errors) {
+  if (auto bad = check_command(e.value)) return errors.push_back(entry_error(e, *bad));
+  b.out.notify.*Field = e.value;
+}
+
+constexpr std::array<KeySpec<SyncGroupBuild>, 5> kSyncGroupKeys{{
     {"group", Repeat::kList, add_members},
+    {"notify_master", Repeat::kOnce, set_group_notify<&NotifyConfig::master>},
+    {"notify_backup", Repeat::kOnce, set_group_notify<&NotifyConfig::backup>},
+    {"notify_fault", Repeat::kOnce, set_group_notify<&NotifyConfig::fault>},
+    {"notify", Repeat::kOnce, set_group_notify<&NotifyConfig::any>},
 }};
 
 }  // namespace

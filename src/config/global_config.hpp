@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/source_loc.hpp"
+#include "floatd/time.hpp"
 #include "floatd/types.hpp"
 
 namespace floatd::config {
@@ -20,6 +21,7 @@ struct GlobalConfig {
   Version vrrp_version = Version::kV3;          // default `version` of instances
   std::string script_user{kDefaultScriptUser};  // default `user` of scripts
   bool enable_script_security = false;          // refuse scripts writable by non-root
+  Centiseconds notify_timeout{3000};            // a notify command is killed after this
   std::string control_socket{kDefaultControlSocket};
   std::string pid_file{kDefaultPidFile};
   SectionOrigin origin;  // the first [global] header; no location when none was written

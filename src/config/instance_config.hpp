@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "config/notify_config.hpp"
 #include "config/source_loc.hpp"
 #include "config/sync_group_config.hpp"
 #include "floatd/ip_address.hpp"
@@ -61,17 +62,6 @@ struct GarpConfig {
   Centiseconds refresh{0};  // re-announce this often while master; 0 = off
 
   friend bool operator==(const GarpConfig&, const GarpConfig&) = default;
-};
-
-// Commands run on transitions; empty = none. `any` (key `notify`) runs on every one.
-struct NotifyConfig {
-  std::string master;
-  std::string backup;
-  std::string fault;
-  std::string stop;
-  std::string any;
-
-  friend bool operator==(const NotifyConfig&, const NotifyConfig&) = default;
 };
 
 struct InstanceConfig {

@@ -38,6 +38,7 @@ void print_global(Printer& p, const GlobalConfig& g) {
   p.key("vrrp_version", static_cast<int>(g.vrrp_version));
   p.key("script_user", g.script_user);
   p.key("enable_script_security", yes_no(g.enable_script_security));
+  p.seconds("notify_timeout", g.notify_timeout);
   p.key("control_socket", g.control_socket);
   p.key("pid_file", g.pid_file);
 }
@@ -52,6 +53,9 @@ void print_script(Printer& p, const ScriptConfig& s) {
   p.key("weight", s.weight);
   p.key("user", s.user);
   p.key("init_fail", yes_no(s.init_fail));
+  if (s.recover.empty()) return;  // recover_attempts alone is refused
+  p.key("recover", s.recover);
+  p.key("recover_attempts", s.recover_attempts);
 }
 
 void print_track_file(Printer& p, const TrackFileConfig& t) {
@@ -71,6 +75,15 @@ void print_addresses(Printer& p, const InstanceConfig& in) {
   for (const auto& vip : in.vips) p.key("virtual_ipaddress", vip_text(vip));
   if (in.unicast_src_ip) p.key("unicast_src_ip", in.unicast_src_ip->to_string());
   for (const auto& peer : in.unicast_peers) p.key("unicast_peer", peer.address.to_string());
+}
+
+// The commands that are set; a sync group's `stop` is always empty.
+void print_notify(Printer& p, const NotifyConfig& n) {
+  p.optional("notify_master", n.master);
+  p.optional("notify_backup", n.backup);
+  p.optional("notify_fault", n.fault);
+  p.optional("notify_stop", n.stop);
+  p.optional("notify", n.any);
 }
 
 void print_instance(Printer& p, const InstanceConfig& in) {
@@ -97,11 +110,7 @@ void print_instance(Printer& p, const InstanceConfig& in) {
   p.tracks("track_interface", in.track_interfaces);
   p.tracks("track_script", in.track_scripts);
   p.tracks("track_file", in.track_files);
-  p.optional("notify_master", in.notify.master);
-  p.optional("notify_backup", in.notify.backup);
-  p.optional("notify_fault", in.notify.fault);
-  p.optional("notify_stop", in.notify.stop);
-  p.optional("notify", in.notify.any);
+  print_notify(p, in.notify);
 }
 
 void print_sync_group(Printer& p, const SyncGroupConfig& g) {
@@ -109,6 +118,7 @@ void print_sync_group(Printer& p, const SyncGroupConfig& g) {
   std::string names;
   for (const auto& m : g.members) names += (names.empty() ? "" : " ") + m.name;
   p.key("group", names);
+  print_notify(p, g.notify);
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 // SyncGroupConfig: a [sync_group NAME] section. Its instances change state together: all
-// MASTER or none (keepalived's vrrp_sync_group). An instance is in at most one group.
+// MASTER or none (keepalived's vrrp_sync_group). An instance is in at most one group. The
+// group's own notify commands run when the group changes state.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "config/notify_config.hpp"
 #include "config/source_loc.hpp"
 
 namespace floatd::config {
@@ -20,6 +22,7 @@ struct NameRef {
 struct SyncGroupConfig {
   std::string name;
   std::vector<NameRef> members;  // `group = a b`, repeated keys append, in order
+  NotifyConfig notify;           // `notify` gets "GROUP NAME STATE" appended; `stop` unused
   SectionOrigin origin;
 
   friend bool operator==(const SyncGroupConfig&, const SyncGroupConfig&) = default;

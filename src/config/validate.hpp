@@ -3,9 +3,10 @@
 //
 // Per instance (validate_instance.cpp): required keys, one address family, what VRRPv2
 // allows, unicast addresses, authentication, the address owner's rules, VMAC and tracking.
-// Across sections (validate_config.cpp): required keys of scripts and track files, VRIDs
-// unique per interface and family, virtual addresses in one instance only, references to
-// scripts, track files and instances, sync group membership.
+// Across sections (validate_config.cpp): required keys of scripts and track files, a
+// script's recover_attempts only with its recover, VRIDs unique per interface and family,
+// virtual addresses in one instance only, references to scripts, track files and instances,
+// sync group membership.
 #pragma once
 
 #include "config/config.hpp"

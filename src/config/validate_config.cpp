@@ -15,6 +15,10 @@ void check_scripts(const Config& config, Errors& errors) {
       errors.push_back({s.origin.section, section_key("script", s.name),
                         "script is required (script = /absolute/path [ARGS])"});
     }
+    if (s.origin.has("recover_attempts") && !s.origin.has("recover")) {
+      errors.push_back({s.origin.at("recover_attempts"), "recover_attempts",
+                        "recover_attempts needs recover (recover = /absolute/path [ARGS])"});
+    }
   }
   for (const auto& t : config.track_files) {
     if (!t.origin.has("file")) {

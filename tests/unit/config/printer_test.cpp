@@ -15,6 +15,7 @@ router_id = lb-a
 vrrp_version = 2
 script_user = floatd-script
 enable_script_security = yes
+notify_timeout = 12.5
 control_socket = /run/f/f.sock
 pid_file = /run/f/f.pid
 
@@ -27,6 +28,11 @@ rise = 3
 weight = -60
 user = nobody
 init_fail = yes
+recover = /usr/lib/floatd/restart_web --hard
+recover_attempts = 4
+
+[script chk_plain]
+script = /usr/lib/floatd/check_plain
 
 [track_file maint]
 file = /run/floatd/maint
@@ -74,6 +80,10 @@ v3_checksum_as_v2 = no
 [sync_group pair]
 group = web
 group = v6
+notify_master = /usr/local/bin/group-notify master
+notify_backup = /usr/local/bin/group-notify backup
+notify_fault = /usr/local/bin/group-notify fault
+notify = /usr/local/bin/group-notify-all
 )";
 
 }  // namespace
@@ -87,6 +97,7 @@ TEST_CASE("print fills in every default") {
         "vrrp_version = 3\n"
         "script_user = root\n"
         "enable_script_security = no\n"
+        "notify_timeout = 30\n"
         "control_socket = /run/floatd/floatd.sock\n"
         "pid_file = /run/floatd/floatd.pid\n"
         "\n"
@@ -117,6 +128,29 @@ TEST_CASE("print writes resolved values: weights, timeout, user, VMAC name, vers
   CHECK(contains(text, "\nauth_type = PASS\nauth_pass = secret\n"));
   CHECK(contains(text, "\ngroup = web v6\n"));
   CHECK(contains(text, "\ninterval = 2.5\ntimeout = 1.25\n"));
+  CHECK(contains(text, "\nnotify_timeout = 12.5\n"));
+}
+
+TEST_CASE("print writes recover and its attempts only for a script that has recover") {
+  const auto text = print(parse_ok(kRich));
+  CHECK(contains(text,
+                 "\ninit_fail = yes\nrecover = /usr/lib/floatd/restart_web --hard\n"
+                 "recover_attempts = 4\n"));
+  CHECK(print(parse_ok("[script s]\nscript = /s\nrecover = /r\n"))
+            .ends_with("\nrecover = /r\nrecover_attempts = 1\n"));
+  const auto plain = print(parse_ok("[script s]\nscript = /s\n"));
+  CHECK_FALSE(contains(plain, "recover"));
+}
+
+TEST_CASE("print writes a sync group's notify commands after its members, no notify_stop") {
+  const auto text = print(parse_ok(kRich));
+  CHECK(contains(text,
+                 "[sync_group pair]\ngroup = web v6\n"
+                 "notify_master = /usr/local/bin/group-notify master\n"
+                 "notify_backup = /usr/local/bin/group-notify backup\n"
+                 "notify_fault = /usr/local/bin/group-notify fault\n"
+                 "notify = /usr/local/bin/group-notify-all\n"));
+  CHECK(text.ends_with("notify = /usr/local/bin/group-notify-all\n"));
 }
 
 TEST_CASE("print -> parse gives an equal config, and printing again the same text") {

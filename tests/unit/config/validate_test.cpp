@@ -195,6 +195,32 @@ TEST_CASE("scripts and track files need their command and file") {
         "t.conf:1: [track_file m]: file is required (file = /absolute/path)");
 }
 
+TEST_CASE("recover_attempts needs recover") {
+  CHECK(one_error("[script chk]\nscript = /chk\nrecover_attempts = 3\n") ==
+        "t.conf:3: recover_attempts: recover_attempts needs recover (recover = /absolute/path "
+        "[ARGS])");
+  parse_ok("[script chk]\nscript = /chk\nrecover_attempts = 3\nrecover = /fix\n");
+  parse_ok("[script chk]\nscript = /chk\nrecover = /fix\n");
+  // A recover with a bad value is reported once, as that value.
+  CHECK(contains(one_error("[script chk]\nscript = /chk\nrecover = fix\nrecover_attempts = 2\n"),
+                 "t.conf:3: recover: \"fix\" is not an absolute path"));
+}
+
+// keepalived sets the weights of sync group members' tracking to 0; floatd keeps them.
+TEST_CASE("sync group members keep non-zero tracking weights, silently") {
+  const std::string text =
+      "[script chk]\nscript = /chk\nweight = -60\n" +
+      with_db("52", "10.0.0.2", "track_script = chk\ntrack_interface = eth1 weight -20\n") +
+      "[sync_group g]\ngroup = web db\n";
+  CHECK(errors_of(text).empty());
+  const Config config = parse_ok(text);
+  const auto& db = *config.find_instance("db");
+  CHECK(config.group_of("db") != nullptr);
+  CHECK(db.track_scripts.at(0).weight == -60);
+  CHECK(db.track_interfaces.at(0).weight == -20);
+  CHECK(contains(print(config), "\ntrack_script = chk weight -60\n"));
+}
+
 TEST_CASE("sync groups: two or more defined instances, each in one group once") {
   const std::string two = with_db("52", "10.0.0.2");
   parse_ok(two + "[sync_group g]\ngroup = web db\n");
