@@ -278,11 +278,17 @@ void Daemon::ensure_vmacs() {
   }
 }
 
-// One socket per (interface, family) in use, re-opened when the interface is re-created.
+// The device an instance's socket is on: its VMAC, or its interface (Instance::out_device).
+static const std::string& socket_device(const config::InstanceConfig& c) {
+  return c.vmac.empty() ? c.interface : c.vmac;
+}
+
+// One socket per (device, family) in use, re-opened when the device is re-created.
 void Daemon::ensure_sockets() {
   for (const auto& c : config_.instances) {
-    const auto key = std::make_pair(c.interface, c.family());
-    const InterfaceInfo* info = table_.find(c.interface);
+    const std::string& dev = socket_device(c);
+    const auto key = std::make_pair(dev, c.family());
+    const InterfaceInfo* info = table_.find(dev);
     auto it = sockets_.find(key);
     if (it != sockets_.end() && (info == nullptr || it->second->socket->ifindex() != info->link.ifindex)) {
       ev_io_stop(loop_, &it->second->watcher);
@@ -290,14 +296,14 @@ void Daemon::ensure_sockets() {
       it = sockets_.end();
     }
     if (info == nullptr || it != sockets_.end()) continue;
-    auto sock = net::VrrpSocket::open(c.family(), info->link.ifindex, c.interface);
+    auto sock = net::VrrpSocket::open(c.family(), info->link.ifindex, dev);
     if (!sock) {
-      log_.error("cannot open the VRRP socket on " + c.interface + ": " + sock.error());
+      log_.error("cannot open the VRRP socket on " + dev + ": " + sock.error());
       continue;
     }
     auto s = std::make_unique<Socket>();
     s->daemon = this;
-    s->interface = c.interface;
+    s->interface = dev;
     s->family = c.family();
     s->socket = std::move(*sock);
     ev_io_init(&s->watcher, socket_cb, s->socket->fd(), EV_READ);
@@ -310,7 +316,7 @@ void Daemon::ensure_sockets() {
 void Daemon::close_unused() {
   for (auto it = sockets_.begin(); it != sockets_.end();) {
     const bool used = std::any_of(config_.instances.begin(), config_.instances.end(), [&](const auto& c) {
-      return c.interface == it->first.first && c.family() == it->first.second;
+      return socket_device(c) == it->first.first && c.family() == it->first.second;
     });
     if (used) {
       ++it;
@@ -410,10 +416,10 @@ void Daemon::rearm(Running& r) {
   ev_timer_start(loop_, &r.timer);
 }
 
-Daemon::Running* Daemon::find(const std::string& interface, Family family, Vrid vrid) {
+Daemon::Running* Daemon::find(const std::string& device, Family family, Vrid vrid) {
   for (auto& r : instances_) {
     const auto& c = r->instance->config();
-    if (c.vrid == vrid && c.interface == interface && c.family() == family) return r.get();
+    if (c.vrid == vrid && socket_device(c) == device && c.family() == family) return r.get();
   }
   return nullptr;
 }

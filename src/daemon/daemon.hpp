@@ -59,7 +59,7 @@ class Daemon {
   void on_socket(Socket& socket);
   void on_timer(Running& r);
   void rearm(Running& r);
-  Running* find(const std::string& interface, Family family, Vrid vrid);
+  Running* find(const std::string& device, Family family, Vrid vrid);
   net::VrrpSocket* socket_for(const std::string& interface, Family family);
   Result<nlohmann::json> control(const std::string& command, const nlohmann::json& args);
   Result<Ok> write_pid_file();

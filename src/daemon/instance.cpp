@@ -215,7 +215,7 @@ void Instance::send_advert(Priority priority, MonoTime now) {
   const auto form = rx_policy_.v3_ipv4_checksum;
   for (const auto& dst : destinations()) {
     const auto message = vrrp::encode(advert, *source_, dst, form);
-    auto r = ports_.send_advert(config_.interface, config_.family(), message, *source_, dst,
+    auto r = ports_.send_advert(out_device(), config_.family(), message, *source_, dst,
                                 out_device());
     if (r) {
       ++stats_.adverts_sent;

@@ -56,7 +56,9 @@ class Instance {
   const InstanceStats& stats() const { return stats_; }
   // "eth0/51/v4 web": the prefix of every log line about this instance.
   const std::string& log_prefix() const { return log_prefix_; }
-  // The device the VIPs and adverts go out of: the VMAC, or the interface.
+  // The device adverts are sent and received on and the VIPs live on: the VMAC, or the
+  // interface. A VMAC instance must receive on the VMAC: a private macvlan takes frames whose
+  // source MAC is its own (the peer's adverts, from the same virtual MAC) away from the parent.
   const std::string& out_device() const;
   void on_transition(TransitionHook hook) { hook_ = std::move(hook); }
 

@@ -2,11 +2,11 @@
 
 namespace floatd::daemon {
 
-Result<Ok> KernelPorts::send_advert(const std::string& interface, Family family,
+Result<Ok> KernelPorts::send_advert(const std::string& socket_dev, Family family,
                                     std::span<const std::uint8_t> message, const IpAddress& src,
                                     const IpAddress& dst, const std::string& out_dev) {
-  net::VrrpSocket* socket = sockets_(interface, family);
-  if (socket == nullptr) return fail("no VRRP socket open on " + interface);
+  net::VrrpSocket* socket = sockets_(socket_dev, family);
+  if (socket == nullptr) return fail("no VRRP socket open on " + socket_dev);
   const InterfaceInfo* out = table_.find(out_dev);
   if (out == nullptr) return fail("interface " + out_dev + " does not exist");
   auto r = socket->send(message, src, dst, out->link.ifindex);

@@ -20,7 +20,7 @@ class KernelPorts final : public Ports {
               SocketFinder sockets)
       : table_(table), kernel_(kernel), announcer_(announcer), sockets_(std::move(sockets)) {}
 
-  Result<Ok> send_advert(const std::string& interface, Family family,
+  Result<Ok> send_advert(const std::string& socket_dev, Family family,
                          std::span<const std::uint8_t> message, const IpAddress& src,
                          const IpAddress& dst, const std::string& out_dev) override;
   Result<Ok> add_address(const std::string& dev, const IpPrefix& vip,

@@ -18,9 +18,9 @@ class Ports {
  public:
   virtual ~Ports() = default;
 
-  // Sends a VRRP message on `interface`'s socket for `family`, out of `out_dev` (the
-  // interface itself or its VMAC, so the frame carries the virtual MAC: PKT-10).
-  virtual Result<Ok> send_advert(const std::string& interface, Family family,
+  // Sends a VRRP message on the socket of `socket_dev` (the instance's interface, or its
+  // VMAC) for `family`, out of `out_dev` (so the frame carries the virtual MAC: PKT-10).
+  virtual Result<Ok> send_advert(const std::string& socket_dev, Family family,
                                  std::span<const std::uint8_t> message, const IpAddress& src,
                                  const IpAddress& dst, const std::string& out_dev) = 0;
   virtual Result<Ok> add_address(const std::string& dev, const IpPrefix& vip,

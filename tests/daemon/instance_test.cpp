@@ -200,7 +200,7 @@ TEST_CASE("with use_vmac adverts and VIPs go out of the VMAC") {  // covers: PKT
   Fixture f("use_vmac = yes\n");
   f.start_as_master();
   CHECK(f.ports.adverts.at(0).out_dev == "vrrp.51");
-  CHECK(f.ports.adverts.at(0).interface == "eth0");
+  CHECK(f.ports.adverts.at(0).interface == "vrrp.51");  // sent and received on the VMAC
   CHECK(f.ports.count("add vrrp.51 192.168.100.100/24") == 1);
 }
 
