@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Graceful stop at advert_int 1 s: SIGTERM makes the master send a priority-0 advert, remove
+# its VIP and exit 0; the backup takes over after Skew_Time (609 ms at priority 100) + slack.
+# The client's outage is measured with the probe.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+test_init "$@"
+
+adv=1
+lab_up 2
+make_conf r1 priority=150 advert_int=$adv
+make_conf r2 priority=100 advert_int=$adv
+step "start r1 (priority 150) and r2 (priority 100), advert_int $adv"
+start_floatd r1
+start_floatd r2
+wait_state r1 web MASTER "$(add_s "$(master_down_interval $adv 150)" 2)"
+wait_state r2 web BACKUP 1
+
+skew=$(skew_time $adv 100)
+probe_start "$VIP4"
+random_phase $adv
+step "SIGTERM to r1"
+t0=$EPOCHREALTIME
+signal_floatd r1 TERM
+wait_state r2 web MASTER 3 "$t0"
+step "r2 MASTER after ${WAIT_LO_MS}-${WAIT_HI_MS} ms (Skew_Time $(ms "$skew") ms)"
+assert_took_at_most "$(add_s "$skew" "$SLACK")" "graceful takeover"
+reap_floatd r1 0
+assert_no_vip r1 "$VIP4"
+
+wait_for "client_ping $VIP4" 2 || fail "the client cannot reach $VIP4 through r2"
+probe_stop
+step "client outage ${PROBE_OUTAGE_MS} ms, ${PROBE_LOST} echoes lost"
+assert_cmp "$PROBE_OUTAGE_MS" "<=" "$(ms "$(add_s "$skew" 0.1)")" "client outage (ms)"
+assert_holders "$VIP4" r2
+pass

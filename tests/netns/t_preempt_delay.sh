@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# preempt_delay: the higher-priority router that comes back waits preempt_delay before it
+# preempts: not before the delay, and not later than the delay plus its Master_Down_Interval and
+# one advert interval (+ slack).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+test_init "$@"
+
+adv=0.1
+delay=1
+lab_up 2
+make_conf r1 priority=150 advert_int=$adv preempt=yes preempt_delay=$delay
+make_conf r2 priority=100 advert_int=$adv
+step "r2 alone becomes MASTER"
+start_floatd r2
+wait_state r2 web MASTER 2
+
+step "start r1 (priority 150, preempt_delay $delay s)"
+start_floatd r1
+t0=${FD_START[r1]}
+mdi=$(master_down_interval $adv 150)
+wait_state r1 web BACKUP 1 "$t0"
+hold_state r1 web BACKUP "$(add_s $delay -"$(_since "$t0")" -"$SLACK")"
+wait_state r1 web MASTER "$(add_s $delay "$mdi" 2)" "$t0"
+step "r1 MASTER ${WAIT_LO_MS}-${WAIT_HI_MS} ms after its start (preempt_delay $(ms $delay) ms)"
+assert_took_at_least "$(add_s $delay -"$SLACK")" "preemption"
+assert_took_at_most "$(add_s $delay "$mdi" $adv "$SLACK")" "preemption"
+wait_state r2 web BACKUP 1
+assert_holders "$VIP4" r1
+pass

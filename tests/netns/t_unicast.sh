@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Unicast: with unicast_src_ip / unicast_peer on both sides the adverts go to the peer's address.
+# The bridge floods no multicast to the routers, so only unicast adverts can keep r2 BACKUP.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+test_init "$@"
+
+adv=0.1
+lab_up 2
+make_conf r1 priority=150 advert_int=$adv unicast_src_ip=192.168.100.2 unicast_peer=192.168.100.3
+make_conf r2 priority=100 advert_int=$adv unicast_src_ip=192.168.100.3 unicast_peer=192.168.100.2
+block_multicast r1 r2
+capture_start r1 r1 'ip proto 112'
+capture_start r2 r2 'ip proto 112'
+start_floatd r1
+start_floatd r2
+wait_state r1 web MASTER 2
+wait_state r2 web BACKUP 1
+hold_state r2 web BACKUP 1
+capture_stop r1
+capture_stop r2
+assert_holders "$VIP4" r1
+
+unicast=$(capture_read r1 | grep -c '192.168.100.2 > 192.168.100.3: VRRP' || true)
+multicast=$( (capture_read r1; capture_read r2) | grep -c '> 224.0.0.18' || true)
+step "adverts seen: $unicast unicast from r1 to r2, $multicast to 224.0.0.18"
+assert_cmp "$unicast" ">=" 5 "unicast adverts from r1 to r2"
+assert_eq "$multicast" 0 "adverts sent to 224.0.0.18"
+
+step "SIGTERM to r1: its priority-0 advert reaches r2 by unicast"
+t0=$EPOCHREALTIME
+signal_floatd r1 TERM
+wait_state r2 web MASTER 2 "$t0"
+assert_took_at_most "$(add_s "$(skew_time $adv 100)" "$SLACK")" "graceful takeover"
+reap_floatd r1 0
+assert_holders "$VIP4" r2
+pass

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# VRRPv2 (RFC 3768, version = 2, whole-second advert_int): election, v2 adverts on the wire, and
+# a graceful failover within Skew_Time ((256 - 100) / 256 s) + slack.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+test_init "$@"
+
+adv=1
+lab_up 2
+make_conf r1 priority=150 advert_int=$adv version=2
+make_conf r2 priority=100 advert_int=$adv version=2
+capture_start adverts r1 'ip proto 112'
+start_floatd r1
+start_floatd r2
+wait_state r1 web MASTER "$(add_s "$(master_down_interval $adv 150 2)" 2)" "${FD_START[r1]}"
+assert_took_at_most "$(add_s "$(master_down_interval $adv 150 2)" "$SLACK")" "r1 becoming MASTER"
+wait_state r2 web BACKUP 1
+assert_status r1 web version 2
+assert_holders "$VIP4" r1
+wait_for "capture_read adverts | grep -q 'VRRPv2, Advertisement, vrid 51, prio 150'" 3 ||
+  fail "no VRRPv2 advert from r1: $(capture_read adverts | head -n 3)"
+capture_stop adverts
+
+step "SIGTERM to r1"
+t0=$EPOCHREALTIME
+signal_floatd r1 TERM
+skew=$(skew_time $adv 100 2)
+wait_state r2 web MASTER 3 "$t0"
+step "r2 MASTER after ${WAIT_LO_MS}-${WAIT_HI_MS} ms (Skew_Time $(ms "$skew") ms)"
+assert_took_at_most "$(add_s "$skew" "$SLACK")" "graceful takeover"
+reap_floatd r1 0
+assert_holders "$VIP4" r2
+wait_for "client_ping $VIP4" 2 || fail "the client cannot reach $VIP4 through r2"
+pass
