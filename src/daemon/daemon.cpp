@@ -15,6 +15,7 @@
 
 #include "daemon/reload_plan.hpp"
 #include "daemon/status.hpp"
+#include "daemon/sync_group.hpp"
 #include "vrrp/vmac.hpp"
 
 namespace floatd::daemon {
@@ -113,14 +114,34 @@ Result<Ok> Daemon::init() {
   make_parent_dir(sock);
   if (auto r = control_->listen(sock); !r) return r;
 
+  runner_ = std::make_unique<ProcessRunner>(loop_, log_);
+  notifier_ = std::make_unique<Notifier>(*runner_, log_);
+  tracking_ = std::make_unique<Tracking>(
+      loop_, log_, *runner_,
+      [this](const std::string& w, const std::string& st, const std::string& d) { on_tracked(w, st, d); });
+  if (tracking_->file_fd() >= 0) {
+    ev_io_init(&files_watcher_, files_cb, tracking_->file_fd(), EV_READ);
+    files_watcher_.data = this;
+    ev_io_start(loop_, &files_watcher_);
+  }
+  ev_idle_init(&idle_watcher_, idle_cb);
+  idle_watcher_.data = this;
+
   apply_config(config_);
   return Ok{};
 }
 
 void Daemon::shutdown() {
-  const MonoTime now = MonoClock::now();
   for (auto& r : instances_) stop_instance(*r);  // Masters resign with priority 0 (SM-9)
+  // notify_stop and friends get their notify_timeout to finish before floatd goes.
+  const MonoTime until = MonoClock::now() + Microseconds{config_.global.notify_timeout};
+  while (notifier_ && !notifier_->idle() && MonoClock::now() < until) ev_run(loop_, EVRUN_ONCE);
   instances_.clear();
+  tracking_.reset();
+  notifier_.reset();
+  runner_.reset();  // kills whatever is still running
+  ev_idle_stop(loop_, &idle_watcher_);
+  ev_io_stop(loop_, &files_watcher_);
   for (const auto& [name, parent] : vmacs_) {
     if (const auto* info = table_.find(name); info != nullptr && kernel_) {
       if (auto r = kernel_->delete_link(info->link.ifindex); !r) log_.warning(r.error());
@@ -135,7 +156,6 @@ void Daemon::shutdown() {
   sockets_.clear();
   control_.reset();
   if (!pid_file_.empty()) unlink(pid_file_.c_str());
-  (void)now;
 }
 
 // Removes every address marked with floatd's IFA_PROTO: a previous floatd died holding it.
@@ -166,6 +186,8 @@ void Daemon::apply_config(config::Config next) {
   for (const auto& [old_index, new_index] : plan.keep) kept[new_index] = std::move(instances_[old_index]);
   instances_.clear();
   config_ = std::move(next);
+  notifier_->configure(config_.global.script_user, Microseconds{config_.global.notify_timeout});
+  tracking_->configure(config_);  // scripts and files whose sections are unchanged keep state
   ensure_vmacs();
   ensure_sockets();
   for (std::size_t n = 0; n < config_.instances.size(); ++n) {
@@ -204,6 +226,7 @@ void Daemon::start_instance(const config::InstanceConfig& c) {
       [this](const Instance& i, const vrrp::StateChanged& c) { on_transition(i, c); });
   const MonoTime now = MonoClock::now();
   r->instance->update_interface(table_.find(c.interface), now);
+  r->instance->set_tracking(tracking_->evaluate(c, table_), now);  // init_fail, files: before start
   r->instance->start(now);
   rearm(*r);
   instances_.push_back(std::move(r));
@@ -223,6 +246,52 @@ void Daemon::on_transition(const Instance& instance, const vrrp::StateChanged& c
            {"detail", change.detail},
            {"priority", instance.machine().effective_priority()},
            {"text", text + ")"}});
+  const auto& c = instance.config();
+  const std::string state = change.to == State::kInit ? "STOP" : std::string(state_name(change.to));
+  notifier_->notify("INSTANCE", c.name, c.notify, state, instance.machine().effective_priority());
+  if (config_.group_of(c.name) != nullptr) {
+    const std::string name = c.name;
+    const vrrp::StateChanged copy = change;
+    // After this instance's actions have run: members must not re-enter each other.
+    defer([this, name, copy] {
+      for (const auto& r : instances_) {
+        if (r->instance->name() == name) follow_group(*r->instance, copy);
+      }
+    });
+  }
+}
+
+// Sync groups: the other members follow `moved` (sync_group.hpp has the rules).
+void Daemon::follow_group(const Instance& moved, const vrrp::StateChanged& change) {
+  const auto* group = config_.group_of(moved.name());
+  if (group == nullptr) return;
+  std::vector<GroupMember> members;
+  std::map<std::string, Running*> by_name;
+  for (const auto& m : group->members) {
+    for (auto& r : instances_) {
+      if (r->instance->name() != m.name) continue;
+      members.push_back({m.name, r->instance->machine().state(), r->instance->own_fault()});
+      by_name[m.name] = r.get();
+    }
+  }
+  const MonoTime now = MonoClock::now();
+  const GroupOrders orders = group_orders(group->name, members, moved.name(), change.from, change.to);
+  const std::string why = "member " + moved.name() + " became " + std::string(state_name(change.to));
+  for (auto& [name, r] : by_name) {
+    r->instance->set_fault("sync_group", name == orders.fault_owner ? std::nullopt : orders.fault, now);
+  }
+  for (const auto& n : orders.to_master) by_name[n]->instance->group_transition(true, why, now);
+  for (const auto& n : orders.to_backup) by_name[n]->instance->group_transition(false, why, now);
+  for (auto& [name, r] : by_name) rearm(*r);
+  // Group-level notify when the group's state changes.
+  for (auto& m : members) m.state = by_name[m.name]->instance->machine().state();
+  const State now_state = group_state(members);
+  auto [it, inserted] = group_states_.try_emplace(group->name, State::kInit);
+  if (it->second == now_state) return;
+  it->second = now_state;
+  if (now_state == State::kInit) return;
+  log_.info("sync group " + group->name + ": " + std::string(state_name(now_state)));
+  notifier_->notify("GROUP", group->name, group->notify, std::string(state_name(now_state)), std::nullopt);
 }
 
 void Daemon::publish(nlohmann::json event) {
@@ -340,8 +409,53 @@ void Daemon::close_unused() {
 void Daemon::update_interfaces(MonoTime now) {
   for (auto& r : instances_) {
     r->instance->update_interface(table_.find(r->instance->config().interface), now);
+    apply_tracking(*r, now);  // track_interface
     rearm(*r);
   }
+}
+
+void Daemon::apply_tracking(Running& r, MonoTime now) {
+  const Priority before = r.instance->machine().effective_priority();
+  const auto result = tracking_->evaluate(r.instance->config(), table_);
+  r.instance->set_tracking(result, now);
+  const Priority after = r.instance->machine().effective_priority();
+  if (after == before) return;
+  const std::string text = r.instance->name() + ": priority " + std::to_string(before) + " -> " +
+                           std::to_string(after);
+  log_.notice(r.instance->log_prefix() + ": priority " + std::to_string(before) + " -> " +
+              std::to_string(after));
+  publish({{"type", "priority"}, {"instance", r.instance->name()}, {"from", before}, {"to", after},
+           {"text", text}});
+}
+
+// A script or file changed: log and publish, then re-evaluate every instance.
+void Daemon::on_tracked(const std::string& what, const std::string& state, const std::string& detail) {
+  publish({{"type", "tracker"}, {"what", what}, {"state", state}, {"detail", detail},
+           {"text", what + ": " + state + (detail.empty() ? "" : " (" + detail + ")")}});
+  defer([this] {
+    const MonoTime now = MonoClock::now();
+    for (auto& r : instances_) {
+      apply_tracking(*r, now);
+      rearm(*r);
+    }
+  });
+}
+
+void Daemon::defer(std::function<void()> work) {
+  deferred_.push_back(std::move(work));
+  ev_idle_start(loop_, &idle_watcher_);
+}
+
+void Daemon::idle_cb(struct ev_loop* loop, ev_idle* w, int) noexcept {
+  auto* d = static_cast<Daemon*>(w->data);
+  ev_idle_stop(loop, w);
+  auto work = std::move(d->deferred_);
+  d->deferred_.clear();
+  for (auto& f : work) f();
+}
+
+void Daemon::files_cb(struct ev_loop*, ev_io* w, int) noexcept {
+  static_cast<Daemon*>(w->data)->tracking_->on_files();
 }
 
 void Daemon::on_monitor() {
@@ -441,6 +555,7 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
     auto result = status(list, name);
     result["unknown_vrid_drops"] = unknown_vrid_drops_;
     result["undecodable_drops"] = decode_drops_unattributed_;
+    result["tracking"] = tracking_->status();
     return result;
   }
   if (command == "version") return nlohmann::json{{"version", FLOATD_VERSION}};

@@ -21,7 +21,10 @@
 #include "daemon/instance.hpp"
 #include "daemon/interface_table.hpp"
 #include "daemon/kernel_ports.hpp"
+#include "daemon/notifier.hpp"
 #include "daemon/options.hpp"
+#include "daemon/process_runner.hpp"
+#include "daemon/tracking.hpp"
 #include "net/link_monitor.hpp"
 #include "net/sysctl.hpp"
 
@@ -53,6 +56,10 @@ class Daemon {
   void stop_instance(Running& r);
   void update_interfaces(MonoTime now);
   void on_transition(const Instance& instance, const vrrp::StateChanged& change);
+  void on_tracked(const std::string& what, const std::string& state, const std::string& detail);
+  void apply_tracking(Running& r, MonoTime now);
+  void follow_group(const Instance& moved, const vrrp::StateChanged& change);
+  void defer(std::function<void()> work);
   void publish(nlohmann::json event);
 
   void on_monitor();
@@ -68,6 +75,8 @@ class Daemon {
   static void socket_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void timer_cb(struct ev_loop*, ev_timer* w, int) noexcept;
   static void signal_cb(struct ev_loop*, ev_signal* w, int) noexcept;
+  static void files_cb(struct ev_loop*, ev_io* w, int) noexcept;
+  static void idle_cb(struct ev_loop*, ev_idle* w, int) noexcept;
 
   Options options_;
   config::Config config_;
@@ -79,6 +88,13 @@ class Daemon {
   std::optional<net::Announcer> announcer_;
   std::unique_ptr<KernelPorts> ports_;
   std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<ProcessRunner> runner_;
+  std::unique_ptr<Tracking> tracking_;
+  std::unique_ptr<Notifier> notifier_;
+  std::map<std::string, State> group_states_;     // sync group -> state last notified
+  std::vector<std::function<void()>> deferred_;   // run from the idle watcher, in order
+  ev_idle idle_watcher_{};
+  ev_io files_watcher_{};
   std::map<std::pair<std::string, Family>, std::unique_ptr<Socket>> sockets_;
   std::vector<std::unique_ptr<Running>> instances_;
   std::map<std::string, std::string> vmacs_;         // VMAC name -> parent, created by us

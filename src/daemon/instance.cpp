@@ -83,6 +83,10 @@ void Instance::update_interface(const InterfaceInfo* iface, MonoTime now) {
 
 void Instance::set_fault(const std::string& source, std::optional<std::string> reason,
                          MonoTime now) {
+  const auto current = faults_.find(source);
+  if (reason ? (current != faults_.end() && current->second == *reason) : current == faults_.end()) {
+    return;  // nothing changes
+  }
   const bool was_faulted = !faults_.empty();
   if (reason) {
     auto it = faults_.find(source);
@@ -99,6 +103,24 @@ void Instance::set_fault(const std::string& source, std::optional<std::string> r
   } else if (faults_.empty() && was_faulted) {
     run(machine_.handle(vrrp::FaultCleared{}, now), now);
   }
+}
+
+void Instance::set_tracking(const track::PriorityResult& result, MonoTime now) {
+  run(machine_.handle(vrrp::PriorityChanged{result.effective}, now), now);
+  std::optional<std::string> fault;
+  for (const auto& f : result.faults) fault = fault ? *fault + "; " + f : f;
+  set_fault("track", fault, now);
+}
+
+void Instance::group_transition(bool to_master, const std::string& reason, MonoTime now) {
+  run(machine_.handle(vrrp::GroupTransition{to_master, reason}, now), now);
+}
+
+std::optional<std::string> Instance::own_fault() const {
+  for (const auto& [source, reason] : faults_) {
+    if (source != "sync_group") return reason;
+  }
+  return std::nullopt;
 }
 
 void Instance::start(MonoTime now) { run(machine_.handle(vrrp::Startup{}, now), now); }

@@ -18,6 +18,7 @@
 #include "daemon/interface_table.hpp"
 #include "daemon/ports.hpp"
 #include "floatd/log.hpp"
+#include "track/priority.hpp"
 #include "vrrp/drop_reason.hpp"
 #include "vrrp/rx_check.hpp"
 #include "vrrp/state_machine.hpp"
@@ -67,6 +68,13 @@ class Instance {
   void update_interface(const InterfaceInfo* iface, MonoTime now);
   // A named fault source (link, tracker ...): the machine goes to Fault while any is set.
   void set_fault(const std::string& source, std::optional<std::string> reason, MonoTime now);
+
+  // The tracking layer's verdict: the effective priority and any weight-0 failures.
+  void set_tracking(const track::PriorityResult& result, MonoTime now);
+  // A sync group orders this member to Master or Backup.
+  void group_transition(bool to_master, const std::string& reason, MonoTime now);
+  // The first fault of its own (link, tracker), not one imposed by its sync group.
+  std::optional<std::string> own_fault() const;
 
   void start(MonoTime now);
   void stop(MonoTime now);

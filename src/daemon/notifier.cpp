@@ -1,0 +1,64 @@
+#include "daemon/notifier.hpp"
+
+#include "track/command.hpp"
+
+namespace floatd::daemon {
+
+void Notifier::notify(const std::string& kind, const std::string& name,
+                      const config::NotifyConfig& commands, const std::string& state,
+                      std::optional<int> priority) {
+  const std::string* specific = state == "MASTER"   ? &commands.master
+                                : state == "BACKUP" ? &commands.backup
+                                : state == "FAULT"  ? &commands.fault
+                                : state == "STOP"   ? &commands.stop
+                                                    : nullptr;
+  const std::string key = kind + " " + name;
+  std::vector<std::string> env = {"FLOATD_TYPE=" + kind, "FLOATD_NAME=" + name,
+                                  "FLOATD_STATE=" + state};
+  if (priority) env.push_back("FLOATD_PRIORITY=" + std::to_string(*priority));
+  auto& q = queues_[key];
+  if (specific != nullptr && !specific->empty()) q.jobs.push_back({*specific, env});
+  if (!commands.any.empty()) {
+    // keepalived's arguments, appended: names are [A-Za-z0-9_.-], nothing to quote.
+    std::string line = commands.any + " " + kind + " " + name + " " + state;
+    if (priority) line += " " + std::to_string(*priority);
+    q.jobs.push_back({line, env});
+  }
+  if (!q.running) next(key);
+}
+
+void Notifier::next(const std::string& key) {
+  auto& q = queues_[key];
+  while (!q.jobs.empty()) {
+    Job job = std::move(q.jobs.front());
+    q.jobs.pop_front();
+    auto cmd = track::parse_command(job.line);
+    if (!cmd) {
+      log_.error(key + ": notify command " + job.line + ": " + cmd.error());
+      continue;
+    }
+    auto done = [this, key, line = job.line](const track::ProcessResult& r) {
+      if (r.outcome != track::Outcome::kSuccess) {
+        log_.warning(key + ": notify " + line + ": " + track::to_string(r.outcome) +
+                     (r.error.empty() ? "" : ": " + r.error));
+      }
+      queues_[key].running = false;
+      next(key);
+    };
+    auto id = runner_.start(*cmd, user_, timeout_, job.env, done);
+    if (id) {
+      q.running = true;
+      return;
+    }
+    log_.error(key + ": notify " + job.line + " could not start: " + id.error());
+  }
+}
+
+bool Notifier::idle() const {
+  for (const auto& [key, q] : queues_) {
+    if (q.running || !q.jobs.empty()) return false;
+  }
+  return true;
+}
+
+}  // namespace floatd::daemon

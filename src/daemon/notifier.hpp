@@ -1,0 +1,55 @@
+// Notify commands (notify_master, notify_backup, notify_fault, notify_stop, notify) run one at
+// a time per instance or group, in the order the transitions happened, each killed at
+// notify_timeout. keepalived runs them in parallel, so its users see MASTER before BACKUP.
+//
+// The generic `notify` gets keepalived's arguments appended: INSTANCE NAME STATE PRIORITY, or
+// GROUP NAME STATE, so existing keepalived scripts work unchanged.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "config/notify_config.hpp"
+#include "daemon/process_runner.hpp"
+#include "floatd/log.hpp"
+
+namespace floatd::daemon {
+
+class Notifier {
+ public:
+  Notifier(ProcessRunner& runner, Log& log) : runner_(runner), log_(log) {}
+
+  void configure(std::string user, Microseconds timeout) {
+    user_ = std::move(user);
+    timeout_ = timeout;
+  }
+
+  // Queues what `commands` says for `state` (MASTER, BACKUP, FAULT or STOP) of the instance
+  // or group `name` (`kind` is "INSTANCE" or "GROUP").
+  // The priority is appended to `notify`'s arguments when given (instances, not groups).
+  void notify(const std::string& kind, const std::string& name, const config::NotifyConfig& commands,
+              const std::string& state, std::optional<int> priority);
+
+  bool idle() const;
+
+ private:
+  struct Job {
+    std::string line;
+    std::vector<std::string> env;
+  };
+  struct Queue {
+    std::deque<Job> jobs;
+    bool running = false;
+  };
+  void next(const std::string& key);
+
+  ProcessRunner& runner_;
+  Log& log_;
+  std::string user_;
+  Microseconds timeout_{30'000'000};
+  std::map<std::string, Queue> queues_;
+};
+
+}  // namespace floatd::daemon

@@ -1,0 +1,239 @@
+#include "daemon/tracking.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace floatd::daemon {
+
+struct Tracking::Script {
+  Tracking* owner = nullptr;
+  config::ScriptConfig config;
+  std::optional<track::Command> check;    // nullopt: the command line did not parse
+  std::optional<track::Command> recover;
+  track::RiseFall state{1, 1, false};
+  ev_timer timer{};
+  std::optional<std::uint64_t> run;       // the check or recover command under way
+  int recover_left = 0;
+  ScriptStats stats;
+  std::string last;                       // how the last run ended
+};
+
+struct Tracking::File {
+  config::TrackFileConfig config;
+  long value = 0;
+};
+
+namespace {
+
+double seconds(Centiseconds c) { return static_cast<double>(c.count()) / 100.0; }
+
+std::string describe(const track::ProcessResult& r) {
+  std::string out = track::to_string(r.outcome);
+  if (!r.error.empty()) out += ": " + r.error;
+  const auto line_end = r.output.find('\n');
+  std::string first = r.output.substr(0, std::min<std::size_t>(line_end, 200));
+  if (!first.empty()) out += " (output: " + first + ")";
+  return out;
+}
+
+}  // namespace
+
+Tracking::Tracking(struct ev_loop* loop, Log& log, ProcessRunner& runner, Changed changed)
+    : loop_(loop), log_(log), runner_(runner), changed_(std::move(changed)) {
+  auto watch = track::FileWatch::open();
+  if (watch) {
+    watch_ = std::move(*watch);
+  } else {
+    log_.error("track_file: " + watch.error() + "; track files are read once and not followed");
+  }
+}
+
+Tracking::~Tracking() {
+  for (auto& [name, s] : scripts_) {
+    ev_timer_stop(loop_, &s->timer);
+    if (s->run) runner_.cancel(*s->run);
+  }
+}
+
+void Tracking::configure(const config::Config& config) {
+  std::set<std::string> used_scripts, used_files;
+  for (const auto& i : config.instances) {
+    for (const auto& t : i.track_scripts) used_scripts.insert(t.name);
+    for (const auto& t : i.track_files) used_files.insert(t.name);
+  }
+  for (auto it = scripts_.begin(); it != scripts_.end();) {
+    const auto* wanted = config.find_script(it->first);
+    if (used_scripts.count(it->first) != 0 && wanted != nullptr && *wanted == it->second->config) {
+      ++it;
+      continue;
+    }
+    ev_timer_stop(loop_, &it->second->timer);
+    if (it->second->run) runner_.cancel(*it->second->run);
+    it = scripts_.erase(it);
+  }
+  for (const auto& name : used_scripts) {
+    const auto* cfg = config.find_script(name);
+    if (cfg == nullptr || scripts_.count(name) != 0) continue;
+    auto s = std::make_unique<Script>();
+    s->owner = this;
+    s->config = *cfg;
+    s->state = track::RiseFall(cfg->rise, cfg->fall, cfg->init_fail);
+    s->recover_left = cfg->recover_attempts;
+    if (auto c = track::parse_command(cfg->command); c) {
+      s->check = *c;
+    } else {
+      log_.error("script " + name + ": " + c.error() + "; it counts as failed");
+    }
+    if (!cfg->recover.empty()) {
+      if (auto c = track::parse_command(cfg->recover); c) s->recover = *c;
+    }
+    ev_timer_init(&s->timer, script_timer_cb, 0.0, seconds(cfg->interval));  // first check now
+    s->timer.data = s.get();
+    ev_timer_start(loop_, &s->timer);
+    scripts_[name] = std::move(s);
+  }
+  std::erase_if(files_, [&](const auto& f) {
+    const auto* wanted = config.find_track_file(f.first);
+    return used_files.count(f.first) == 0 || wanted == nullptr || !(*wanted == f.second->config);
+  });
+  for (const auto& name : used_files) {
+    const auto* cfg = config.find_track_file(name);
+    if (cfg == nullptr || files_.count(name) != 0) continue;
+    auto f = std::make_unique<File>();
+    f->config = *cfg;
+    if (watch_) {
+      if (auto w = watch_->watch(cfg->file); !w) log_.error("track_file " + name + ": " + w.error());
+    }
+    reread(*f);
+    files_[name] = std::move(f);
+  }
+}
+
+void Tracking::script_timer_cb(struct ev_loop*, ev_timer* w, int) noexcept {
+  auto* s = static_cast<Script*>(w->data);
+  s->owner->run_check(*s);
+}
+
+void Tracking::run_check(Script& s) {
+  if (s.run) return;  // the previous run (or a recovery) is still going: one at a time
+  if (!s.check) {
+    on_check(s, track::ProcessResult{track::Outcome::kSpawnError, -1, 0, {}, {}, "unparsable command"});
+    return;
+  }
+  Script* sp = &s;
+  auto id = runner_.start(*s.check, s.config.user, Microseconds{s.config.timeout},
+                          {"FLOATD_SCRIPT=" + s.config.name},
+                          [this, sp](const track::ProcessResult& r) { on_check(*sp, r); });
+  if (id) {
+    s.run = *id;
+  } else {
+    on_check(s, track::ProcessResult{track::Outcome::kSpawnError, -1, 0, {}, {}, id.error()});
+  }
+}
+
+void Tracking::on_check(Script& s, const track::ProcessResult& r) {
+  s.run.reset();
+  ++s.stats.runs;
+  const bool ok = r.outcome == track::Outcome::kSuccess;
+  if (!ok) ++s.stats.failures;
+  if (r.outcome == track::Outcome::kTimeout) ++s.stats.timeouts;
+  s.last = describe(r);
+  // Local recovery first: when this failure would mark the script failed, try `recover`.
+  if (!ok && !s.state.failed() && s.recover && s.recover_left > 0 && s.state.would_change(false)) {
+    run_recover(s);
+    return;
+  }
+  if (ok) s.recover_left = s.config.recover_attempts;
+  if (!s.state.record(ok)) return;
+  const std::string what = "script " + s.config.name;
+  if (ok) {
+    log_.notice(what + ": OK again after " + std::to_string(s.config.rise) + " passing check(s)");
+  } else {
+    log_.warning(what + ": FAILED after " + std::to_string(s.config.fall) + " failing check(s): " + s.last);
+  }
+  changed_(what, ok ? "OK" : "FAILED", s.last);
+}
+
+void Tracking::run_recover(Script& s) {
+  const int attempt = s.config.recover_attempts - s.recover_left + 1;
+  --s.recover_left;
+  ++s.stats.recoveries;
+  const std::string what = "script " + s.config.name;
+  log_.warning(what + ": " + s.last + "; running recover (attempt " + std::to_string(attempt) +
+               " of " + std::to_string(s.config.recover_attempts) + ") before failing over");
+  changed_(what, "RECOVERING", s.config.recover);
+  Script* sp = &s;
+  auto done = [this, sp, what](const track::ProcessResult& r) {
+    sp->run.reset();
+    log_.notice(what + ": recover " + describe(r) + "; checking again");
+    run_check(*sp);  // the re-check decides
+  };
+  auto id = runner_.start(*s.recover, s.config.user, Microseconds{s.config.timeout},
+                          {"FLOATD_SCRIPT=" + s.config.name}, done);
+  if (id) {
+    s.run = *id;
+  } else {
+    log_.error(what + ": recover could not start: " + id.error());
+    run_check(s);
+  }
+}
+
+int Tracking::file_fd() const { return watch_ ? watch_->fd() : -1; }
+
+void Tracking::on_files() {
+  if (!watch_) return;
+  for (const auto& path : watch_->read()) {
+    for (auto& [name, f] : files_) {
+      if (f->config.file == path) reread(*f);
+    }
+  }
+}
+
+void Tracking::reread(File& f) {
+  auto value = track::read_track_file(f.config.file);
+  if (!value) log_.warning("track_file " + f.config.name + ": " + value.error() + "; using 0");
+  const long next = value ? *value : 0;
+  if (next == f.value) return;
+  f.value = next;
+  log_.notice("track_file " + f.config.name + ": " + f.config.file + " is now " + std::to_string(next));
+  changed_("file " + f.config.name, std::to_string(next), f.config.file);
+}
+
+track::PriorityResult Tracking::evaluate(const config::InstanceConfig& instance,
+                                         const InterfaceTable& interfaces) const {
+  std::vector<track::TrackedState> states;
+  std::vector<track::TrackedValue> values;
+  for (const auto& t : instance.track_scripts) {
+    auto it = scripts_.find(t.name);
+    if (it != scripts_.end()) states.push_back({"script " + t.name, t.weight, it->second->state.failed()});
+  }
+  for (const auto& t : instance.track_interfaces) {
+    const auto* iface = interfaces.find(t.name);
+    states.push_back({"interface " + t.name, t.weight, iface == nullptr || !iface->usable()});
+  }
+  for (const auto& t : instance.track_files) {
+    auto it = files_.find(t.name);
+    values.push_back({"file " + t.name, t.weight, it == files_.end() ? 0 : it->second->value});
+  }
+  return track::effective_priority(instance.priority, states, values);
+}
+
+nlohmann::json Tracking::status() const {
+  nlohmann::json scripts = nlohmann::json::array();
+  for (const auto& [name, s] : scripts_) {
+    scripts.push_back({{"name", name},
+                       {"state", s->state.failed() ? "FAILED" : "OK"},
+                       {"runs", s->stats.runs},
+                       {"failures", s->stats.failures},
+                       {"timeouts", s->stats.timeouts},
+                       {"recoveries", s->stats.recoveries},
+                       {"last", s->last}});
+  }
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& [name, f] : files_) {
+    files.push_back({{"name", name}, {"file", f->config.file}, {"value", f->value}});
+  }
+  return {{"scripts", scripts}, {"files", files}};
+}
+
+}  // namespace floatd::daemon

@@ -1,0 +1,79 @@
+// Tracking at run time: runs every [script] the instances track on its interval, watches every
+// [track_file], and evaluates an instance's effective priority and faults from them and from
+// its tracked interfaces (track/priority.hpp has the policy).
+//
+// A script whose check fails `fall` times in a row first gets its `recover` command, up to
+// `recover_attempts` rounds of recover-then-check, and only then counts as failed: local
+// recovery before failover, as commercial HA products do. A timeout counts as a failure.
+#pragma once
+
+#include <ev.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.hpp"
+#include "daemon/interface_table.hpp"
+#include "daemon/process_runner.hpp"
+#include "track/file_watch.hpp"
+#include "track/priority.hpp"
+#include "track/rise_fall.hpp"
+
+namespace floatd::daemon {
+
+struct ScriptStats {
+  std::uint64_t runs = 0;
+  std::uint64_t failures = 0;   // runs that failed, timeouts included
+  std::uint64_t timeouts = 0;
+  std::uint64_t recoveries = 0; // recover commands run
+};
+
+class Tracking {
+ public:
+  // Called when a tracked thing changes state: `what` ("script chk_web"), `state` ("OK",
+  // "FAILED", "3" for a file), `detail` (why). The daemon then re-evaluates instances.
+  using Changed =
+      std::function<void(const std::string& what, const std::string& state, const std::string& detail)>;
+
+  Tracking(struct ev_loop* loop, Log& log, ProcessRunner& runner, Changed changed);
+  ~Tracking();
+  Tracking(const Tracking&) = delete;
+  Tracking& operator=(const Tracking&) = delete;
+
+  // Starts what `config` needs and stops what it no longer does. A script or file whose
+  // section did not change keeps its state and schedule (a reload must not reset a failed
+  // check to OK and move the VIP).
+  void configure(const config::Config& config);
+
+  track::PriorityResult evaluate(const config::InstanceConfig& instance,
+                                 const InterfaceTable& interfaces) const;
+
+  int file_fd() const;  // inotify: readable when a track file may have changed
+  void on_files();
+
+  nlohmann::json status() const;  // scripts and files, for floatctl status --json
+
+ private:
+  struct Script;
+  struct File;
+  static void script_timer_cb(struct ev_loop*, ev_timer* w, int) noexcept;
+  void run_check(Script& s);
+  void run_recover(Script& s);
+  void on_check(Script& s, const track::ProcessResult& r);
+  void reread(File& f);
+
+  struct ev_loop* loop_;
+  Log& log_;
+  ProcessRunner& runner_;
+  Changed changed_;
+  std::unique_ptr<track::FileWatch> watch_;
+  std::map<std::string, std::unique_ptr<Script>> scripts_;
+  std::map<std::string, std::unique_ptr<File>> files_;
+};
+
+}  // namespace floatd::daemon
