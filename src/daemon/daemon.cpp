@@ -302,7 +302,7 @@ void Daemon::publish(nlohmann::json event) {
   localtime_r(&ts.tv_sec, &t);
   char stamp[16];
   strftime(stamp, sizeof stamp, "%H:%M:%S", &t);
-  char ms[8];
+  char ms[24];
   std::snprintf(ms, sizeof ms, ".%03ld", ts.tv_nsec / 1'000'000);
   event["time"] = std::string(stamp) + ms;
   control_->broadcast(event);
