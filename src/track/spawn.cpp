@@ -1,0 +1,311 @@
+#include "track/spawn.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace floatd::track {
+
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// Owns a descriptor until released (only the pieces spawn() needs).
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+  // Moves the descriptor to 3 or above, so the child's dup2() onto 0-2 cannot clobber it.
+  bool lift_above_stdio() {
+    if (fd_ > 2) return true;
+    const int lifted = fcntl(fd_, F_DUPFD_CLOEXEC, 3);
+    reset(lifted);
+    return lifted >= 0;
+  }
+
+ private:
+  int fd_;
+};
+
+bool unsafe_name(std::string_view name) {
+  // Loader and libc knobs (glibc's UNSECURE_ENVVARS) and what makes a shell run other code.
+  static constexpr std::string_view kPrefixes[] = {"LD_", "MALLOC_", "BASH_FUNC_"};
+  static constexpr std::string_view kNames[] = {
+      "PATH",        "IFS",         "ENV",         "BASH_ENV",         "SHELLOPTS",
+      "BASHOPTS",    "PS4",         "CDPATH",      "GLOBIGNORE",       "GCONV_PATH",
+      "GETCONF_DIR", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH",          "NLSPATH",
+      "RES_OPTIONS", "TMPDIR",      "TZDIR",       "RESOLV_HOST_CONF", "GLIBC_TUNABLES"};
+  for (const auto p : kPrefixes) {
+    if (name.substr(0, p.size()) == p) return true;
+  }
+  for (const auto n : kNames) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
+bool valid_name(std::string_view s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+  for (const char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
+  }
+  return true;
+}
+
+// Who the child becomes. change == false: stay floatd's user.
+struct Identity {
+  bool change = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+};
+
+Result<Identity> look_up_user(const std::string& user) {
+  Identity id;
+  if (user.empty()) return id;
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  int rc;
+  while ((rc = getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE)
+    buf.resize(buf.size() * 2);
+  if (rc != 0) return fail("looking up user '" + user + "': " + errno_text(rc));
+  if (found == nullptr) return fail("user '" + user + "' does not exist");
+  if (geteuid() != 0) {
+    if (pw.pw_uid == geteuid()) return id;  // already that user
+    return fail("cannot run scripts as '" + user + "': floatd is not running as root");
+  }
+  id.change = true;
+  id.uid = pw.pw_uid;
+  id.gid = pw.pw_gid;
+  int n = 16;
+  for (;;) {  // initgroups() is not async-signal-safe: fetch the list now, setgroups() later
+    id.groups.resize(static_cast<std::size_t>(n));
+    if (getgrouplist(user.c_str(), id.gid, id.groups.data(), &n) >= 0) break;
+    if (n <= static_cast<int>(id.groups.size())) n = static_cast<int>(id.groups.size()) * 2;
+  }
+  id.groups.resize(static_cast<std::size_t>(n));
+  return id;
+}
+
+// Everything the child needs, prepared before fork(): after it, no allocation.
+struct Plan {
+  std::string path;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+  Identity id;
+  int stdin_fd = -1;
+  int output_fd = -1;
+  int error_fd = -1;  // the exec-error pipe, close-on-exec
+  pid_t parent = -1;
+  int max_fd = 1024;  // for closing descriptors one by one when close_range() is missing
+};
+
+enum class Stage : int {
+  kSetpgid, kStdio, kSetgroups, kSetgid, kSetuid, kDeathSignal, kOrphan, kExec
+};
+
+const char* stage_name(Stage s) {
+  switch (s) {
+    case Stage::kSetpgid: return "setpgid";
+    case Stage::kStdio: return "redirecting stdin/stdout/stderr";
+    case Stage::kSetgroups: return "setgroups";
+    case Stage::kSetgid: return "setgid";
+    case Stage::kSetuid: return "setuid";
+    case Stage::kDeathSignal: return "prctl(PR_SET_PDEATHSIG)";
+    case Stage::kOrphan: return "floatd exited before exec";
+    case Stage::kExec: return "exec";
+  }
+  return "?";
+}
+
+struct ChildError {
+  Stage stage;
+  int err;
+};
+
+// --- the child: async-signal-safe calls only, from fork() to execve() ---
+
+[[noreturn]] void child_fail(const Plan& p, Stage stage) noexcept {
+  const ChildError e{stage, errno};
+  [[maybe_unused]] const ssize_t n = write(p.error_fd, &e, sizeof e);
+  _exit(127);
+}
+
+void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
+  if (lo > hi) return;
+  if (close_range(lo, hi, 0) == 0) return;
+  for (unsigned fd = lo; fd <= hi && fd < static_cast<unsigned>(max_fd); ++fd)
+    close(static_cast<int>(fd));
+}
+
+[[noreturn]] void run_child(const Plan& p) noexcept {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);  // SIG_IGN survives exec
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);  // the parent blocked everything around fork()
+
+  if (setpgid(0, 0) < 0) child_fail(p, Stage::kSetpgid);
+  if (dup2(p.stdin_fd, 0) < 0 || dup2(p.output_fd, 1) < 0 || dup2(p.output_fd, 2) < 0)
+    child_fail(p, Stage::kStdio);
+  const auto keep = static_cast<unsigned>(p.error_fd);  // >= 3
+  close_span(3, keep - 1, p.max_fd);
+  close_span(keep + 1, ~0U, p.max_fd);
+
+  if (p.id.change) {
+    if (setgroups(p.id.groups.size(), p.id.groups.data()) < 0) child_fail(p, Stage::kSetgroups);
+    if (setgid(p.id.gid) < 0) child_fail(p, Stage::kSetgid);
+    if (setuid(p.id.uid) < 0) child_fail(p, Stage::kSetuid);
+  }
+  // After setuid(): a change of credentials clears the parent-death signal.
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) child_fail(p, Stage::kDeathSignal);
+  if (getppid() != p.parent) child_fail(p, Stage::kOrphan);  // floatd died before prctl()
+
+  execve(p.path.c_str(), p.argv.data(), p.envp.data());
+  child_fail(p, Stage::kExec);
+}
+
+// --- the parent ---
+
+Result<Ok> prepare(Plan& plan, const Command& cmd, const std::string& user,
+                   const std::vector<std::string>& env) {
+  if (cmd.argv.empty()) return fail("empty command");
+  auto path = resolve_executable(cmd.argv[0]);
+  if (!path) return fail(path.error());
+  auto environment = script_environment(env);
+  if (!environment) return fail(environment.error());
+  auto id = look_up_user(user);
+  if (!id) return fail(id.error());
+  plan.path = std::move(*path);
+  plan.args = cmd.argv;
+  plan.env = std::move(*environment);
+  plan.id = std::move(*id);
+  for (auto& a : plan.args) plan.argv.push_back(a.data());
+  plan.argv.push_back(nullptr);
+  for (auto& e : plan.env) plan.envp.push_back(e.data());
+  plan.envp.push_back(nullptr);
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+    plan.max_fd = static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
+  plan.parent = getpid();
+  return Ok{};
+}
+
+// Waits for the child to exec: EOF on the close-on-exec pipe means it did.
+Result<Ok> await_exec(pid_t pid, int error_fd, const std::string& path) {
+  ChildError e{};
+  ssize_t n;
+  do {
+    n = read(error_fd, &e, sizeof e);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0) return Ok{};
+  if (n != static_cast<ssize_t>(sizeof e)) kill(pid, SIGKILL);
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  if (n != static_cast<ssize_t>(sizeof e)) return fail("starting " + path + ": lost the child");
+  return fail(std::string(stage_name(e.stage)) + " for " + path + ": " + errno_text(e.err));
+}
+
+}  // namespace
+
+Result<std::string> resolve_executable(std::string_view name) {
+  const auto check = [](const std::string& path) -> Result<std::string> {
+    struct stat st {};
+    if (stat(path.c_str(), &st) < 0) return fail(path + ": " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) return fail(path + ": not a regular file");
+    if ((st.st_mode & 0111) == 0) return fail(path + ": not executable");
+    return path;
+  };
+  if (name.empty()) return fail("empty command name");
+  if (name.find('/') != std::string_view::npos) return check(std::string(name));
+  for (std::size_t begin = 0; begin <= kScriptPath.size();) {
+    auto end = kScriptPath.find(':', begin);
+    if (end == std::string_view::npos) end = kScriptPath.size();
+    const auto dir = kScriptPath.substr(begin, end - begin);
+    auto found = check(std::string(dir) + "/" + std::string(name));
+    if (found) return found;
+    begin = end + 1;
+  }
+  return fail("'" + std::string(name) + "' not found in " + std::string(kScriptPath));
+}
+
+Result<std::vector<std::string>> script_environment(const std::vector<std::string>& extra) {
+  std::vector<std::string> env{"PATH=" + std::string(kScriptPath)};
+  for (const auto& entry : extra) {
+    const auto eq = entry.find('=');
+    const std::string_view name = std::string_view(entry).substr(0, eq);
+    if (eq == std::string::npos || !valid_name(name) || entry.find('\0') != std::string::npos)
+      return fail("malformed script environment entry '" + entry + "'");
+    if (unsafe_name(name)) return fail("refusing to pass " + std::string(name) + " to a script");
+    for (const auto& have : env) {
+      if (have.compare(0, eq + 1, entry, 0, eq + 1) == 0)
+        return fail("duplicate script environment variable " + std::string(name));
+    }
+    env.push_back(entry);
+  }
+  return env;
+}
+
+Result<Child> spawn(const Command& cmd, const std::string& user,
+                    const std::vector<std::string>& env) {
+  Plan plan;
+  if (auto ok = prepare(plan, cmd, user, env); !ok) return fail(ok.error());
+
+  Fd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  int out[2];
+  int err[2];
+  if (devnull.get() < 0) return fail("/dev/null: " + errno_text(errno));
+  if (pipe2(out, O_CLOEXEC) < 0) return fail("pipe: " + errno_text(errno));
+  Fd out_r(out[0]), out_w(out[1]);
+  if (pipe2(err, O_CLOEXEC) < 0) return fail("pipe: " + errno_text(errno));
+  Fd err_r(err[0]), err_w(err[1]);
+  if (!devnull.lift_above_stdio() || !out_w.lift_above_stdio() || !err_w.lift_above_stdio() ||
+      fcntl(out_r.get(), F_SETFL, O_NONBLOCK) < 0)
+    return fail("preparing descriptors: " + errno_text(errno));
+  plan.stdin_fd = devnull.get();
+  plan.output_fd = out_w.get();
+  plan.error_fd = err_w.get();
+
+  // No signal handler of floatd may run in the child before it resets them all.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  const pid_t pid = fork();
+  if (pid == 0) run_child(plan);
+  const int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  devnull.reset();
+  out_w.reset();
+  err_w.reset();
+  if (pid < 0) return fail("fork: " + errno_text(fork_errno));
+
+  if (auto ok = await_exec(pid, err_r.get(), plan.path); !ok) return fail(ok.error());
+  return Child{pid, out_r.release()};
+}
+
+}  // namespace floatd::track

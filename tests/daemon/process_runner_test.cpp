@@ -1,0 +1,314 @@
+// ProcessRunner: real scripts on libev's real default loop. Every wait is a poll of the loop
+// until a condition or a deadline, never a sleep that hopes.
+#include <dirent.h>
+#include <ev.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+
+#include <doctest/doctest.h>
+
+#include "daemon/process_runner.hpp"
+
+using floatd::Microseconds;
+using floatd::daemon::ProcessRunner;
+using floatd::track::Outcome;
+using floatd::track::ProcessResult;
+using namespace std::chrono_literals;
+
+namespace {
+
+class TestLog final : public floatd::Log {
+ public:
+  std::vector<std::string> lines;
+  void write(floatd::LogLevel, std::string_view m) override { lines.emplace_back(m); }
+  bool debug_enabled() const override { return true; }
+};
+
+// Runs `loop` until pred() holds or `limit` has passed; returns pred().
+bool run_until(struct ev_loop* loop, const std::function<bool()>& pred,
+               std::chrono::milliseconds limit = 10s) {
+  ev_timer tick;  // wakes the loop so that a condition outside it (a file, /proc) is seen
+  ev_timer_init(&tick, [](struct ev_loop*, ev_timer*, int) {}, 0.01, 0.01);
+  ev_timer_start(loop, &tick);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred() && std::chrono::steady_clock::now() < deadline) ev_run(loop, EVRUN_ONCE);
+  ev_timer_stop(loop, &tick);
+  return pred();
+}
+
+floatd::track::Command command(std::string_view line) {
+  auto cmd = floatd::track::parse_command(line);
+  REQUIRE(cmd.ok());
+  return *cmd;
+}
+
+struct Harness {
+  struct ev_loop* loop = ev_default_loop(0);
+  TestLog log;
+  ProcessRunner runner{loop, log};
+
+  // Runs one command to its end and returns its result.
+  ProcessResult run(std::string_view line, Microseconds timeout = 10s, const std::string& user = "",
+                    std::vector<std::string> env = {}) {
+    std::optional<ProcessResult> result;
+    auto id = runner.start(command(line), user, timeout, std::move(env),
+                           [&](const ProcessResult& r) { result = r; });
+    REQUIRE_MESSAGE(id.ok(), (id.ok() ? "" : id.error()));
+    REQUIRE(run_until(loop, [&] { return result.has_value(); }, 15s));
+    return *result;
+  }
+};
+
+std::size_t open_fds() {
+  std::size_t n = 0;
+  DIR* dir = opendir("/proc/self/fd");
+  REQUIRE(dir != nullptr);
+  while (readdir(dir) != nullptr) ++n;
+  closedir(dir);
+  return n;
+}
+
+long rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// True once `pid` no longer runs (gone, or a zombie waiting for whoever reaps orphans here).
+bool gone(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(stat, text)) return true;
+  const auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'Z';
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string temp_dir() {
+  char templ[] = "/tmp/floatd-runner-XXXXXX";
+  REQUIRE(mkdtemp(templ) != nullptr);
+  return templ;
+}
+
+}  // namespace
+
+TEST_CASE("process runner: success, with stdout and stderr in one output") {
+  Harness h;
+  auto r = h.run("echo hello");
+  CHECK(r.outcome == Outcome::kSuccess);
+  CHECK(r.exit_status == 0);
+  CHECK(r.signal == 0);
+  CHECK(r.output == "hello\n");
+  CHECK(r.runtime > Microseconds::zero());
+  CHECK(r.error.empty());
+  CHECK(h.run("echo out; echo err >&2").output == "out\nerr\n");
+  CHECK(h.runner.running() == 0);
+}
+
+TEST_CASE("process runner: a non-zero exit is a failure") {
+  Harness h;
+  auto r = h.run("sh -c 'exit 3'");
+  CHECK(r.outcome == Outcome::kFailure);
+  CHECK(r.exit_status == 3);
+  CHECK(r.error == "exited with status 3");
+}
+
+TEST_CASE("process runner: killed by a signal is a failure") {
+  Harness h;
+  auto r = h.run("sh -c 'kill -USR1 $$'");
+  CHECK(r.outcome == Outcome::kFailure);
+  CHECK(r.signal == SIGUSR1);
+  CHECK(r.exit_status == -1);
+  CHECK(r.error == "killed by SIGUSR1");
+}
+
+TEST_CASE("process runner: timeout sends SIGTERM to the group") {
+  Harness h;
+  auto r = h.run("sleep 100", 200ms);
+  CHECK(r.outcome == Outcome::kTimeout);
+  CHECK(r.signal == SIGTERM);
+  CHECK(r.runtime >= 200ms);
+  CHECK(r.runtime < ProcessRunner::kKillGrace);
+  CHECK(r.error == "timed out after 200 ms (SIGTERM)");
+}
+
+TEST_CASE("process runner: a script ignoring SIGTERM gets SIGKILL after the grace") {
+  Harness h;
+  auto r = h.run("trap \"\" TERM; sleep 100", 200ms);
+  CHECK(r.outcome == Outcome::kTimeout);
+  CHECK(r.signal == SIGKILL);
+  CHECK(r.runtime >= 200ms + ProcessRunner::kKillGrace);
+  CHECK(r.runtime < 5s);
+}
+
+TEST_CASE("process runner: 50 MB of output: first 4 KiB kept, the rest drained") {
+  Harness h;
+  h.run("true");  // warm up: the first run allocates what every run needs
+  const long before = rss_kib();
+  const auto started = std::chrono::steady_clock::now();
+  auto r = h.run("yes floatd | head -c 52428800", 30s);
+  CHECK(std::chrono::steady_clock::now() - started < 10s);
+  CHECK(r.outcome == Outcome::kSuccess);
+  CHECK(r.output.size() == floatd::track::kMaxOutput);
+  CHECK(r.output.rfind("floatd\nfloatd\n", 0) == 0);
+  const long grown = rss_kib() - before;
+  CAPTURE(grown);
+  CHECK(grown < 4096);  // KiB
+}
+
+TEST_CASE("process runner: reported when the child exits, its background grandchild killed") {
+  Harness h;
+  auto r = h.run("sleep 100 & echo $!", 30s);
+  CHECK(r.outcome == Outcome::kSuccess);
+  CHECK(r.runtime < 1s);  // not when the grandchild closes the pipe
+  const pid_t grandchild = std::atoi(r.output.c_str());
+  REQUIRE(grandchild > 1);
+  CHECK(run_until(h.loop, [&] { return gone(grandchild); }, 5s));
+}
+
+TEST_CASE("process runner: runs as the configured user") {
+  Harness h;
+  if (geteuid() != 0) {
+    MESSAGE("skipped: switching to nobody needs root");
+    return;
+  }
+  CHECK(h.run("id -u", 10s, "nobody").output == "65534\n");
+  CHECK(h.run("id -u", 10s, "root").output == "0\n");
+  CHECK(h.run("id -u").output == "0\n");
+  auto r = h.runner.start(command("id -u"), "no-such-user-floatd", 1s, {}, [](const auto&) {});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error() == "user 'no-such-user-floatd' does not exist");
+}
+
+TEST_CASE("process runner: a scrubbed environment") {
+  Harness h;
+  setenv("LD_PRELOAD", "/nonexistent/libfloatd-test.so", 1);
+  setenv("IFS", ":", 1);
+  auto r = h.run("env", 10s, "", {"FLOATD_STATE=MASTER", "FLOATD_NAME=a b"});
+  unsetenv("LD_PRELOAD");
+  unsetenv("IFS");
+  CHECK(r.output == "PATH=/usr/sbin:/usr/bin:/sbin:/bin\nFLOATD_STATE=MASTER\nFLOATD_NAME=a b\n");
+
+  auto refused = h.runner.start(command("env"), "", 1s, {"LD_PRELOAD=/x.so"}, [](const auto&) {});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error() == "refusing to pass LD_PRELOAD to a script");
+}
+
+TEST_CASE("process runner: stdin is /dev/null and no daemon descriptor leaks into the script") {
+  Harness h;
+  CHECK(h.run("cat").output.empty());
+  auto r = h.run("ls /proc/self/fd");  // ls's own: 0 1 2 and the directory it reads
+  CHECK(r.output == "0\n1\n2\n3\n");
+}
+
+TEST_CASE("process runner: what cannot start is an error from start(), not a callback") {
+  Harness h;
+  const auto dir = temp_dir();
+  const auto garbage = dir + "/garbage";
+  std::ofstream(garbage) << "not a program\n";
+  chmod(garbage.c_str(), 0755);
+  const auto fds = open_fds();
+  bool called = false;
+  const std::vector<std::string> lines{"/nonexistent/floatd-check", "no-such-command-floatd",
+                                       garbage};
+  for (const auto& line : lines) {
+    auto r = h.runner.start(command(line), "", 1s, {}, [&](const auto&) { called = true; });
+    REQUIRE_FALSE(r.ok());
+    MESSAGE(r.error());
+  }
+  auto r = h.runner.start(command(garbage), "", 1s, {}, [&](const auto&) { called = true; });
+  CHECK(r.error() == "exec for " + garbage + ": Exec format error");
+  CHECK(h.runner.start(command("no-such-command-floatd"), "", 1s, {}, {}).error() ==
+        "'no-such-command-floatd' not found in /usr/sbin:/usr/bin:/sbin:/bin");
+  CHECK_FALSE(called);
+  CHECK(h.runner.running() == 0);
+  CHECK(open_fds() == fds);
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("process runner: cancel kills at once and calls nothing") {
+  Harness h;
+  const auto dir = temp_dir();
+  const auto pid_file = dir + "/pid";
+  bool called = false;
+  auto id = h.runner.start(command("echo $$ > " + pid_file + "; exec sleep 100"), "", 30s, {},
+                           [&](const auto&) { called = true; });
+  REQUIRE(id.ok());
+  REQUIRE(run_until(h.loop, [&] { return !read_file(pid_file).empty(); }, 5s));
+  const pid_t pid = std::atoi(read_file(pid_file).c_str());
+  CHECK(h.runner.running() == 1);
+  h.runner.cancel(*id);
+  CHECK(h.runner.running() == 0);
+  CHECK(run_until(h.loop, [&] { return gone(pid); }, 5s));
+  CHECK_FALSE(called);
+  h.runner.cancel(*id);  // again: ignored
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("process runner: the destructor kills and reaps what still runs") {
+  struct ev_loop* loop = ev_default_loop(0);
+  TestLog log;
+  const auto dir = temp_dir();
+  const auto pid_file = dir + "/pid";
+  pid_t pid = -1;
+  {
+    ProcessRunner runner(loop, log);
+    auto id = runner.start(command("echo $$ > " + pid_file + "; trap '' TERM; sleep 100"), "", 30s,
+                           {}, [](const auto&) { FAIL("no callback from the destructor"); });
+    REQUIRE(id.ok());
+    REQUIRE(run_until(loop, [&] { return !read_file(pid_file).empty(); }, 5s));
+    pid = std::atoi(read_file(pid_file).c_str());
+  }
+  CHECK(kill(pid, 0) < 0);  // reaped, not even a zombie
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_CASE("process runner: 200 scripts, 10 at a time, leak no descriptor") {
+  Harness h;
+  h.run("true");
+  const auto fds = open_fds();
+  int started = 0;
+  int finished = 0;
+  std::function<void()> start_one = [&] {
+    ++started;
+    auto id = h.runner.start(command(started % 2 ? "true" : "sh -c 'echo x; exit 1'"), "", 5s, {},
+                             [&](const ProcessResult&) {
+                               ++finished;
+                               if (started < 200) start_one();  // start() from a callback
+                             });
+    REQUIRE(id.ok());
+  };
+  for (int i = 0; i < 10; ++i) start_one();
+  CHECK(run_until(h.loop, [&] { return finished == 200; }, 60s));
+  CHECK(h.runner.running() == 0);
+  CHECK(open_fds() == fds);
+}
+
+TEST_CASE("process runner: only on libev's default loop") {
+  struct ev_loop* other = ev_loop_new(EVFLAG_AUTO);
+  TestLog log;
+  {
+    ProcessRunner runner(other, log);
+    auto r = runner.start(command("true"), "", 1s, {}, [](const auto&) {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error() == "scripts need libev's default loop (SIGCHLD)");
+  }
+  ev_loop_destroy(other);
+}
