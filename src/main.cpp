@@ -8,6 +8,7 @@
 #include "daemon/daemon.hpp"
 #include "daemon/log_sink.hpp"
 #include "daemon/options.hpp"
+#include "daemon/runtime_checks.hpp"
 
 namespace {
 
@@ -33,6 +34,9 @@ int floatd_main(const std::vector<std::string>& args) {
     return 0;
   }
   auto config = config::load(options->config);
+  if (config && !options->dump_config && !options->config_only) {
+    if (auto errors = daemon::runtime_checks(*config); !errors.empty()) config = fail(errors);
+  }
   if (!config) {
     for (const auto& e : config.error()) std::cerr << e.to_string() << "\n";
     if (!options->test_config && !options->dump_config) {

@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "daemon/reload_plan.hpp"
+#include "daemon/runtime_checks.hpp"
 #include "daemon/status.hpp"
 #include "daemon/sync_group.hpp"
 #include "vrrp/vmac.hpp"
@@ -207,6 +208,9 @@ void Daemon::apply_config(config::Config next) {
 
 void Daemon::reload() {
   auto next = config::load(options_.config);
+  if (next) {
+    if (auto errors = runtime_checks(*next); !errors.empty()) next = fail(errors);
+  }
   if (!next) {
     log_.error("reload: " + options_.config + " has " + std::to_string(next.error().size()) +
                " error(s); keeping the running config");

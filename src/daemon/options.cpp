@@ -6,6 +6,9 @@ std::string usage() {
   return "usage: floatd [-f FILE] [-l] [-D] [--pid-file FILE] [--control-socket PATH]\n"
          "       floatd -t [-f FILE]           check the config, print every error, exit\n"
          "       floatd --dump-config [-f FILE] print the config with defaults filled in\n"
+         "  -t also checks this host: script users exist, commands parse and, with\n"
+         "     enable_script_security, no script is writable by a non-root user;\n"
+         "     --config-only skips that (for a config written for another host)\n"
          "  -f, --config FILE      config file (default /etc/floatd/floatd.conf, plus\n"
          "                         every conf.d/*.conf beside it)\n"
          "  -l, --log-console      log to stderr instead of syslog\n"
@@ -39,6 +42,8 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
       o.debug = true;
     } else if (a == "-t" || a == "--test") {
       o.test_config = true;
+    } else if (a == "--config-only") {
+      o.config_only = true;
     } else if (a == "--dump-config") {
       o.dump_config = true;
     } else if (a == "-h" || a == "--help") {
@@ -49,6 +54,7 @@ Result<Options> parse_options(const std::vector<std::string>& args) {
       return fail("unknown option " + a);
     }
   }
+  if (o.config_only && !o.test_config) return fail(std::string("--config-only goes with -t"));
   return o;
 }
 

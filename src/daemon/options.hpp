@@ -17,6 +17,7 @@ struct Options {
   bool debug = false;        // -D: debug lines too
   bool test_config = false;  // -t: check the config, print errors, exit
   bool dump_config = false;  // --dump-config: print the normalised config, exit
+  bool config_only = false;  // --config-only: with -t, skip the checks of this host (users, scripts)
   bool help = false;
   bool version = false;
   std::optional<std::string> pid_file;        // overrides [global] pid_file

@@ -6,7 +6,8 @@
 #       RC. When RC is 0 the printed config must also be canonical: dumping it again gives
 #       the same text (print -> parse -> print).
 #   golden.sh check FLOATD FILE
-#       `floatd -t -f FILE` exits 0 and prints nothing.
+#       `floatd -t --config-only -f FILE` exits 0 and prints nothing (the examples are written
+#       for a production host: their users and scripts need not exist here).
 #   golden.sh errors FLOATD DIR CONF N
 #       In DIR, `floatd -t -f CONF` exits 1 and prints exactly N lines, each "CONF:LINE: ...".
 #
@@ -34,7 +35,7 @@ run_dump() {
 
 run_check() {
   local floatd=$1 file=$2 out rc
-  out=$("$floatd" -t -f "$file" 2>&1)
+  out=$("$floatd" -t --config-only -f "$file" 2>&1)
   rc=$?
   [ -z "$out" ] || die "$file: floatd -t printed:"$'\n'"$out"
   [ "$rc" -eq 0 ] || die "$file: floatd -t exited $rc"
