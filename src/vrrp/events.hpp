@@ -45,8 +45,20 @@ struct GroupTransition {
   std::string reason;  // "member db became MASTER"
 };
 
+// Planned switchover (floatctl handover): a Master resigns with a priority-0 advert, so the
+// best backup takes over after its Skew_Time (SM-6), but keeps its VIPs and keeps answering
+// until it has heard the new master: make before break, no lost packet. It then stays Backup
+// without preempting back until it is Master again or maintenance is switched off.
+struct Handover {};
+
+// Maintenance (floatctl maintenance NAME on|off): held as Backup and never taking over, even
+// when the master dies. A Master hands over first.
+struct SetMaintenance {
+  bool on = false;
+};
+
 using Event = std::variant<Startup, Shutdown, AdvertReceived, PriorityChanged, FaultRaised,
-                           FaultCleared, GroupTransition>;
+                           FaultCleared, GroupTransition, Handover, SetMaintenance>;
 
 // ---- Actions ----
 
@@ -73,6 +85,8 @@ enum class Reason : std::uint8_t {
   kFault,             // link or tracker failure (SM-17)
   kFaultCleared,      // back from Fault
   kSyncGroup,         // another member of the sync group moved
+  kHandover,          // floatctl handover
+  kMaintenance,       // floatctl maintenance NAME on
 };
 
 std::string_view reason_text(Reason r);

@@ -22,6 +22,8 @@ std::string_view reason_text(Reason r) {
     case Reason::kFault: return "fault";
     case Reason::kFaultCleared: return "fault cleared";
     case Reason::kSyncGroup: return "sync group";
+    case Reason::kHandover: return "handover";
+    case Reason::kMaintenance: return "maintenance";
   }
   return "?";
 }
@@ -47,7 +49,8 @@ std::optional<IpAddress> StateMachine::master_address() const {
 
 std::optional<MonoTime> StateMachine::next_deadline() const {
   std::optional<MonoTime> next;
-  for (const auto& t : {adver_timer_, master_down_timer_, preempt_at_, announce_at_, refresh_at_}) {
+  for (const auto& t :
+       {adver_timer_, master_down_timer_, preempt_at_, announce_at_, refresh_at_, release_at_}) {
     if (t && (!next || *t < *next)) next = t;
   }
   return next;
@@ -68,6 +71,10 @@ std::vector<Action> StateMachine::handle(const Event& event, MonoTime now) {
           on_priority(e.effective, now, out);
         } else if constexpr (std::is_same_v<E, GroupTransition>) {
           on_group(e.to_master, e.reason, now, out);
+        } else if constexpr (std::is_same_v<E, Handover>) {
+          if (state_ == State::kMaster) on_handover(now, Reason::kHandover, out);
+        } else if constexpr (std::is_same_v<E, SetMaintenance>) {
+          on_maintenance(e.on, now, out);
         } else if constexpr (std::is_same_v<E, FaultRaised>) {
           on_fault(e.reason, out);
         } else if constexpr (std::is_same_v<E, FaultCleared>) {
@@ -75,6 +82,7 @@ std::vector<Action> StateMachine::handle(const Event& event, MonoTime now) {
         }
       },
       event);
+  apply_hold();
   return out;
 }
 
@@ -95,6 +103,7 @@ std::vector<Action> StateMachine::on_tick(MonoTime now) {
       refresh_at_ = now + Microseconds{params_.announce.refresh};
     }
   } else if (state_ == State::kBackup) {
+    if (due(release_at_)) release_vips(out);  // the new master has announced itself
     if (due(preempt_at_)) {
       become_master(now, Reason::kPreemptDelay, "", out);
     } else if (due(master_down_timer_)) {  // RFC 5798 §6.4.2: Master_Down_Timer fires (SM-5)
@@ -102,6 +111,7 @@ std::vector<Action> StateMachine::on_tick(MonoTime now) {
       become_master(now, resigned ? Reason::kResignReceived : Reason::kMasterDown, "", out);
     }
   }
+  apply_hold();
   return out;
 }
 
@@ -110,6 +120,8 @@ void StateMachine::on_startup(MonoTime now, Reason reason, Actions& out) {
   master_adver_interval_ = params_.advert_interval;
   if (fault_) {
     transition(State::kFault, Reason::kFault, *fault_, out);
+  } else if (maintenance_) {
+    become_backup(now, Reason::kMaintenance, "", out);
   } else if (owner()) {
     become_master(now, reason == Reason::kStartup ? Reason::kOwnerStartup : reason, "", out);
   } else if (params_.start_as_master && reason == Reason::kStartup) {
@@ -126,6 +138,7 @@ void StateMachine::on_shutdown(Actions& out) {
   cancel_timers();
   transition(State::kInit, Reason::kShutdown, "", out);
   if (was_master) leave_master(out);
+  if (releasing_) release_vips(out);
   master_adver_interval_ = params_.advert_interval;  // TMR-3
   master_.reset();
 }
@@ -145,7 +158,11 @@ void StateMachine::backup_advert(const AdvertReceived& advert, MonoTime now, Act
     master_resigned_ = true;
     return;
   }
-  const bool preempt = params_.preempt || owner();  // MODE-2
+  if (releasing_) {  // after our handover: the new master is there; let its GARP land first
+    const MonoTime soon = now + kReleaseGrace;
+    if (!release_at_ || soon < *release_at_) release_at_ = soon;
+  }
+  const bool preempt = (params_.preempt || owner()) && !hold_;  // MODE-2; held after a handover
   if (!preempt || advert.priority >= effective_) {  // SM-7
     learn_interval(advert);
     master_ = advert.src;
@@ -232,6 +249,7 @@ void StateMachine::on_fault(const std::string& reason, Actions& out) {
     cancel_timers();
     transition(State::kFault, Reason::kFault, reason, out);
     if (was_master) leave_master(out);  // a Master first sends priority 0 (SM-17)
+    if (releasing_) release_vips(out);
     master_.reset();
   }
 }
@@ -255,6 +273,8 @@ void StateMachine::become_master(MonoTime now, Reason reason, std::string detail
   }
   master_.reset();
   master_resigned_ = false;
+  hold_ = false;
+  releasing_ = false;  // the VIPs were still there: AddVips above is a no-op for them
 }
 
 // RFC 5798 §6.4.1 (SM-2) and §6.4.3 (SM-12): Master_Down_Timer := Master_Down_Interval.
@@ -283,7 +303,60 @@ void StateMachine::learn_interval(const AdvertReceived& advert) {
   if (params_.version == Version::kV3) master_adver_interval_ = advert.interval;
 }
 
+void StateMachine::on_handover(MonoTime now, Reason reason, Actions& out) {
+  cancel_timers();
+  transition(State::kBackup, reason, "", out);
+  out.emplace_back(SendAdvert{0});  // SM-9's advert without leaving: the best backup takes over
+  releasing_ = true;
+  hold_ = true;
+  master_.reset();
+  master_resigned_ = false;
+  master_down_timer_ = now + master_down_interval();  // nobody took over: take it back
+  // Release anyway if nobody came (and we may not take it back: maintenance).
+  release_at_ = now + master_down_interval() + kReleaseGrace;
+}
+
+void StateMachine::on_maintenance(bool on, MonoTime now, Actions& out) {
+  maintenance_ = on;
+  if (on) {
+    if (state_ == State::kMaster) on_handover(now, Reason::kMaintenance, out);
+    return;
+  }
+  hold_ = false;
+  if (state_ == State::kBackup && !master_down_timer_) {
+    master_down_timer_ = now + master_down_interval();
+  }
+}
+
+void StateMachine::release_vips(Actions& out) {
+  out.emplace_back(RemoveVips{});
+  releasing_ = false;
+  release_at_.reset();
+}
+
+// In maintenance a Backup never takes over: no Master_Down_Timer, no preemption.
+void StateMachine::apply_hold() {
+  if (!maintenance_ || state_ != State::kBackup) return;
+  master_down_timer_.reset();
+  preempt_at_.reset();
+}
+
+void StateMachine::reconfigure(const Params& params, MonoTime now) {
+  const bool interval_changed = params.advert_interval != params_.advert_interval;
+  params_ = params;
+  if (params_.priority == kOwnerPriority) effective_ = kOwnerPriority;
+  if (state_ == State::kMaster && interval_changed) {
+    adver_timer_ = now + Microseconds{params_.advert_interval};
+  }
+  if (params_.version == Version::kV2 || state_ != State::kBackup) {
+    master_adver_interval_ = params_.advert_interval;  // v2 never learns (TMR-4)
+  }
+  if (params_.announce.refresh.count() == 0) refresh_at_.reset();
+  apply_hold();
+}
+
 void StateMachine::cancel_timers() {
+  release_at_.reset();
   adver_timer_.reset();
   master_down_timer_.reset();
   preempt_at_.reset();

@@ -52,6 +52,17 @@ class StateMachine {
   Microseconds master_down_interval() const;
   // The current master: ours when Master, the last accepted advert's source when Backup.
   std::optional<IpAddress> master_address() const;
+  bool maintenance() const { return maintenance_; }
+  bool holding() const { return hold_; }          // no preempting back after a handover
+  bool releasing() const { return releasing_; }   // Backup still holding VIPs after a handover
+
+  // A reload changed the instance's settings but not its identity: keep the state and the
+  // timers that still make sense. The tracking layer re-applies the effective priority.
+  void reconfigure(const Params& params, MonoTime now);
+
+  // How long a handing-over router keeps its VIPs after hearing the new master: time for
+  // the new master's gratuitous ARP / NA to reach the clients.
+  static constexpr Microseconds kReleaseGrace{100'000};
 
  private:
   using Actions = std::vector<Action>;
@@ -63,6 +74,10 @@ class StateMachine {
   void master_advert(const AdvertReceived& advert, MonoTime now, Actions& out);
   void on_priority(Priority effective, MonoTime now, Actions& out);
   void on_group(bool master, const std::string& why, MonoTime now, Actions& out);
+  void on_handover(MonoTime now, Reason reason, Actions& out);
+  void on_maintenance(bool on, MonoTime now, Actions& out);
+  void release_vips(Actions& out);
+  void apply_hold();
   void on_fault(const std::string& reason, Actions& out);
   void on_fault_cleared(MonoTime now, Actions& out);
 
@@ -82,6 +97,9 @@ class StateMachine {
   std::optional<IpAddress> master_;
   std::optional<std::string> fault_;  // set while a fault is raised
   bool master_resigned_ = false;      // Backup: the down timer runs on Skew_Time (SM-6)
+  bool maintenance_ = false;          // held as Backup, never taking over
+  bool hold_ = false;                 // after a handover: do not preempt back
+  bool releasing_ = false;            // Backup after a handover, VIPs not yet removed
 
   std::optional<MonoTime> adver_timer_;        // Master: next periodic advert
   std::optional<MonoTime> master_down_timer_;  // Backup: when the master is declared dead
@@ -89,6 +107,7 @@ class StateMachine {
   std::optional<MonoTime> announce_at_;        // Master: second GARP/NA burst
   std::optional<MonoTime> refresh_at_;         // Master: periodic re-announce
   std::optional<MonoTime> last_reassert_;      // Master: last re-announce answering a lower advert
+  std::optional<MonoTime> release_at_;         // Backup after a handover: remove the VIPs
 };
 
 }  // namespace floatd::vrrp

@@ -469,3 +469,75 @@ TEST_CASE("sync group transitions are ignored in Fault and Initialize") {
   CHECK(h.send(GroupTransition{true, "x"}).empty());
   CHECK(h.sm.state() == State::kFault);
 }
+
+TEST_CASE("handover: priority 0 out, VIPs kept until the new master is heard, then released") {
+  Harness h = started_master(backup_params(150));
+  auto out = h.send(Handover{});
+  CHECK(h.sm.state() == State::kBackup);
+  CHECK(first<StateChanged>(out)->reason == Reason::kHandover);
+  CHECK(first<SendAdvert>(out)->priority == 0);
+  CHECK(count_of<RemoveVips>(out) == 0);  // make before break
+  CHECK(h.sm.releasing());
+  h.advance(milliseconds{500});
+  h.advert(100, kHigherAddr);  // the new master, lower priority: no preempting back
+  CHECK(*h.sm.next_deadline() == h.clock.now() + StateMachine::kReleaseGrace);
+  out = h.fire();
+  CHECK(count_of<RemoveVips>(out) == 1);
+  CHECK_FALSE(h.sm.releasing());
+  CHECK(h.sm.state() == State::kBackup);
+  for (int i = 0; i < 5; ++i) {  // the new master keeps advertising: we stay Backup
+    h.advance(milliseconds{1000});
+    h.advert(100, kHigherAddr);
+  }
+  CHECK(h.sm.state() == State::kBackup);
+  CHECK(h.sm.holding());
+}
+
+TEST_CASE("handover with nobody to take over: take it back after Master_Down_Interval") {
+  Harness h = started_master(backup_params(150));
+  h.send(Handover{});
+  auto out = h.fire();
+  CHECK(h.sm.state() == State::kMaster);
+  CHECK_FALSE(h.sm.releasing());
+  CHECK(count_of<RemoveVips>(out) == 0);
+}
+
+TEST_CASE("maintenance: a Master hands over and never takes over, even when the master dies") {
+  Harness h = started_master(backup_params(150));
+  h.send(SetMaintenance{true});
+  CHECK(h.sm.state() == State::kBackup);
+  CHECK(h.sm.maintenance());
+  h.advert(100, kHigherAddr);
+  h.fire();  // the release
+  CHECK_FALSE(h.sm.next_deadline());  // no Master_Down_Timer: the master may die
+  h.advance(milliseconds{60'000});
+  CHECK(h.sm.state() == State::kBackup);
+  h.send(SetMaintenance{false});
+  CHECK(h.sm.next_deadline());
+  h.fire();
+  CHECK(h.sm.state() == State::kMaster);
+}
+
+TEST_CASE("maintenance survives a restart of the machine: startup stays Backup, even an owner") {
+  Harness h(backup_params(255));
+  h.send(SetMaintenance{true});
+  h.send(Startup{});
+  CHECK(h.sm.state() == State::kBackup);
+  CHECK_FALSE(h.sm.next_deadline());
+}
+
+TEST_CASE("a shutdown while releasing removes the VIPs") {
+  Harness h = started_master();
+  h.send(Handover{});
+  auto out = h.send(Shutdown{});
+  CHECK(count_of<RemoveVips>(out) == 1);
+}
+
+TEST_CASE("reconfigure keeps the state; a Master re-arms its Adver_Timer on a new interval") {
+  Harness h = started_master();
+  Params p = backup_params();
+  p.advert_interval = Centiseconds{10};
+  h.sm.reconfigure(p, h.clock.now());
+  CHECK(h.sm.state() == State::kMaster);
+  CHECK(*h.sm.next_deadline() == h.clock.now() + milliseconds{100});
+}
