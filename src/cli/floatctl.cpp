@@ -6,7 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -21,11 +23,18 @@ const char* kUsage =
     "usage: floatctl [-s SOCKET] COMMAND\n"
     "  status [--json] [NAME]   instances, their state, master, VIPs and counters\n"
     "  events [--json]          follow transitions, priority changes and tracker results\n"
+    "  handover NAME [--to ADDR]  planned switchover with no lost packet: the Master resigns\n"
+    "                           but answers until the new master has announced itself;\n"
+    "                           with --to, fail unless ADDR is the one that took over\n"
+    "  maintenance NAME on|off  hold NAME as Backup (a Master hands over first)\n"
+    "  reload                   re-read the config: applied, or every error (nothing changes)\n"
+    "  metrics                  Prometheus text exposition\n"
     "  version                  the daemon's version\n"
     "  -s, --socket SOCKET      control socket (default /run/floatd/floatd.sock)\n";
 
 struct Request {
   std::string socket = kDefaultSocket;
+  std::string to;  // handover --to ADDR
   std::string command;
   nlohmann::json args = nlohmann::json::object();
   bool json = false;
@@ -38,6 +47,9 @@ Result<Request> parse(const std::vector<std::string>& argv) {
     if (argv[i] == "-s" || argv[i] == "--socket") {
       if (i + 1 >= argv.size()) return fail(argv[i] + " needs a path");
       r.socket = argv[++i];
+    } else if (argv[i] == "--to") {
+      if (i + 1 >= argv.size()) return fail(std::string("--to needs an address"));
+      r.to = argv[++i];
     } else if (argv[i] == "--json") {
       r.json = true;
     } else if (argv[i] == "-h" || argv[i] == "--help") {
@@ -51,8 +63,18 @@ Result<Request> parse(const std::vector<std::string>& argv) {
   if (r.command == "status") {
     if (words.size() > 2) return fail("status takes at most one instance name");
     if (words.size() == 2) r.args["name"] = words[1];
-  } else if (r.command == "version" || r.command == "events") {
+  } else if (r.command == "version" || r.command == "events" || r.command == "reload" ||
+             r.command == "metrics") {
     if (words.size() > 1) return fail(r.command + " takes no arguments");
+  } else if (r.command == "handover") {
+    if (words.size() != 2) return fail(std::string("handover takes one instance name"));
+    r.args["name"] = words[1];
+  } else if (r.command == "maintenance") {
+    if (words.size() != 3 || (words[2] != "on" && words[2] != "off")) {
+      return fail(std::string("usage: maintenance NAME on|off"));
+    }
+    r.args["name"] = words[1];
+    r.args["on"] = words[2] == "on";
   } else {
     return fail("unknown command '" + r.command + "'");
   }
@@ -144,6 +166,49 @@ int follow_events(Connection& conn, bool json) {
   }
 }
 
+// After `handover`: wait until another router is master, then say who and how long it took.
+int await_handover(const Request& r) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string name = r.args["name"].get<std::string>();
+  for (;;) {
+    Connection conn;
+    if (auto c = conn.open(r.socket); !c) {
+      std::cerr << "floatctl: " << c.error() << "\n";
+      return 1;
+    }
+    Request status = r;
+    status.command = "status";
+    status.args = {{"name", name}};
+    auto s = call(conn, status);
+    if (!s) {
+      std::cerr << "floatctl: " << s.error() << "\n";
+      return 1;
+    }
+    const auto list = s->value("instances", nlohmann::json::array());
+    if (list.empty()) return 1;
+    const auto& i = list[0];
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    const auto master = i.value("master", nlohmann::json());
+    if (i.value("state", "") == "BACKUP" && master.is_string() && !i.value("releasing", true)) {
+      std::cout << name << ": handed over to " << master.get<std::string>() << " ("
+                << elapsed.count() << " ms)\n";
+      if (!r.to.empty() && master.get<std::string>() != r.to) {
+        std::cerr << "floatctl: " << r.to << " did not take over: VRRP elects the highest-priority"
+                  << " backup, here " << master.get<std::string>() << "\n";
+        return 1;
+      }
+      return 0;
+    }
+    if (i.value("state", "") == "MASTER" || elapsed > std::chrono::seconds{30}) {
+      std::cerr << "floatctl: " << name << ": no other router took over; it is "
+                << i.value("state", "?") << " again\n";
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});  // a client-side poll
+  }
+}
+
 }  // namespace
 
 int floatctl_main(const std::vector<std::string>& args) {
@@ -164,6 +229,23 @@ int floatctl_main(const std::vector<std::string>& args) {
     return 1;
   }
   if (req->command == "events") return follow_events(conn, req->json);
+  if (req->command == "handover") return await_handover(*req);
+  if (req->command == "metrics" && !req->json) {
+    std::cout << result->value("text", std::string());
+    return 0;
+  }
+  if (req->command == "reload" && !req->json) {
+    std::cout << "reloaded: " << result->value("unchanged", 0) << " unchanged, "
+              << result->value("updated", 0) << " updated in place, " << result->value("started", 0)
+              << " started, " << result->value("stopped", 0) << " stopped\n";
+    return 0;
+  }
+  if (req->command == "maintenance" && !req->json) {
+    std::cout << result->value("name", std::string()) << ": maintenance "
+              << (result->value("maintenance", false) ? "on" : "off") << ", "
+              << result->value("state", std::string()) << "\n";
+    return 0;
+  }
   if (req->json) {
     std::cout << result->dump() << "\n";
   } else if (req->command == "status") {

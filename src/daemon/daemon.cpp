@@ -1,6 +1,7 @@
 #include "daemon/daemon.hpp"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 
 #include "daemon/reload_plan.hpp"
 #include "daemon/runtime_checks.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/status.hpp"
 #include "daemon/sync_group.hpp"
 #include "vrrp/vmac.hpp"
@@ -105,6 +107,8 @@ Result<Ok> Daemon::init() {
     ev_signal_start(loop_, &signals_[i]);
   }
   signal(SIGPIPE, SIG_IGN);
+  // Orphaned grandchildren of scripts become ours, so libev's SIGCHLD handling reaps them.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   ports_ = std::make_unique<KernelPorts>(
       table_, *kernel_, *announcer_,
@@ -185,6 +189,12 @@ void Daemon::apply_config(config::Config next) {
 
   std::vector<std::unique_ptr<Running>> kept(next.instances.size());
   for (const auto& [old_index, new_index] : plan.keep) kept[new_index] = std::move(instances_[old_index]);
+  const MonoTime now = MonoClock::now();
+  for (const auto& [old_index, new_index] : plan.update) {
+    log_.info(instances_[old_index]->instance->log_prefix() + ": updated in place by the reload");
+    instances_[old_index]->instance->reconfigure(next.instances[new_index], now);
+    kept[new_index] = std::move(instances_[old_index]);
+  }
   instances_.clear();
   config_ = std::move(next);
   notifier_->configure(config_.global.script_user, Microseconds{config_.global.notify_timeout});
@@ -199,14 +209,23 @@ void Daemon::apply_config(config::Config next) {
     }
   }
   close_unused();
+  for (const auto& [old_index, new_index] : plan.update) {
+    Running& r = *instances_[new_index];
+    r.instance->update_interface(table_.find(r.instance->config().interface), now);
+    apply_tracking(r, now);
+    rearm(r);
+  }
+  last_reload_ = {{"unchanged", plan.keep.size()}, {"updated", plan.update.size()},
+                  {"started", plan.start.size()}, {"stopped", plan.stop.size()}};
   if (!running.empty()) {
     log_.info("reload: " + std::to_string(plan.keep.size()) + " unchanged, " +
+              std::to_string(plan.update.size()) + " updated in place, " +
               std::to_string(plan.start.size()) + " started, " + std::to_string(plan.stop.size()) +
               " stopped");
   }
 }
 
-void Daemon::reload() {
+Result<nlohmann::json> Daemon::reload() {
   auto next = config::load(options_.config);
   if (next) {
     if (auto errors = runtime_checks(*next); !errors.empty()) next = fail(errors);
@@ -214,10 +233,15 @@ void Daemon::reload() {
   if (!next) {
     log_.error("reload: " + options_.config + " has " + std::to_string(next.error().size()) +
                " error(s); keeping the running config");
-    for (const auto& e : next.error()) log_.error(e.to_string());
-    return;
+    std::string all;
+    for (const auto& e : next.error()) {
+      log_.error(e.to_string());
+      all += e.to_string() + "\n";
+    }
+    return fail("the config has errors; the running config is unchanged:\n" + all);
   }
   apply_config(std::move(*next));
+  return last_reload_;
 }
 
 void Daemon::start_instance(const config::InstanceConfig& c) {
@@ -231,6 +255,7 @@ void Daemon::start_instance(const config::InstanceConfig& c) {
   const MonoTime now = MonoClock::now();
   r->instance->update_interface(table_.find(c.interface), now);
   r->instance->set_tracking(tracking_->evaluate(c, table_), now);  // init_fail, files: before start
+  if (maintenance_.count(c.name) != 0) r->instance->set_maintenance(true, now);
   r->instance->start(now);
   rearm(*r);
   instances_.push_back(std::move(r));
@@ -564,6 +589,40 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
   }
   if (command == "version") return nlohmann::json{{"version", FLOATD_VERSION}};
   if (command == "events") return nlohmann::json{{"subscribed", true}};  // see publish()
+  if (command == "reload") return reload();
+  if (command == "metrics") {
+    std::vector<const Instance*> list;
+    for (const auto& r : instances_) list.push_back(r->instance.get());
+    return nlohmann::json{{"text", metrics_text(list, tracking_->status(), unknown_vrid_drops_)}};
+  }
+  if (command == "handover" || command == "maintenance") {
+    const auto n = args.find("name");
+    if (n == args.end() || !n->is_string()) return fail(command + " needs an instance name");
+    Running* r = nullptr;
+    for (auto& i : instances_) {
+      if (i->instance->name() == n->get<std::string>()) r = i.get();
+    }
+    if (r == nullptr) return fail("no instance named '" + n->get<std::string>() + "'");
+    const MonoTime now = MonoClock::now();
+    if (command == "handover") {
+      if (r->instance->machine().state() != State::kMaster) {
+        return fail(r->instance->name() + " is " +
+                    std::string(state_name(r->instance->machine().state())) + ", not MASTER: nothing to hand over");
+      }
+      r->instance->handover(now);
+    } else {
+      const auto on = args.find("on");
+      if (on == args.end() || !on->is_boolean()) return fail("maintenance needs on or off");
+      if (on->get<bool>()) {
+        maintenance_.insert(r->instance->name());
+      } else {
+        maintenance_.erase(r->instance->name());
+      }
+      r->instance->set_maintenance(on->get<bool>(), now);
+    }
+    rearm(*r);
+    return instance_status(*r->instance);
+  }
   return fail("unknown command '" + command + "'");
 }
 
@@ -619,7 +678,7 @@ void Daemon::signal_cb(struct ev_loop* loop, ev_signal* w, int) noexcept {
   auto* d = static_cast<Daemon*>(w->data);
   if (w->signum == SIGHUP) {
     d->log_.info("SIGHUP: reloading " + d->options_.config);
-    d->reload();
+    (void)d->reload();  // logs the outcome either way
     return;
   }
   d->log_.info(std::string("signal ") + strsignal(w->signum) + ": stopping");

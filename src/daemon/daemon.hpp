@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,7 +48,7 @@ class Daemon {
   Result<Ok> init();
   void shutdown();
   void apply_config(config::Config next);
-  void reload();
+  Result<nlohmann::json> reload();  // also the answer to floatctl reload
   void remove_stale_vips(const std::vector<net::NetlinkEvent>& dump);
   void ensure_vmacs();
   void ensure_sockets();
@@ -92,6 +93,8 @@ class Daemon {
   std::unique_ptr<Tracking> tracking_;
   std::unique_ptr<Notifier> notifier_;
   std::map<std::string, State> group_states_;     // sync group -> state last notified
+  std::set<std::string> maintenance_;              // instances held by floatctl maintenance
+  nlohmann::json last_reload_;                     // what the last apply_config() did
   std::vector<std::function<void()>> deferred_;   // run from the idle watcher, in order
   ev_idle idle_watcher_{};
   ev_io files_watcher_{};

@@ -123,6 +123,42 @@ std::optional<std::string> Instance::own_fault() const {
   return std::nullopt;
 }
 
+void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
+  const bool holds_vips = machine_.state() == State::kMaster || machine_.releasing();
+  if (holds_vips) {
+    auto has = [](const config::InstanceConfig& c, const config::VirtualIp& v) {
+      return std::any_of(c.vips.begin(), c.vips.end(), [&](const config::VirtualIp& w) {
+        return w.prefix == v.prefix && config::vip_device(c, w) == config::vip_device(c, v);
+      });
+    };
+    for (const auto& vip : config_.vips) {
+      if (has(next, vip)) continue;
+      if (auto r = ports_.remove_address(config::vip_device(config_, vip), vip.prefix); !r) warn(r.error(), now);
+    }
+    for (const auto& vip : next.vips) {
+      if (has(config_, vip)) continue;
+      const std::string& dev = config::vip_device(next, vip);
+      if (auto r = ports_.add_address(dev, vip.prefix, vip.label); !r) warn(r.error(), now);
+      for (int i = 0; i < next.garp.repeat; ++i) (void)ports_.announce(dev, vip.prefix.address);
+    }
+  }
+  config_ = std::move(next);
+  machine_.reconfigure(machine_params(config_), now);
+  rx_policy_ = rx_policy(config_);
+  log_prefix_ = config_.interface + "/" + std::to_string(config_.vrid) + "/" +
+                std::string(family_name(config_.family())) + " " + config_.name;
+  source_.reset();  // unicast_src_ip may have changed: update_interface() picks it again
+}
+
+void Instance::handover(MonoTime now) { run(machine_.handle(vrrp::Handover{}, now), now); }
+
+void Instance::set_maintenance(bool on, MonoTime now) {
+  if (on != machine_.maintenance()) {
+    log_.notice(log_prefix_ + ": maintenance " + (on ? "on" : "off"));
+  }
+  run(machine_.handle(vrrp::SetMaintenance{on}, now), now);
+}
+
 void Instance::start(MonoTime now) { run(machine_.handle(vrrp::Startup{}, now), now); }
 
 void Instance::stop(MonoTime now) { run(machine_.handle(vrrp::Shutdown{}, now), now); }

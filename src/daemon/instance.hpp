@@ -76,6 +76,12 @@ class Instance {
   // The first fault of its own (link, tracker), not one imposed by its sync group.
   std::optional<std::string> own_fault() const;
 
+  // A reload changed settings but not the virtual router (reload_plan.hpp): keep the state;
+  // a Master adds and announces new VIPs and removes dropped ones.
+  void reconfigure(config::InstanceConfig next, MonoTime now);
+  void handover(MonoTime now);
+  void set_maintenance(bool on, MonoTime now);
+
   void start(MonoTime now);
   void stop(MonoTime now);
   void tick(MonoTime now);

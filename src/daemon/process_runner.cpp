@@ -19,7 +19,7 @@ namespace {
 
 constexpr int kReadsPerWakeup = 16;  // 1 MiB at most per wakeup: a flood can't starve the loop
 constexpr int kReadsAtExit = 16;     // what is left in the pipe when the child has exited
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 
 double seconds(Microseconds d) { return std::chrono::duration<double>(d).count(); }
 
@@ -70,8 +70,8 @@ struct ProcessRunner::Process {
 ProcessRunner::ProcessRunner(struct ev_loop* loop, Log& log) : loop_(loop), log_(log) {}
 
 Result<std::uint64_t> ProcessRunner::start(const track::Command& cmd, const std::string& user,
-                                           Microseconds timeout, std::vector<std::string> env,
-                                           Done done) {
+                                           Microseconds timeout,
+                                           const std::vector<std::string>& env, Done done) {
   if (!ev_is_default_loop(loop_)) return fail("scripts need libev's default loop (SIGCHLD)");
   auto child = track::spawn(cmd, user, env);
   if (!child) return fail(child.error());

@@ -49,7 +49,7 @@ class ProcessRunner {
   // Otherwise `done` is called exactly once, from the loop, unless cancel()ed first. `done`
   // may call start() and cancel() but must not destroy the runner.
   Result<std::uint64_t> start(const track::Command& cmd, const std::string& user,
-                              Microseconds timeout, std::vector<std::string> env, Done done);
+                              Microseconds timeout, const std::vector<std::string>& env, Done done);
 
   // Kills the run's process group now (SIGKILL); its `done` is not called. Unknown or
   // finished ids are ignored.

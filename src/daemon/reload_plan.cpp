@@ -12,6 +12,12 @@ Key key_of(const config::InstanceConfig& c) { return {c.interface, c.vrid, c.fam
 
 }  // namespace
 
+bool can_update_in_place(const config::InstanceConfig& running, const config::InstanceConfig& wanted) {
+  return key_of(running) == key_of(wanted) && running.version == wanted.version &&
+         running.vmac == wanted.vmac &&
+         (running.priority == kOwnerPriority) == (wanted.priority == kOwnerPriority);
+}
+
 ReloadPlan plan_reload(const std::vector<config::InstanceConfig>& running,
                        const std::vector<config::InstanceConfig>& wanted) {
   std::map<Key, std::size_t> old_by_key;
@@ -23,6 +29,10 @@ ReloadPlan plan_reload(const std::vector<config::InstanceConfig>& running,
     auto it = old_by_key.find(key_of(wanted[n]));
     if (it != old_by_key.end() && running[it->second] == wanted[n]) {
       plan.keep.emplace_back(it->second, n);
+      old_kept[it->second] = true;
+    } else if (it != old_by_key.end() && !old_kept[it->second] &&
+               can_update_in_place(running[it->second], wanted[n])) {
+      plan.update.emplace_back(it->second, n);
       old_kept[it->second] = true;
     } else {
       plan.start.push_back(n);

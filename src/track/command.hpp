@@ -4,9 +4,9 @@
 // The split follows keepalived (and POSIX sh for the quoting it shares): blanks separate words,
 // '...' keeps everything literal, "..." groups and lets a backslash escape $ ` " \ only, a
 // backslash outside quotes escapes any character. A line that needs a shell (a pipe, a redirect,
-// `;`, `&`, `$`, a backquote, a glob, `~`, a comment, `VAR=x cmd`...) is run as
-// {"/bin/sh", "-c", line} instead: the words are still checked for balanced quotes. Pure: no OS
-// call.
+// `;`, `&`, `$`, a backquote, a glob, `~`, a comment, `VAR=x cmd`, or a first word that only a
+// shell knows: `exit`, `exec`, `trap`, `if`, `cd` ...) is run as {"/bin/sh", "-c", line} instead;
+// its words are still checked for balanced quotes. Pure: no OS call.
 #pragma once
 
 #include <cstddef>

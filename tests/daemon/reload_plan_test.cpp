@@ -23,12 +23,28 @@ TEST_CASE("identical instances are kept, even when reordered") {
   CHECK(plan.start.empty());
 }
 
-TEST_CASE("a changed instance is stopped and started; others are kept") {
+TEST_CASE("a changed priority is updated in place; others are kept") {
   auto plan = daemon::plan_reload(instances(std::string(kA) + kB), instances(std::string(kA) + kBPrio));
   REQUIRE(plan.keep.size() == 1);
   CHECK(plan.keep[0] == std::pair<std::size_t, std::size_t>{0, 0});
-  CHECK(plan.stop == std::vector<std::size_t>{1});
-  CHECK(plan.start == std::vector<std::size_t>{1});
+  CHECK(plan.update == std::vector<std::pair<std::size_t, std::size_t>>{{1, 1}});
+  CHECK(plan.stop.empty());
+  CHECK(plan.start.empty());
+}
+
+TEST_CASE("a changed version or VMAC re-creates the instance") {
+  auto plan = daemon::plan_reload(instances(kA), instances(std::string(kA) + "version = 2\n"));
+  CHECK(plan.update.empty());
+  CHECK(plan.stop == std::vector<std::size_t>{0});
+  CHECK(plan.start == std::vector<std::size_t>{0});
+  plan = daemon::plan_reload(instances(kA), instances(std::string(kA) + "use_vmac = yes\n"));
+  CHECK(plan.update.empty());
+}
+
+TEST_CASE("VIP list, timers and tracking changes are in place") {
+  auto plan = daemon::plan_reload(
+      instances(kA), instances(std::string(kA) + "virtual_ipaddress = 10.0.0.9/24\nadvert_int = 0.5\n"));
+  CHECK(plan.update.size() == 1);
 }
 
 TEST_CASE("removed and added instances") {

@@ -1,0 +1,112 @@
+#include "daemon/metrics.hpp"
+
+#include <sstream>
+
+namespace floatd::daemon {
+namespace {
+
+std::string escape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out;
+}
+
+std::string labels(const Instance& i) {
+  const auto& c = i.config();
+  return "instance=\"" + escape(c.name) + "\",interface=\"" + escape(c.interface) + "\",vrid=\"" +
+         std::to_string(c.vrid) + "\",family=\"" + (c.family() == Family::kIPv4 ? "ipv4" : "ipv6") + "\"";
+}
+
+class Writer {
+ public:
+  void family(const char* name, const char* type, const char* help) {
+    out_ << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+  }
+  template <typename V>
+  void sample(const char* name, const std::string& labels, V value) {
+    out_ << name;
+    if (!labels.empty()) out_ << "{" << labels << "}";
+    out_ << " " << value << "\n";
+  }
+  std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+};
+
+using Counter = std::uint64_t InstanceStats::*;
+
+void instance_metrics(Writer& w, const std::vector<const Instance*>& instances) {
+  w.family("floatd_instance_state", "gauge", "1 for the instance's current VRRP state, 0 for the others.");
+  for (const auto* i : instances) {
+    for (State s : {State::kInit, State::kBackup, State::kMaster, State::kFault}) {
+      w.sample("floatd_instance_state", labels(*i) + ",state=\"" + std::string(state_name(s)) + "\"",
+               std::uint64_t{i->machine().state() == s});
+    }
+  }
+  w.family("floatd_instance_priority", "gauge", "Configured priority.");
+  for (const auto* i : instances) w.sample("floatd_instance_priority", labels(*i), std::uint64_t{i->config().priority});
+  w.family("floatd_instance_effective_priority", "gauge", "Priority after tracking.");
+  for (const auto* i : instances) {
+    w.sample("floatd_instance_effective_priority", labels(*i), std::uint64_t{i->machine().effective_priority()});
+  }
+  w.family("floatd_instance_maintenance", "gauge", "1 while held by floatctl maintenance.");
+  for (const auto* i : instances) w.sample("floatd_instance_maintenance", labels(*i), std::uint64_t{i->machine().maintenance()});
+  const std::pair<const char*, Counter> counters[] = {
+      {"floatd_adverts_sent_total", &InstanceStats::adverts_sent},
+      {"floatd_adverts_received_total", &InstanceStats::adverts_received},
+      {"floatd_transitions_total", &InstanceStats::transitions},
+      {"floatd_send_errors_total", &InstanceStats::send_errors},
+      {"floatd_vips_restored_total", &InstanceStats::vips_restored},
+  };
+  for (const auto& [name, member] : counters) {
+    w.family(name, "counter", "Per instance counter; see floatctl(8).");
+    for (const auto* i : instances) w.sample(name, labels(*i), i->stats().*member);
+  }
+  w.family("floatd_adverts_dropped_total", "counter", "Adverts dropped, by reason (floatctl(8)).");
+  for (const auto* i : instances) {
+    for (std::size_t r = 0; r < vrrp::kDropReasonCount; ++r) {
+      const auto reason = static_cast<vrrp::DropReason>(r);
+      w.sample("floatd_adverts_dropped_total",
+               labels(*i) + ",reason=\"" + std::string(vrrp::drop_reason_name(reason)) + "\"",
+               i->stats().drops[reason]);
+    }
+  }
+}
+
+void tracking_metrics(Writer& w, const nlohmann::json& tracking) {
+  const auto scripts = tracking.value("scripts", nlohmann::json::array());
+  w.family("floatd_script_up", "gauge", "1 while the check script passes (after rise/fall).");
+  for (const auto& s : scripts) {
+    w.sample("floatd_script_up", "script=\"" + escape(s.value("name", "")) + "\"",
+             std::uint64_t{s.value("state", "") == "OK"});
+  }
+  for (const char* field : {"runs", "failures", "timeouts", "recoveries"}) {
+    const std::string name = std::string("floatd_script_") + field + "_total";
+    w.family(name.c_str(), "counter", "Per check script counter.");
+    for (const auto& s : scripts) {
+      w.sample(name.c_str(), "script=\"" + escape(s.value("name", "")) + "\"", s.value(field, std::uint64_t{0}));
+    }
+  }
+  w.family("floatd_track_file_value", "gauge", "The number in a track file.");
+  for (const auto& f : tracking.value("files", nlohmann::json::array())) {
+    w.sample("floatd_track_file_value", "track_file=\"" + escape(f.value("name", "")) + "\"", f.value("value", 0L));
+  }
+}
+
+}  // namespace
+
+std::string metrics_text(const std::vector<const Instance*>& instances, const nlohmann::json& tracking,
+                         std::uint64_t unknown_vrid_drops) {
+  Writer w;
+  instance_metrics(w, instances);
+  tracking_metrics(w, tracking);
+  w.family("floatd_unknown_vrid_adverts_total", "counter", "Adverts for a VRID with no instance here (RX-7).");
+  w.sample("floatd_unknown_vrid_adverts_total", "", unknown_vrid_drops);
+  return w.str();
+}
+
+}  // namespace floatd::daemon

@@ -1,0 +1,19 @@
+// Prometheus text exposition (version 0.0.4) of floatd's state and counters: what
+// `floatctl metrics` prints, for a node exporter textfile collector or a scrape wrapper.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/instance.hpp"
+
+namespace floatd::daemon {
+
+// `tracking` is Tracking::status().
+std::string metrics_text(const std::vector<const Instance*>& instances, const nlohmann::json& tracking,
+                         std::uint64_t unknown_vrid_drops);
+
+}  // namespace floatd::daemon
