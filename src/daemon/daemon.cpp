@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/prctl.h>
+#include <systemd/sd-daemon.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,7 +76,9 @@ int Daemon::run() {
   }
   log_.info("floatd " FLOATD_VERSION " running with " + std::to_string(instances_.size()) +
             " instance(s)");
+  sd_notify(0, "READY=1");  // systemd Type=notify; nothing happens without NOTIFY_SOCKET
   ev_run(loop_, 0);
+  sd_notify(0, "STOPPING=1");
   shutdown();
   return exit_code_;
 }
@@ -226,6 +229,16 @@ void Daemon::apply_config(config::Config next) {
 }
 
 Result<nlohmann::json> Daemon::reload() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld",
+             static_cast<long long>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000);
+  auto result = load_and_apply();
+  sd_notify(0, "READY=1");
+  return result;
+}
+
+Result<nlohmann::json> Daemon::load_and_apply() {
   auto next = config::load(options_.config);
   if (next) {
     if (auto errors = runtime_checks(*next); !errors.empty()) next = fail(errors);

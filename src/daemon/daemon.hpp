@@ -49,6 +49,7 @@ class Daemon {
   void shutdown();
   void apply_config(config::Config next);
   Result<nlohmann::json> reload();  // also the answer to floatctl reload
+  Result<nlohmann::json> load_and_apply();
   void remove_stale_vips(const std::vector<net::NetlinkEvent>& dump);
   void ensure_vmacs();
   void ensure_sockets();

@@ -80,6 +80,7 @@ enum class Reason : std::uint8_t {
   kMasterDown,        // Master_Down_Timer fired (SM-5)
   kResignReceived,    // priority-0 advert, then Skew_Time passed (SM-6 -> SM-5)
   kPreemptDelay,      // preempt_delay elapsed while a lower-priority master held on
+  kPreempt,           // a lower-priority master was heard: fast preemption after Skew_Time
   kHigherPriority,    // a better advert while Master (SM-12)
   kShutdown,          // SM-4, SM-9
   kFault,             // link or tracker failure (SM-17)

@@ -17,6 +17,7 @@ std::string_view reason_text(Reason r) {
     case Reason::kMasterDown: return "master down timer";
     case Reason::kResignReceived: return "master resigned (priority 0)";
     case Reason::kPreemptDelay: return "preempt delay elapsed";
+    case Reason::kPreempt: return "preempting a lower priority master";
     case Reason::kHigherPriority: return "higher priority advert";
     case Reason::kShutdown: return "shutdown";
     case Reason::kFault: return "fault";
@@ -107,8 +108,10 @@ std::vector<Action> StateMachine::on_tick(MonoTime now) {
     if (due(preempt_at_)) {
       become_master(now, Reason::kPreemptDelay, "", out);
     } else if (due(master_down_timer_)) {  // RFC 5798 §6.4.2: Master_Down_Timer fires (SM-5)
-      const bool resigned = master_resigned_;
-      become_master(now, resigned ? Reason::kResignReceived : Reason::kMasterDown, "", out);
+      const Reason why = master_resigned_ ? Reason::kResignReceived
+                         : preempting_    ? Reason::kPreempt
+                                          : Reason::kMasterDown;
+      become_master(now, why, "", out);
     }
   }
   apply_hold();
@@ -156,6 +159,7 @@ void StateMachine::backup_advert(const AdvertReceived& advert, MonoTime now, Act
   if (advert.priority == 0) {  // SM-6: the master resigns; wait only Skew_Time (TMR-6)
     master_down_timer_ = now + skew_time();
     master_resigned_ = true;
+    preempting_ = false;
     return;
   }
   if (releasing_) {  // after our handover: the new master is there; let its GARP land first
@@ -167,6 +171,7 @@ void StateMachine::backup_advert(const AdvertReceived& advert, MonoTime now, Act
     learn_interval(advert);
     master_ = advert.src;
     master_resigned_ = false;
+    preempting_ = false;
     preempt_at_.reset();
     master_down_timer_ = now + master_down_interval();
     return;
@@ -188,7 +193,10 @@ void StateMachine::backup_advert(const AdvertReceived& advert, MonoTime now, Act
   // only sooner, and Skew_Time still lets the highest of several backups win the race.
   if (params_.fast_preempt) {
     const MonoTime soon = now + skew_time();
-    if (!master_down_timer_ || soon < *master_down_timer_) master_down_timer_ = soon;
+    if (!master_down_timer_ || soon < *master_down_timer_) {
+      master_down_timer_ = soon;
+      preempting_ = true;
+    }
   }
 }
 
@@ -273,6 +281,7 @@ void StateMachine::become_master(MonoTime now, Reason reason, std::string detail
   }
   master_.reset();
   master_resigned_ = false;
+  preempting_ = false;
   hold_ = false;
   releasing_ = false;  // the VIPs were still there: AddVips above is a no-op for them
 }
@@ -285,6 +294,7 @@ void StateMachine::become_backup(MonoTime now, Reason reason, std::string detail
   if (was_master) out.emplace_back(RemoveVips{});
   master_down_timer_ = now + master_down_interval();
   master_resigned_ = false;
+  preempting_ = false;
 }
 
 void StateMachine::leave_master(Actions& out) {

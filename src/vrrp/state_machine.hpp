@@ -97,6 +97,7 @@ class StateMachine {
   std::optional<IpAddress> master_;
   std::optional<std::string> fault_;  // set while a fault is raised
   bool master_resigned_ = false;      // Backup: the down timer runs on Skew_Time (SM-6)
+  bool preempting_ = false;           // Backup: the down timer was cut short by a lower master
   bool maintenance_ = false;          // held as Backup, never taking over
   bool hold_ = false;                 // after a handover: do not preempt back
   bool releasing_ = false;            // Backup after a handover, VIPs not yet removed

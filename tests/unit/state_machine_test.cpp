@@ -187,7 +187,7 @@ TEST_CASE("fast preempt: a lower advert caps the down timer at Skew_Time") {  //
   h.advert(100, kLowerAddr);  // a second one does not push it back
   auto out = h.fire();
   CHECK(h.sm.state() == State::kMaster);
-  CHECK(first<StateChanged>(out)->reason == Reason::kMasterDown);
+  CHECK(first<StateChanged>(out)->reason == Reason::kPreempt);
 }
 
 TEST_CASE("fast preempt: the highest of two backups wins the race") {  // covers: TMR-9
