@@ -1,0 +1,177 @@
+// The daemon's event side: transitions (events, notify, sync groups), tracking results and
+// priorities, and the control commands.
+#include <time.h>
+
+#include <cstdio>
+#include <algorithm>
+#include <string>
+
+#include "daemon/daemon_parts.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/status.hpp"
+#include "daemon/sync_group.hpp"
+
+namespace floatd::daemon {
+
+// Every transition: an event for `floatctl events`.
+void Daemon::on_transition(const Instance& instance, const vrrp::StateChanged& change) {
+  std::string text = instance.name() + ": " + std::string(state_name(change.from)) + " -> " +
+                     std::string(state_name(change.to)) + " (" +
+                     std::string(vrrp::reason_text(change.reason));
+  if (!change.detail.empty()) text += ": " + change.detail;
+  publish({{"type", "transition"},
+           {"instance", instance.name()},
+           {"from", state_name(change.from)},
+           {"to", state_name(change.to)},
+           {"reason", vrrp::reason_text(change.reason)},
+           {"detail", change.detail},
+           {"priority", instance.machine().effective_priority()},
+           {"text", text + ")"}});
+  const auto& c = instance.config();
+  const std::string state = change.to == State::kInit ? "STOP" : std::string(state_name(change.to));
+  notifier_->notify("INSTANCE", c.name, c.notify, state, instance.machine().effective_priority());
+  if (config_.group_of(c.name) != nullptr) {
+    const std::string name = c.name;
+    const vrrp::StateChanged copy = change;
+    // After this instance's actions have run: members must not re-enter each other.
+    defer([this, name, copy] {
+      for (const auto& r : instances_) {
+        if (r->instance->name() == name) follow_group(*r->instance, copy);
+      }
+    });
+  }
+}
+
+// Sync groups: the other members follow `moved` (sync_group.hpp has the rules).
+void Daemon::follow_group(const Instance& moved, const vrrp::StateChanged& change) {
+  const auto* group = config_.group_of(moved.name());
+  if (group == nullptr) return;
+  std::vector<GroupMember> members;
+  std::map<std::string, Running*> by_name;
+  for (const auto& m : group->members) {
+    for (auto& r : instances_) {
+      if (r->instance->name() != m.name) continue;
+      members.push_back({m.name, r->instance->machine().state(), r->instance->own_fault()});
+      by_name[m.name] = r.get();
+    }
+  }
+  const MonoTime now = MonoClock::now();
+  const GroupOrders orders = group_orders(group->name, members, moved.name(), change.from, change.to);
+  const std::string why = "member " + moved.name() + " became " + std::string(state_name(change.to));
+  for (auto& [name, r] : by_name) {
+    r->instance->set_fault("sync_group", name == orders.fault_owner ? std::nullopt : orders.fault, now);
+  }
+  for (const auto& n : orders.to_master) by_name[n]->instance->group_transition(true, why, now);
+  for (const auto& n : orders.to_backup) by_name[n]->instance->group_transition(false, why, now);
+  for (auto& [name, r] : by_name) rearm(*r);
+  // Group-level notify when the group's state changes.
+  for (auto& m : members) m.state = by_name[m.name]->instance->machine().state();
+  const State now_state = group_state(members);
+  auto [it, inserted] = group_states_.try_emplace(group->name, State::kInit);
+  if (it->second == now_state) return;
+  it->second = now_state;
+  if (now_state == State::kInit) return;
+  log_.info("sync group " + group->name + ": " + std::string(state_name(now_state)));
+  notifier_->notify("GROUP", group->name, group->notify, std::string(state_name(now_state)), std::nullopt);
+}
+
+void Daemon::publish(nlohmann::json event) {
+  if (!control_ || control_->subscribers() == 0) return;
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  tm t{};
+  localtime_r(&ts.tv_sec, &t);
+  char stamp[16];
+  strftime(stamp, sizeof stamp, "%H:%M:%S", &t);
+  char ms[24];
+  std::snprintf(ms, sizeof ms, ".%03ld", ts.tv_nsec / 1'000'000);
+  event["time"] = std::string(stamp) + ms;
+  control_->broadcast(event);
+}
+
+void Daemon::apply_tracking(Running& r, MonoTime now) {
+  const Priority before = r.instance->machine().effective_priority();
+  const auto result = tracking_->evaluate(r.instance->config(), table_);
+  r.instance->set_tracking(result, now);
+  const Priority after = r.instance->machine().effective_priority();
+  if (after == before) return;
+  const std::string text = r.instance->name() + ": priority " + std::to_string(before) + " -> " +
+                           std::to_string(after);
+  log_.notice(r.instance->log_prefix() + ": priority " + std::to_string(before) + " -> " +
+              std::to_string(after));
+  publish({{"type", "priority"}, {"instance", r.instance->name()}, {"from", before}, {"to", after},
+           {"text", text}});
+}
+
+// A script or file changed: log and publish, then re-evaluate every instance.
+void Daemon::on_tracked(const std::string& what, const std::string& state, const std::string& detail) {
+  publish({{"type", "tracker"}, {"what", what}, {"state", state}, {"detail", detail},
+           {"text", what + ": " + state + (detail.empty() ? "" : " (" + detail + ")")}});
+  defer([this] {
+    const MonoTime now = MonoClock::now();
+    for (auto& r : instances_) {
+      apply_tracking(*r, now);
+      rearm(*r);
+    }
+  });
+}
+
+void Daemon::files_cb(struct ev_loop*, ev_io* w, int) noexcept {
+  static_cast<Daemon*>(w->data)->tracking_->on_files();
+}
+
+Result<nlohmann::json> Daemon::control(const std::string& command, const nlohmann::json& args) {
+  if (command == "status") {
+    std::string name;
+    if (auto n = args.find("name"); n != args.end()) {
+      if (!n->is_string()) return fail("name must be a string");
+      name = n->get<std::string>();
+    }
+    std::vector<const Instance*> list;
+    for (const auto& r : instances_) list.push_back(r->instance.get());
+    auto result = status(list, name);
+    result["unknown_vrid_drops"] = unknown_vrid_drops_;
+    result["undecodable_drops"] = decode_drops_unattributed_;
+    result["tracking"] = tracking_->status();
+    return result;
+  }
+  if (command == "version") return nlohmann::json{{"version", FLOATD_VERSION}};
+  if (command == "events") return nlohmann::json{{"subscribed", true}};  // see publish()
+  if (command == "reload") return reload();
+  if (command == "metrics") {
+    std::vector<const Instance*> list;
+    for (const auto& r : instances_) list.push_back(r->instance.get());
+    return nlohmann::json{{"text", metrics_text(list, tracking_->status(), unknown_vrid_drops_)}};
+  }
+  if (command == "handover" || command == "maintenance") {
+    const auto n = args.find("name");
+    if (n == args.end() || !n->is_string()) return fail(command + " needs an instance name");
+    Running* r = nullptr;
+    for (auto& i : instances_) {
+      if (i->instance->name() == n->get<std::string>()) r = i.get();
+    }
+    if (r == nullptr) return fail("no instance named '" + n->get<std::string>() + "'");
+    const MonoTime now = MonoClock::now();
+    if (command == "handover") {
+      if (r->instance->machine().state() != State::kMaster) {
+        return fail(r->instance->name() + " is " +
+                    std::string(state_name(r->instance->machine().state())) + ", not MASTER: nothing to hand over");
+      }
+      r->instance->handover(now);
+    } else {
+      const auto on = args.find("on");
+      if (on == args.end() || !on->is_boolean()) return fail("maintenance needs on or off");
+      if (on->get<bool>()) {
+        maintenance_.insert(r->instance->name());
+      } else {
+        maintenance_.erase(r->instance->name());
+      }
+      r->instance->set_maintenance(on->get<bool>(), now);
+    }
+    rearm(*r);
+    return instance_status(*r->instance);
+  }
+  return fail("unknown command '" + command + "'");
+}
+
+}  // namespace floatd::daemon

@@ -1,0 +1,204 @@
+// The daemon's kernel side: the interface table kept from the link monitor, stale VIPs,
+// VMACs, one VRRP socket per (device, family), and the receive path.
+#include <algorithm>
+#include <string>
+
+#include "daemon/daemon_parts.hpp"
+#include "vrrp/vmac.hpp"
+
+namespace floatd::daemon {
+
+// Removes every address marked with floatd's IFA_PROTO: a previous floatd died holding it.
+void Daemon::remove_stale_vips(const std::vector<net::NetlinkEvent>& dump) {
+  for (const auto& e : dump) {
+    const auto* a = std::get_if<net::AddrState>(&e);
+    if (a == nullptr || a->proto != net::kFloatdAddrProto) continue;
+    const auto* info = table_.find(a->ifindex);
+    const std::string dev = info ? info->link.name : std::to_string(a->ifindex);
+    if (auto r = kernel_->remove_address(a->ifindex, a->prefix); r) {
+      log_.notice("removed stale VIP " + a->prefix.to_string() + " from " + dev +
+                  " (left by a floatd that did not stop cleanly)");
+    } else {
+      log_.warning("cannot remove stale VIP " + a->prefix.to_string() + ": " + r.error());
+    }
+  }
+}
+
+// One VMAC per instance with use_vmac, on its interface, with the virtual MAC (GEN-4/5).
+void Daemon::ensure_vmacs() {
+  bool created = false;
+  for (const auto& c : config_.instances) {
+    if (c.vmac.empty() || vmacs_.count(c.vmac) != 0) continue;
+    const InterfaceInfo* parent = table_.find(c.interface);
+    if (parent == nullptr) continue;  // made when the interface appears
+    auto r = kernel_->create_vmac(parent->link.ifindex, c.vmac, vrrp::virtual_mac(c.family(), c.vrid));
+    if (!r) {
+      log_.error("cannot create VMAC " + c.vmac + " on " + c.interface + ": " + r.error());
+      continue;
+    }
+    vmacs_[c.vmac] = c.interface;
+    created = true;
+    // IPv6 adverts leave the VMAC from the parent's link-local, which must be on the VMAC
+    // itself (addr_gen_mode none gives it none of its own), as keepalived does.
+    if (const auto ll = parent->link_local_v6(); ll && c.family() == Family::kIPv6) {
+      if (auto a = kernel_->add_address(*r, IpPrefix{*ll, 64}); !a) log_.warning(a.error());
+    }
+    auto sysctls = net::prepare_vmac_sysctls(c.interface, c.vmac);
+    if (sysctls) {
+      sysctl_changes_.insert(sysctl_changes_.end(), sysctls->begin(), sysctls->end());
+    } else {
+      log_.warning("VMAC " + c.vmac + ": " + sysctls.error());
+    }
+  }
+  if (created) {  // learn the new links now, not when their events arrive
+    if (auto dump = monitor_->dump(); dump) {
+      table_.clear();
+      for (const auto& e : *dump) table_.apply(e);
+    }
+  }
+}
+
+
+// One socket per (device, family) in use, re-opened when the device is re-created.
+void Daemon::ensure_sockets() {
+  for (const auto& c : config_.instances) {
+    const std::string& dev = socket_device(c);
+    const auto key = std::make_pair(dev, c.family());
+    const InterfaceInfo* info = table_.find(dev);
+    auto it = sockets_.find(key);
+    if (it != sockets_.end() && (info == nullptr || it->second->socket->ifindex() != info->link.ifindex)) {
+      ev_io_stop(loop_, &it->second->watcher);
+      sockets_.erase(it);
+      it = sockets_.end();
+    }
+    if (info == nullptr || it != sockets_.end()) continue;
+    auto sock = net::VrrpSocket::open(c.family(), info->link.ifindex, dev);
+    if (!sock) {
+      log_.error("cannot open the VRRP socket on " + dev + ": " + sock.error());
+      continue;
+    }
+    auto s = std::make_unique<Socket>();
+    s->daemon = this;
+    s->interface = dev;
+    s->family = c.family();
+    s->socket = std::move(*sock);
+    ev_io_init(&s->watcher, socket_cb, s->socket->fd(), EV_READ);
+    s->watcher.data = s.get();
+    ev_io_start(loop_, &s->watcher);
+    sockets_[key] = std::move(s);
+  }
+}
+
+void Daemon::close_unused() {
+  for (auto it = sockets_.begin(); it != sockets_.end();) {
+    const bool used = std::any_of(config_.instances.begin(), config_.instances.end(), [&](const auto& c) {
+      return socket_device(c) == it->first.first && c.family() == it->first.second;
+    });
+    if (used) {
+      ++it;
+    } else {
+      ev_io_stop(loop_, &it->second->watcher);
+      it = sockets_.erase(it);
+    }
+  }
+  for (auto it = vmacs_.begin(); it != vmacs_.end();) {
+    const bool used = std::any_of(config_.instances.begin(), config_.instances.end(),
+                                  [&](const auto& c) { return c.vmac == it->first; });
+    const InterfaceInfo* info = table_.find(it->first);
+    if (!used && info != nullptr) {
+      for (auto& [key, s] : sockets_) s->socket->forget_interface(info->link.ifindex);
+      (void)kernel_->delete_link(info->link.ifindex);
+    }
+    it = used ? std::next(it) : vmacs_.erase(it);
+  }
+}
+
+void Daemon::update_interfaces(MonoTime now) {
+  for (auto& r : instances_) {
+    r->instance->update_interface(table_.find(r->instance->config().interface), now);
+    apply_tracking(*r, now);  // track_interface
+    rearm(*r);
+  }
+}
+
+void Daemon::on_monitor() {
+  auto batch = monitor_->read();
+  if (!batch) {
+    log_.warning("link monitor: " + batch.error());
+    return;
+  }
+  const MonoTime now = MonoClock::now();
+  if (batch->overrun) {  // ENOBUFS: events were lost, so learn everything again
+    log_.warning("link monitor: netlink overrun, re-reading every interface");
+    if (auto dump = monitor_->dump(); dump) {
+      table_.clear();
+      for (const auto& e : *dump) table_.apply(e);
+    }
+  }
+  for (const auto& e : batch->events) {
+    const std::string dev = table_.apply(e);
+    const auto* a = std::get_if<net::AddrState>(&e);
+    if (a == nullptr || !a->deleted || dev.empty()) continue;
+    for (auto& r : instances_) r->instance->address_removed(dev, a->prefix, now);
+  }
+  ensure_vmacs();
+  ensure_sockets();
+  update_interfaces(now);
+}
+
+void Daemon::on_socket(Socket& s) {
+  auto packets = s.socket->receive(64);
+  const MonoTime now = MonoClock::now();
+  if (!packets) {
+    if (unknown_log_.allow(now)) log_.warning("receive on " + s.interface + ": " + packets.error());
+    return;
+  }
+  for (const auto& p : *packets) {
+    const Vrid vrid = p.message.size() >= 2 ? p.message[1] : 0;
+    Running* r = find(s.interface, s.family, vrid);
+    auto decoded = p.message.empty() ? Result<vrrp::Decoded, vrrp::DropReason>(fail(vrrp::DropReason::kTooShort))
+                                     : vrrp::decode(p.message, p.info);
+    if (!decoded) {  // counted on the instance the VRID byte names, if any
+      if (r != nullptr) {
+        r->instance->drop(decoded.error(), p.info, now);
+      } else {
+        ++decode_drops_unattributed_;
+      }
+      continue;
+    }
+    if (r == nullptr) {  // RX-7
+      ++unknown_vrid_drops_;
+      if (log_.debug_enabled() && unknown_log_.allow(now)) {
+        log_.debug("advert for VRID " + std::to_string(vrid) + " from " + p.info.src.to_string() +
+                   " on " + s.interface + ": no such instance");
+      }
+      continue;
+    }
+    r->instance->receive(*decoded, p.info, now);
+    rearm(*r);
+  }
+}
+
+Daemon::Running* Daemon::find(const std::string& device, Family family, Vrid vrid) {
+  for (auto& r : instances_) {
+    const auto& c = r->instance->config();
+    if (c.vrid == vrid && socket_device(c) == device && c.family() == family) return r.get();
+  }
+  return nullptr;
+}
+
+net::VrrpSocket* Daemon::socket_for(const std::string& interface, Family family) {
+  auto it = sockets_.find({interface, family});
+  return it == sockets_.end() ? nullptr : it->second->socket.get();
+}
+
+void Daemon::monitor_cb(struct ev_loop*, ev_io* w, int) noexcept {
+  static_cast<Daemon*>(w->data)->on_monitor();
+}
+
+void Daemon::socket_cb(struct ev_loop*, ev_io* w, int) noexcept {
+  auto* s = static_cast<Socket*>(w->data);
+  s->daemon->on_socket(*s);
+}
+
+}  // namespace floatd::daemon

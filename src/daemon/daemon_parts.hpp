@@ -1,0 +1,29 @@
+// The daemon's private parts, shared by its three files: daemon.cpp (life cycle, config,
+// timers), daemon_kernel.cpp (interfaces, VMACs, sockets, receive) and daemon_events.cpp
+// (transitions, tracking, sync groups, events, control commands).
+#pragma once
+
+#include "daemon/daemon.hpp"
+
+namespace floatd::daemon {
+
+struct Daemon::Running {
+  Daemon* daemon = nullptr;
+  std::unique_ptr<Instance> instance;
+  ev_timer timer{};
+};
+
+struct Daemon::Socket {
+  Daemon* daemon = nullptr;
+  std::string interface;
+  Family family = Family::kIPv4;
+  std::unique_ptr<net::VrrpSocket> socket;
+  ev_io watcher{};
+};
+
+// The device an instance's socket is on: its VMAC, or its interface (Instance::out_device).
+inline const std::string& socket_device(const config::InstanceConfig& c) {
+  return c.vmac.empty() ? c.interface : c.vmac;
+}
+
+}  // namespace floatd::daemon
