@@ -189,6 +189,18 @@ void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& inf
     ++stats_.address_mismatch;
     warn("address list from " + info.src.to_string() + " differs from ours", now);
   }
+  if (verdict.warnings & vrrp::kWarnFirstNotLinkLocal) {  // RX-12: keepalived sends a global
+    ++stats_.first_not_link_local;
+    warn("IPv6 advert from " + info.src.to_string() +
+             " does not carry a link-local address first (RFC 9568 7.1); accepted for interop",
+         now);
+  }
+  if (verdict.warnings & vrrp::kWarnOwnerHeardAdvert) {  // RX-8 per RFC 9568 EID 8298
+    ++stats_.owner_heard_advert;
+    warn("address owner heard an advert from " + info.src.to_string() + " priority " +
+             std::to_string(decoded.advert.priority) + ": is another router configured as owner?",
+         now);
+  }
   run(machine_.handle(vrrp::AdvertReceived{decoded.advert.priority, decoded.advert.interval,
                                            info.src},
                       now),

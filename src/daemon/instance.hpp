@@ -34,6 +34,8 @@ struct InstanceStats {
   vrrp::DropCounters drops;
   std::uint64_t interval_mismatch = 0;  // RX-11 warnings
   std::uint64_t address_mismatch = 0;   // RX-14 warnings
+  std::uint64_t first_not_link_local = 0;  // RX-12: logged, not enforced (keepalived interop)
+  std::uint64_t owner_heard_advert = 0;    // RX-8 (RFC 9568 EID 8298): logged, processed
 };
 
 // The key that identifies a virtual router on a host (GEN-6): reload matches by it.

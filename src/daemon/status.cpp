@@ -41,6 +41,8 @@ nlohmann::json instance_status(const Instance& instance) {
         {"vips_restored", s.vips_restored},
         {"interval_mismatch", s.interval_mismatch},
         {"address_mismatch", s.address_mismatch},
+        {"first_not_link_local", s.first_not_link_local},
+        {"owner_heard_advert", s.owner_heard_advert},
         {"drops_total", s.drops.total()},
         {"drops", drops}}},
   };

@@ -13,10 +13,11 @@ using std::chrono::milliseconds;
 namespace {
 
 config::InstanceConfig parse_instance(const std::string& extra = "") {
+  const std::string priority = extra.find("priority") == std::string::npos ? "priority = 150\n" : "";
   auto c = config::parse_string(
-      "[instance web]\ninterface = eth0\nvirtual_router_id = 51\npriority = 150\n"
-      "advert_int = 1\nvirtual_ipaddress = 192.168.100.100/24\ngarp_master_delay = 0\n"
-      "garp_master_repeat = 2\n" + extra,
+      "[instance web]\ninterface = eth0\nvirtual_router_id = 51\n" + priority +
+          "advert_int = 1\nvirtual_ipaddress = 192.168.100.100/24\ngarp_master_delay = 0\n"
+          "garp_master_repeat = 2\n" + extra,
       "test.conf");
   REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().front().to_string()));
   return c->instances.front();
@@ -209,4 +210,21 @@ TEST_CASE("drops are counted per reason and the log is rate-limited") {  // cove
   for (int i = 0; i < 100; ++i) f.instance.drop(vrrp::DropReason::kBadTtl, from("192.168.100.66"), f.clock.now());
   CHECK(f.instance.stats().drops[vrrp::DropReason::kBadTtl] == 100);
   CHECK(f.log.lines.size() <= 5);
+}
+
+TEST_CASE("an owner hearing another advert logs it, counts it and carries on") {  // covers: RX-8
+  Fixture f("priority = 255\n");
+  f.start_as_master();
+  vrrp::Advert adv;
+  adv.vrid = 51;
+  adv.priority = 100;
+  adv.addresses = {*IpAddress::parse("192.168.100.100")};
+  const auto info = from("192.168.100.3");
+  f.instance.receive(*vrrp::decode(vrrp::encode(adv, info.src, info.dst), info), info, f.clock.now());
+  CHECK(f.instance.stats().owner_heard_advert == 1);
+  CHECK(f.instance.stats().adverts_received == 1);
+  CHECK(f.instance.machine().state() == State::kMaster);
+  bool said = false;
+  for (const auto& l : f.log.lines) said |= l.find("address owner heard an advert") != std::string::npos;
+  CHECK(said);
 }
