@@ -16,10 +16,17 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Cuts an inline comment: '#' or ';' after whitespace.
+// Cuts an inline comment: '#' or ';' after whitespace, or as the first thing after the key's
+// '=' ("key =#x" has an empty value: the printer could not write "#x" back otherwise).
 std::string_view strip_comment(std::string_view s) {
+  const std::size_t eq = s.find('=');
   for (std::size_t i = 1; i < s.size(); ++i) {
-    if ((s[i] == '#' || s[i] == ';') && is_space(s[i - 1])) return s.substr(0, i);
+    if (s[i] != '#' && s[i] != ';') continue;
+    if (is_space(s[i - 1])) return s.substr(0, i);
+    if (eq != std::string_view::npos && i > eq &&
+        s.substr(eq + 1, i - eq - 1).find_first_not_of(" \t") == std::string_view::npos) {
+      return s.substr(0, i);
+    }
   }
   return s;
 }

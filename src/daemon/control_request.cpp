@@ -2,10 +2,44 @@
 
 #include "floatd/control_protocol.hpp"
 
+#include <algorithm>
+
 namespace floatd::daemon {
 
+namespace {
+
+// How deeply brackets nest outside strings. Checked before parsing: a deep document is
+// cheap to send and expensive to copy or destroy (recursion), and no request needs it.
+int nesting(std::string_view body) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 Result<ControlRequest> parse_control_request(std::string_view body) {
-  const auto req = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (nesting(body) > kMaxNesting) {
+    return fail("request nests deeper than " + std::to_string(kMaxNesting) + " levels");
+  }
+  auto req = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (req.is_discarded() || !req.is_object()) return fail(std::string("request is not a JSON object"));
   const auto version = req.find("version");
   if (version == req.end() || !version->is_number_integer() ||
@@ -19,7 +53,7 @@ Result<ControlRequest> parse_control_request(std::string_view body) {
   out.command = command->get<std::string>();
   if (auto a = req.find("args"); a != req.end()) {
     if (!a->is_object()) return fail(std::string("args must be an object"));
-    out.args = *a;
+    out.args = std::move(*a);
   }
   return out;
 }

@@ -11,6 +11,8 @@
 
 namespace floatd::daemon {
 
+inline constexpr int kMaxNesting = 8;  // no command's args go deeper than two levels
+
 struct ControlRequest {
   std::string command;
   nlohmann::json args = nlohmann::json::object();

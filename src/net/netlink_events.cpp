@@ -208,7 +208,7 @@ ParseResult parse_netlink(std::span<const std::uint8_t> buffer) {
   // Netlink structures need 4-byte alignment; a buffer that lacks it is copied first.
   std::vector<std::uint32_t> aligned;
   const void* data = buffer.data();
-  if (reinterpret_cast<std::uintptr_t>(data) % alignof(nlmsghdr) != 0) {
+  if (!buffer.empty() && reinterpret_cast<std::uintptr_t>(data) % alignof(nlmsghdr) != 0) {
     aligned.resize((buffer.size() + 3) / 4);
     std::memcpy(aligned.data(), buffer.data(), buffer.size());
     data = aligned.data();

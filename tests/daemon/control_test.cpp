@@ -88,3 +88,15 @@ TEST_CASE("responses carry the version and either result or error") {
   CHECK(err["ok"] == false);
   CHECK(err["error"] == "nope");
 }
+
+TEST_CASE("a deeply nested request is refused before it is parsed") {
+  std::string deep = R"({"version":1,"command":"status","args":{"x":)";
+  for (int i = 0; i < 32000; ++i) deep += "[";
+  for (int i = 0; i < 32000; ++i) deep += "]";
+  deep += "}}";
+  auto r = daemon::parse_control_request(deep);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().find("nests deeper") != std::string::npos);
+  // brackets inside strings do not count
+  CHECK(daemon::parse_control_request(R"({"version":1,"command":"status","args":{"name":"[[[[[[[[[[[["}})").ok());
+}

@@ -82,8 +82,8 @@ TEST_CASE("checksum: worked vector, v2 (message only)") {
 TEST_CASE("checksum: worked vector, v3 over IPv6") {
   std::vector<std::uint8_t> m{0x31, 0x01, 0x64, 0x02, 0x00, 0x64, 0x00, 0x00};
   for (const char* vip : {"fe80::254", "2001:db8::254"}) {
-    const auto b = ip(vip).bytes();
-    m.insert(m.end(), b.begin(), b.end());
+    const IpAddress a = ip(vip);  // bytes() is a view into it
+    m.insert(m.end(), a.bytes().begin(), a.bytes().end());
   }
   REQUIRE(m.size() == 40);
   CHECK(with_pseudo(m, "fe80::1", "ff02::12") == 0x3b87);

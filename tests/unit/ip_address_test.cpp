@@ -61,7 +61,8 @@ TEST_CASE("ip_address: from_bytes picks the family by size") {
   CHECK(IpAddress::from_bytes(sixteen) == ip("fe80::1"));
   CHECK_FALSE(IpAddress::from_bytes(five).has_value());
   CHECK_FALSE(IpAddress::from_bytes({}).has_value());
-  const auto b = ip("10.0.0.1").bytes();
+  const IpAddress a = ip("10.0.0.1");  // bytes() is a view into it
+  const auto b = a.bytes();
   CHECK(std::vector<std::uint8_t>(b.begin(), b.end()) == std::vector<std::uint8_t>{10, 0, 0, 1});
 }
 

@@ -31,6 +31,10 @@ TEST_CASE("inline comments start at whitespace then # or ;") {
   CHECK(norm("priority = 150\t; the master").text == "priority = 150");
   CHECK(norm("script = /bin/x a#b c;d").text == "script = /bin/x a#b c;d");
   CHECK(norm("priority = 150   \r").text == "priority = 150");
+  // Right after the key's '=' too, or the printer could not write the value back (fuzzer).
+  CHECK(norm("router_id =#x").text == "router_id =");
+  CHECK(norm("auth_pass =;secret").text == "auth_pass =");
+  CHECK(norm("auth_pass = a=#b").text == "auth_pass = a=#b");
 }
 
 TEST_CASE("section headers are normalised to single spaces") {

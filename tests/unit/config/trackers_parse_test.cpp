@@ -111,11 +111,10 @@ TEST_CASE("sync_group: names split on spaces, repeated keys append") {
 TEST_CASE("sync_group notify commands: master, backup, fault and the generic one") {
   const std::string two = pair_group();
   CHECK(parse_ok(two).sync_groups.at(0).notify == NotifyConfig{});
-  const auto& n = parse_ok(two +
-                           "notify_master = /n master\nnotify_backup = /n backup\n"
-                           "notify_fault = /n fault\nnotify = /n/all --x\n")
-                      .sync_groups.at(0)
-                      .notify;
+  const Config config = parse_ok(two +
+                                 "notify_master = /n master\nnotify_backup = /n backup\n"
+                                 "notify_fault = /n fault\nnotify = /n/all --x\n");
+  const auto& n = config.sync_groups.at(0).notify;  // a reference into the named Config
   CHECK(n.master == "/n master");
   CHECK(n.backup == "/n backup");
   CHECK(n.fault == "/n fault");
