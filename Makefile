@@ -43,3 +43,23 @@ install: build
 
 clean:
 	rm -rf $(BUILD)
+
+# libFuzzer targets (clang, build dir build-fuzz/, tests/fuzz/run.sh): replays the saved
+# reproducers in tests/fuzz/regressions/, then fuzzes each target for FUZZ_SECONDS from a
+# scratch copy of its seeds. Exits non-zero on a crash; the input is kept in build-fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz check-asan
+fuzz:
+	@scripts/deps fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
+# The unit, golden and netns suites built with ASan + UBSan (gcc, build dir build-asan/).
+check-asan:
+	@scripts/deps test
+	@[ -f build-asan/build.ninja ] || \
+	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	@ninja -C build-asan
+	@rc=0; ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C build-asan --suite unit --suite golden --suite netns --print-errorlogs || rc=$$?; \
+	  scripts/test-summary build-asan/meson-logs/testlog.json; exit $$rc

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Regenerates the seed corpora in tests/fuzz/corpus/<target>/ from the project's own test data
+# (the seeds are committed; rerun this when that data changes). Needs python3.
+#   packet:  each tests/data/keepalived-*.txt capture, in fuzz_packet.cpp's input layout
+#   config:  conf.d/*.conf and tests/config/**/*.conf
+#   control: a few framed requests (written below)
+#   netlink: the canned kernel messages in tests/unit/netlink_events_test.cpp
+# It also writes the hand-made reproducer regressions/control/deep-nested-args (README there).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/tests/fuzz/corpus
+rm -rf "$out"
+mkdir -p "$out"/{packet,config,control,netlink}
+
+python3 - "$top" "$out" <<'PY'
+import ipaddress, json, pathlib, re, struct, sys
+
+top, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+
+# packet: [flags: bit0 src v6, bit1 dst v6][hop limit][src][dst][VRRP message]
+for txt in sorted((top / "tests/data").glob("keepalived-*.txt")):
+    f = {}
+    for line in txt.read_text().splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition(" ")
+            f[key] = value
+    src, dst = ipaddress.ip_address(f["src"]), ipaddress.ip_address(f["dst"])
+    flags = (src.version == 6) | ((dst.version == 6) << 1)
+    payload = bytes(int(b, 16) for b in f["payload"].split())
+    seed = bytes([flags, int(f["ttl"])]) + src.packed + dst.packed + payload
+    (out / "packet" / txt.stem).write_bytes(seed)
+
+# config: every example and golden input
+confs = sorted((top / "conf.d").glob("*.conf")) + sorted((top / "tests/config").rglob("*.conf"))
+for conf in confs:
+    name = str(conf.relative_to(top)).replace("/", "_")
+    (out / "config" / name).write_bytes(conf.read_bytes())
+
+# control: 4-byte big-endian length, then the JSON body
+def frame(body):
+    data = body.encode()
+    return struct.pack(">I", len(data)) + data
+requests = {
+    "status": '{"version":1,"command":"status","args":{}}',
+    "status-name": '{"version":1,"command":"status","args":{"name":"web"}}',
+    "version": '{"version":1,"command":"version"}',
+    "bad-version": '{"version":2,"command":"status"}',
+    "bad-args": '{"version":1,"command":"status","args":[1,2.5e3,null,true,"\\u00e9"]}',
+}
+# The largest request the server parses (control::kMaxRequest), args nested as deep as fits.
+depth = (64 * 1024 - 60) // 2
+deep = '{"version":1,"command":"x","args":{"a":' + "[" * depth + "]" * depth + "}}"
+(out.parent / "regressions" / "control").mkdir(parents=True, exist_ok=True)
+(out.parent / "regressions" / "control" / "deep-nested-args").write_bytes(frame(deep))
+for name, body in requests.items():
+    (out / "control" / name).write_bytes(frame(body))
+(out / "control" / "two-frames").write_bytes(frame(requests["status"]) + frame(requests["version"]))
+(out / "control" / "truncated").write_bytes(frame(requests["status"])[:20])
+
+# netlink: the hex strings of netlink_events_test.cpp, one datagram each
+test = (top / "tests/unit/netlink_events_test.cpp").read_text()
+msgs = {}
+for m in re.finditer(r'constexpr const char\* (k\w+) =((?:\s*"[0-9a-f]*")+);', test):
+    msgs[m.group(1)] = bytes.fromhex("".join(re.findall(r'"([0-9a-f]*)"', m.group(2))))
+for name, data in msgs.items():
+    (out / "netlink" / name).write_bytes(data)
+(out / "netlink" / "kDumpAddrAndDone").write_bytes(msgs["kDumpAddr"] + msgs["kDumpDone"])
+(out / "netlink" / "kAllNotifications").write_bytes(b"".join(
+    d for n, d in msgs.items() if not n.startswith("kDump")))
+PY
+for d in "$out"/*; do echo "$(basename "$d"): $(ls "$d" | wc -l) seeds"; done
