@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/import_main.hpp"
 #include "cli/status_table.hpp"
 #include "floatd/control_protocol.hpp"
 #include "floatd/result.hpp"
@@ -29,6 +30,7 @@ const char* kUsage =
     "  maintenance NAME on|off  hold NAME as Backup (a Master hands over first)\n"
     "  reload                   re-read the config: applied, or every error (nothing changes)\n"
     "  metrics                  Prometheus text exposition\n"
+    "  import-keepalived [--id ID] FILE  print a keepalived.conf as floatd's INI (no daemon needed)\n"
     "  version                  the daemon's version\n"
     "  -s, --socket SOCKET      control socket (default /run/floatd/floatd.sock)\n";
 
@@ -212,6 +214,9 @@ int await_handover(const Request& r) {
 }  // namespace
 
 int floatctl_main(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "import-keepalived") {
+    return import_keepalived_main({args.begin() + 1, args.end()});
+  }
   auto req = parse(args);
   if (!req) {
     if (!req.error().empty()) std::cerr << "floatctl: " << req.error() << "\n";

@@ -1,6 +1,6 @@
-// The import-keepalived command: the real files behind keepalived::FileSource, the options,
-// and the output streams. The reading and the mapping are pure (keepalived_lexer,
-// keepalived_import).
+// The import-keepalived command: the real files behind keepalived::FileSource,
+// the options, and the output streams. The reading and the mapping are pure
+// (keepalived_lexer, keepalived_import).
 #include "cli/import_main.hpp"
 
 #include <glob.h>
@@ -30,10 +30,14 @@ constexpr int kLeftOut = 3;
 
 const char* kUsageText =
     "usage: floatctl import-keepalived [--id ID] FILE\n"
-    "  Converts a keepalived.conf (with its include files) into floatd's INI on stdout; what\n"
-    "  cannot be carried over is listed on stderr as FILE:LINE: KEYWORD: REASON.\n"
-    "  --id ID   the config id for @ID lines (keepalived -i); default: the short host name\n"
-    "  Exit status: 0 all carried over, 3 something left out, 1 unreadable file or syntax\n"
+    "  Converts a keepalived.conf (with its include "
+    "files) into floatd's INI on stdout; what\n"
+    "  cannot be carried over is listed on stderr as "
+    "FILE:LINE: KEYWORD: REASON.\n"
+    "  --id ID   the config id for @ID lines (keepalived "
+    "-i); default: the short host name\n"
+    "  Exit status: 0 all carried over, 3 something left "
+    "out, 1 unreadable file or syntax\n"
     "  error, 2 usage.\n";
 
 class DiskFiles final : public ka::FileSource {
@@ -97,7 +101,8 @@ Result<Args> parse_args(const std::vector<std::string>& args) {
   return a;
 }
 
-// A last check that floatd takes what was written: anything it refuses is left out too.
+// A last check that floatd takes what was written: anything it refuses is left
+// out too.
 bool validates(const std::string& ini) {
   auto loaded = config::parse_string(ini, "<imported>");
   if (loaded) return true;
@@ -110,10 +115,13 @@ bool validates(const std::string& ini) {
 
 int import_keepalived_main(const std::vector<std::string>& args) {
   auto a = parse_args(args);
+  if (!a && a.error().empty()) {  // --help
+    std::cout << kUsageText;
+    return kCarried;
+  }
   if (!a) {
-    if (!a.error().empty()) std::cerr << "floatctl: import-keepalived: " << a.error() << "\n";
-    std::cerr << kUsageText;
-    return a.error().empty() && !args.empty() ? kCarried : kUsage;
+    std::cerr << "floatctl: import-keepalived: " << a.error() << "\n" << kUsageText;
+    return kUsage;
   }
   const std::string id = a->id_given ? a->id : short_hostname();
   auto read = ka::read_config(a->file, DiskFiles{}, ka::ReadOptions{id});

@@ -55,8 +55,8 @@ Result<std::string> seconds_value(std::string_view text, Centiseconds min, Centi
 std::string floatd_name(std::string_view name) {
   std::string out(name);
   for (auto& c : out) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' ||
-                    c == '-';
+    const bool ok =
+        std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-';
     if (!ok) c = '_';
   }
   return out;
@@ -110,9 +110,9 @@ std::optional<Setting> command_setting(const Node& node, Notes& notes, bool user
   if (node.args.size() > 1) {
     std::string rest;
     for (std::size_t i = 1; i < node.args.size(); ++i) rest += " " + node.args[i];
-    const std::string why =
-        user_allowed ? "floatd runs notify commands as [global] script_user"
-                     : "keepalived takes the first word or quoted string as the command";
+    const std::string why = user_allowed
+                                ? "floatd runs notify commands as [global] script_user"
+                                : "keepalived takes the first word or quoted string as the command";
     notes.add(node.loc, node.keyword,
               (user_allowed ? "user" : "words") + std::string(" \"") + rest.substr(1) + "\" " +
                   not_carried(why));

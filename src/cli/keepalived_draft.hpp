@@ -1,6 +1,7 @@
-// The importer's working form (internal to keepalived_import): floatd sections being filled
-// from keepalived keywords, the notes collected on the way, the definitions instances refer
-// to, and the value conversions the mapping files share.
+// The importer's working form (internal to keepalived_import): floatd sections
+// being filled from keepalived keywords, the notes collected on the way, the
+// definitions instances refer to, and the value conversions the mapping files
+// share.
 #pragma once
 
 #include <map>
@@ -46,7 +47,8 @@ struct Draft {
   std::map<std::string, std::vector<Setting>> lists;
   std::vector<std::string> comments;  // written under the section header
 
-  // Sets a single key; setting it again notes the earlier value (keepalived uses the last).
+  // Sets a single key; setting it again notes the earlier value (keepalived
+  // uses the last).
   void set(const std::string& key, Setting setting, Notes& notes);
   void add(const std::string& key, Setting setting) { lists[key].push_back(std::move(setting)); }
   const Setting* get(const std::string& key) const;
@@ -69,8 +71,9 @@ struct InstanceDefaults {
   std::optional<Setting> checksum_as_v2;
 };
 
-// What the mapping knows when it reaches an instance: vrrp_script and track_file blocks seen
-// so far (keepalived resolves track_script at parse time), by keepalived name.
+// What the mapping knows when it reaches an instance: vrrp_script and
+// track_file blocks seen so far (keepalived resolves track_script at parse
+// time), by keepalived name.
 struct Defs {
   std::string vrrp_version = "2";  // keepalived's default, or its vrrp_version
   InstanceDefaults instance;
@@ -86,32 +89,37 @@ std::optional<Centiseconds> parse_keepalived_seconds(std::string_view text);
 // Seconds in [min, max] as floatd writes them, or the reason they are refused.
 Result<std::string> seconds_value(std::string_view text, Centiseconds min, Centiseconds max);
 
-// A floatd section name for a keepalived one: characters other than letters, digits, _, .
-// and - become _.
+// A floatd section name for a keepalived one: characters other than letters,
+// digits, _, . and - become _.
 std::string floatd_name(std::string_view name);
 
 // The section name of a named block, noting a missing name or a rename.
 std::optional<std::string> section_name(const Node& node, Notes& notes);
 
-// The first argument, noting a missing one; more arguments are noted as not carried.
+// The first argument, noting a missing one; more arguments are noted as not
+// carried.
 std::optional<std::string> one_arg(const Node& node, Notes& notes);
 
-// keepalived's <BOOL> (no argument is yes), as "yes"/"no"; nullopt when not a boolean.
+// keepalived's <BOOL> (no argument is yes), as "yes"/"no"; nullopt when not a
+// boolean.
 std::optional<std::string> bool_value(const Node& node);
 
-// A notify or script command: the first argument (keepalived's command string), checked for
-// floatd; a user (and group) after it are noted, as floatd runs notify commands as
-// [global] script_user.
+// A notify or script command: the first argument (keepalived's command string),
+// checked for floatd; a user (and group) after it are noted, as floatd runs
+// notify commands as [global] script_user.
 std::optional<Setting> command_setting(const Node& node, Notes& notes, bool user_allowed);
 
-// "NAME weight N" as floatd writes a tracking line, and the weight back from one.
+// "NAME weight N" as floatd writes a tracking line, and the weight back from
+// one.
 std::string track_text(const std::string& name, int weight);
 int track_weight(const std::string& text);
 std::string track_name(const std::string& text);
 
-// The reason a keyword is not carried, from a table of prefixes ("smtp_" ...) and reasons.
+// The reason a keyword is not carried, from a table of prefixes ("smtp_" ...)
+// and reasons.
 struct Reason {
-  std::string_view prefix;  // matches the keyword exactly, or any keyword it starts when it ends in _
+  std::string_view prefix;  // matches the keyword exactly, or any keyword it
+                            // starts when it ends in _
   std::string_view reason;
 };
 std::string reason_for(std::string_view keyword, const std::vector<Reason>& table);
@@ -125,26 +133,28 @@ struct VipDraft {
   Location loc;
 };
 
-// A vrrp_instance read keyword by keyword, before the rules that need the whole block.
+// A vrrp_instance read keyword by keyword, before the rules that need the whole
+// block.
 struct InstanceDraft {
   Draft draft;
   std::vector<VipDraft> vips;
   std::optional<Location> nopreempt;
 };
 
-// [instance NAME] from a vrrp_instance block (keepalived_instance.cpp); nullopt (with a note)
-// when it cannot be carried.
+// [instance NAME] from a vrrp_instance block (keepalived_instance.cpp); nullopt
+// (with a note) when it cannot be carried.
 std::optional<Draft> import_instance(const Node& node, const Defs& defs, Notes& notes);
 
-// The rules across keys (keepalived_instance_finish.cpp): required keys, the version and the
-// family, keepalived's resets, [global] defaults; writes the addresses.
+// The rules across keys (keepalived_instance_finish.cpp): required keys, the
+// version and the family, keepalived's resets, [global] defaults; writes the
+// addresses.
 std::optional<Draft> finish_instance(InstanceDraft instance, const Defs& defs, Notes& notes);
 
 // --- sync groups (keepalived_sync_group.cpp) ---
 
-// [sync_group NAME] from a vrrp_sync_group block, over the instances carried so far; applies
-// keepalived's rule for tracking weights in sync groups to the member instances. `grouped`
-// holds the instances already in a group.
+// [sync_group NAME] from a vrrp_sync_group block, over the instances carried so
+// far; applies keepalived's rule for tracking weights in sync groups to the
+// member instances. `grouped` holds the instances already in a group.
 std::optional<Draft> import_sync_group(const Node& node, std::vector<Draft>& instances,
                                        std::vector<std::string>& grouped, Notes& notes);
 
@@ -152,8 +162,9 @@ std::optional<Draft> import_sync_group(const Node& node, std::vector<Draft>& ins
 
 struct ImportOptions;
 
-// The INI text: the header comment, [global], then the other sections in the order given,
-// keys in floatd --dump-config's order. A value that the INI syntax cannot hold is noted.
+// The INI text: the header comment, [global], then the other sections in the
+// order given, keys in floatd --dump-config's order. A value that the INI
+// syntax cannot hold is noted.
 std::string render(const Draft& global, const std::vector<const std::vector<Draft>*>& sections,
                    const ImportOptions& options, Notes& notes);
 

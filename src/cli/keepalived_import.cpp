@@ -1,5 +1,6 @@
-// The top level of the mapping: global_defs, vrrp_script, track_file, vrrp_sync_group and
-// the blocks floatd has no place for; then the INI text in floatd's order.
+// The top level of the mapping: global_defs, vrrp_script, track_file,
+// vrrp_sync_group and the blocks floatd has no place for; then the INI text in
+// floatd's order.
 #include "cli/keepalived_import.hpp"
 
 #include <algorithm>
@@ -20,13 +21,15 @@ struct State {
 };
 
 const std::vector<Reason> kGlobalReasons{
-    {"notification_email", "floatd sends no e-mail; a notify command can"},
+    {"notification_", "floatd sends no e-mail; a notify command can"},
     {"smtp_", "floatd sends no e-mail; a notify command can"},
     {"no_email_faults", "floatd sends no e-mail; a notify command can"},
     {"enable_snmp_", "floatd has no SNMP agent; floatctl status --json gives the state"},
     {"snmp_socket", "floatd has no SNMP agent; floatctl status --json gives the state"},
     {"enable_traps", "floatd has no SNMP agent; floatctl events follows transitions"},
-    {"enable_dbus", "floatd has no D-Bus interface; floatctl status and events give the state"},
+    {"enable_dbus",
+     "floatd has no D-Bus interface; floatctl status and events "
+     "give the state"},
     {"dbus_", "floatd has no D-Bus interface"},
     {"vrrp_strict", "floatd has no strict mode; its no_accept would be refused too"},
     {"notify_fifo", "floatd has no notify FIFO; floatctl events is an ordered stream"},
@@ -50,83 +53,111 @@ void set(Draft& d, const std::string& key, std::string value, const Node& n, Not
   d.set(key, Setting{std::move(value), n.loc, n.keyword}, notes);
 }
 
-// A global_defs keyword that floatd writes per instance: checked, then kept as a default.
-void instance_default(std::optional<Setting>& slot, const Node& n, Notes& notes,
-                      Centiseconds max) {
-  auto v = one_arg(n, notes);
-  if (!v) return;
-  auto text = seconds_value(*v, Centiseconds{0}, max);
-  if (!text) return notes.skip(n, text.error());
-  slot = Setting{*text, n.loc, n.keyword};
+// USER [GROUP] for script_user and a script's user; the group is noted.
+void set_user(Draft& d, const std::string& key, const Node& n, Notes& notes) {
+  if (n.args.empty()) return notes.skip(n, "it has no user");
+  if (auto bad = config::check_user(n.args[0])) return notes.skip(n, *bad);
+  set(d, key, n.args[0], n, notes);
+  if (n.args.size() > 1) {
+    notes.add(n.loc, n.keyword, "group " + n.args[1] + " " + not_carried("floatd sets no group"));
+  }
 }
 
-void global_keyword(State& st, const Node& n) {
-  auto& d = st.defs.instance;
+// One value checked by `parse`, written with `set` (or noted).
+template <typename Parse, typename Set>
+void checked(const Node& n, Notes& notes, Parse&& parse, Set&& set_value) {
+  auto v = one_arg(n, notes);
+  if (!v) return;
+  auto parsed = parse(*v);
+  if (!parsed) return notes.skip(n, parsed.error());
+  set_value(*parsed);
+}
+
+Result<std::string> count_value(const std::string& text) {
+  auto c = config::parse_int(text, 1, 255, "1..255");
+  if (!c) return fail(c.error());
+  return std::to_string(*c);
+}
+
+// The global_defs keywords that are [global] keys in floatd.
+bool global_key(State& st, const Node& n) {
   if (n.keyword == "router_id") {
     if (auto v = one_arg(n, st.notes)) set(st.global, "router_id", *v, n, st.notes);
   } else if (n.keyword == "script_user") {
-    if (n.args.empty()) return st.notes.skip(n, "it has no user");
-    if (auto bad = config::check_user(n.args[0])) return st.notes.skip(n, *bad);
-    set(st.global, "script_user", n.args[0], n, st.notes);
-    if (n.args.size() > 1) {
-      st.notes.add(n.loc, n.keyword, "group " + n.args[1] + " " + not_carried("floatd sets no group"));
-    }
+    set_user(st.global, "script_user", n, st.notes);
   } else if (n.keyword == "enable_script_security") {
     set(st.global, "enable_script_security", "yes", n, st.notes);
   } else if (n.keyword == "vrrp_version") {
     auto v = one_arg(n, st.notes);
-    if (v && *v != "2" && *v != "3") return st.notes.skip(n, "\"" + *v + "\" is not 2 or 3");
-    if (v) st.defs.vrrp_version = *v;
-  } else if (n.keyword == "vrrp_garp_master_delay") {
-    instance_default(d.garp_delay, n, st.notes, Centiseconds{100000});
+    if (v && *v != "2" && *v != "3")
+      st.notes.skip(n, "\"" + *v + "\" is not 2 or 3");
+    else if (v)
+      st.defs.vrrp_version = *v;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The global_defs keywords that are instance keys in floatd: defaults for every instance.
+bool instance_key(InstanceDefaults& d, const Node& n, Notes& notes) {
+  const auto seconds = [&](std::optional<Setting>& slot, Centiseconds max) {
+    checked(
+        n, notes, [max](const std::string& v) { return seconds_value(v, Centiseconds{0}, max); },
+        [&](const std::string& v) {
+          slot = Setting{v, n.loc, n.keyword};
+        });
+  };
+  if (n.keyword == "vrrp_garp_master_delay") {
+    seconds(d.garp_delay, Centiseconds{100000});
   } else if (n.keyword == "vrrp_garp_master_refresh") {
-    instance_default(d.garp_refresh, n, st.notes, Centiseconds{8640000});
+    seconds(d.garp_refresh, Centiseconds{8640000});
   } else if (n.keyword == "vrrp_garp_master_repeat") {
-    auto v = one_arg(n, st.notes);
-    auto r = v ? config::parse_int(*v, 1, 255, "1..255") : fail(std::string());
-    if (v && !r) st.notes.skip(n, r.error());
-    if (r) d.garp_repeat = Setting{std::to_string(*r), n.loc, n.keyword};
-  } else if (n.keyword == "vrrp_min_garp" && bool_value(n) == "yes") {
+    checked(n, notes, count_value, [&](const std::string& v) {
+      d.garp_repeat = Setting{v, n.loc, n.keyword};
+    });
+  } else if (n.keyword == "vrrp_min_garp") {
+    if (bool_value(n) != "yes") return true;
     d.garp_repeat = Setting{"1", n.loc, n.keyword};
     d.garp_delay = Setting{"0", n.loc, n.keyword};
   } else if (n.keyword == "v3_checksum_as_v2" && bool_value(n)) {
     d.checksum_as_v2 = Setting{*bool_value(n), n.loc, n.keyword};
   } else {
-    st.notes.skip(n, reason_for(n.keyword, kGlobalReasons));
+    return false;
   }
+  return true;
+}
+
+void global_keyword(State& st, const Node& n) {
+  if (global_key(st, n) || instance_key(st.defs.instance, n, st.notes)) return;
+  st.notes.skip(n, reason_for(n.keyword, kGlobalReasons));
+}
+
+// weight N [reverse] of a vrrp_script or track_file: the default of the track_* lines.
+void set_weight(Draft& d, TrackedDef& def, const Node& n, Notes& notes) {
+  auto w = n.args.empty() ? fail(std::string("it has no value")) : config::parse_weight(n.args[0]);
+  if (!w) return notes.skip(n, w.error());
+  def.weight = *w;
+  def.reverse = n.args.size() > 1 && n.args[1] == "reverse";
+  if (def.reverse) return notes.skip(n, "floatd has no reverse weights");
+  set(d, "weight", std::to_string(*w), n, notes);
 }
 
 void script_keyword(Draft& d, TrackedDef& def, const Node& n, Notes& notes) {
-  const auto seconds = [&](const std::string& key) {
-    auto v = one_arg(n, notes);
-    auto text = v ? seconds_value(*v, Centiseconds{10}, Centiseconds{360000}) : fail(std::string());
-    if (v && !text) notes.skip(n, text.error());
-    if (text) set(d, key, *text, n, notes);
-  };
-  const auto count = [&](const std::string& key) {
-    auto v = one_arg(n, notes);
-    auto c = v ? config::parse_int(*v, 1, 255, "1..255") : fail(std::string());
-    if (v && !c) notes.skip(n, c.error());
-    if (c) set(d, key, std::to_string(*c), n, notes);
+  const auto write = [&](const std::string& v) { set(d, n.keyword, v, n, notes); };
+  const auto seconds = [](const std::string& v) {
+    return seconds_value(v, Centiseconds{10}, Centiseconds{360000});
   };
   if (n.keyword == "script") {
     if (auto s = command_setting(n, notes, false)) d.set("script", std::move(*s), notes);
   } else if (n.keyword == "interval" || n.keyword == "timeout") {
-    seconds(n.keyword);
+    checked(n, notes, seconds, write);
   } else if (n.keyword == "rise" || n.keyword == "fall") {
-    count(n.keyword);
+    checked(n, notes, count_value, write);
   } else if (n.keyword == "weight") {
-    auto w = n.args.empty() ? fail(std::string("it has no value")) : config::parse_weight(n.args[0]);
-    if (!w) return notes.skip(n, w.error());
-    def.weight = *w;
-    def.reverse = n.args.size() > 1 && n.args[1] == "reverse";
-    if (def.reverse) notes.add(n.loc, "reverse", not_carried("floatd has no reverse weights"));
-    set(d, "weight", std::to_string(*w), n, notes);
+    set_weight(d, def, n, notes);
   } else if (n.keyword == "user") {
-    if (n.args.empty()) return notes.skip(n, "it has no user");
-    if (auto bad = config::check_user(n.args[0])) return notes.skip(n, *bad);
-    set(d, "user", n.args[0], n, notes);
-    if (n.args.size() > 1) notes.add(n.loc, n.keyword, "group " + n.args[1] + " " + not_carried("floatd sets no group"));
+    set_user(d, "user", n, notes);
   } else if (n.keyword == "init_fail") {
     set(d, "init_fail", "yes", n, notes);
   } else {
@@ -141,12 +172,7 @@ void track_file_keyword(Draft& d, TrackedDef& def, const Node& n, Notes& notes) 
     if (auto bad = config::check_absolute_path(*v)) return notes.skip(n, *bad);
     set(d, "file", *v, n, notes);
   } else if (n.keyword == "weight") {
-    auto w = n.args.empty() ? fail(std::string("it has no value")) : config::parse_weight(n.args[0]);
-    if (!w) return notes.skip(n, w.error());
-    def.weight = *w;
-    def.reverse = n.args.size() > 1 && n.args[1] == "reverse";
-    if (def.reverse) notes.add(n.loc, "reverse", not_carried("floatd has no reverse weights"));
-    set(d, "weight", std::to_string(*w), n, notes);
+    set_weight(d, def, n, notes);
   } else if (n.keyword == "init_file") {
     notes.skip(n, "floatd does not create the file; create it before floatd starts");
   } else {
@@ -165,11 +191,16 @@ void tracked_section(State& st, const Node& node, const std::string& kind, const
   Draft d{kind, *name, node.loc, {}, {}, {}};
   TrackedDef def{*name, false, default_weight, false};
   for (const auto& child : node.children) {
-    if (kind == "script") script_keyword(d, def, child, st.notes);
-    else track_file_keyword(d, def, child, st.notes);
+    if (kind == "script")
+      script_keyword(d, def, child, st.notes);
+    else
+      track_file_keyword(d, def, child, st.notes);
   }
   def.carried = d.get(required) != nullptr;
-  if (!def.carried) st.notes.skip(node, std::string("it has no usable ") + required);
+  if (!def.carried) {
+    st.notes.add(node.loc, node.keyword + " " + node.args[0],
+                 not_carried(std::string("it has no usable ") + required));
+  }
   if (def.carried) list.push_back(std::move(d));
   defs[node.args[0]] = def;
 }
@@ -213,7 +244,7 @@ ImportResult import_config(const std::vector<Node>& nodes, const ImportOptions& 
   }
   st.global.once["vrrp_version"] = Setting{st.defs.vrrp_version, {}, "vrrp_version"};
   const std::vector<const std::vector<Draft>*> sections{&st.scripts, &st.track_files, &st.instances,
-                                                  &st.sync_groups};
+                                                        &st.sync_groups};
   ImportResult result{render(st.global, sections, options, st.notes), st.notes.take()};
   sort_notes(result.notes, options.files);
   return result;

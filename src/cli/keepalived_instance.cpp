@@ -1,7 +1,9 @@
-// vrrp_instance NAME { ... } -> [instance NAME]: each keyword on its own, then the rules that
-// need the whole block (version, family, keepalived's resets), in finish().
+// vrrp_instance NAME { ... } -> [instance NAME]: each keyword on its own, then
+// the rules that need the whole block (version, family, keepalived's resets),
+// in finish().
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "cli/keepalived_draft.hpp"
 #include "config/values.hpp"
@@ -34,8 +36,7 @@ template <int Min, int Max>
 void set_int(Instance& in, const Node& n, const std::string& key) {
   auto v = one_arg(n, in.notes);
   if (!v) return;
-  auto parsed = config::parse_int(*v, Min, Max,
-                                  std::to_string(Min) + ".." + std::to_string(Max));
+  auto parsed = config::parse_int(*v, Min, Max, std::to_string(Min) + ".." + std::to_string(Max));
   if (!parsed) return in.notes.skip(n, parsed.error());
   set(in, key, std::to_string(*parsed), n);
 }
@@ -85,7 +86,8 @@ void set_state(Instance& in, const Node& n) {
   auto v = one_arg(n, in.notes);
   if (!v) return;
   std::string upper = *v;
-  std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   if (upper != "MASTER" && upper != "BACKUP") {
     return in.notes.skip(n, "\"" + *v + "\" is not MASTER or BACKUP");
   }
@@ -150,7 +152,8 @@ void add_vip(Instance& in, const Node& n) {
       prefix->address.is_unspecified()) {
     return in.notes.add(n.loc, n.keyword, not_carried("not a unicast address with a prefix"));
   }
-  if (!in.parts.vips.empty() && in.parts.vips.front().prefix.address.family() != prefix->address.family()) {
+  if (!in.parts.vips.empty() &&
+      in.parts.vips.front().prefix.address.family() != prefix->address.family()) {
     return in.notes.add(n.loc, n.keyword,
                         not_carried("keepalived ignores an address of another family than the "
                                     "first; use one instance per family"));
@@ -169,10 +172,9 @@ void add_vip(Instance& in, const Node& n) {
     }
     static const std::array<std::string_view, 7> kWithValue{
         "brd", "broadcast", "scope", "preferred_lft", "peer", "track_group", "valid_lft"};
-    const bool takes_value = std::find(kWithValue.begin(), kWithValue.end(), option) !=
-                             kWithValue.end();
-    in.notes.add(n.loc, option,
-                 not_carried("floatd sets only dev and label on a virtual address"));
+    const bool takes_value =
+        std::find(kWithValue.begin(), kWithValue.end(), option) != kWithValue.end();
+    in.notes.add(n.loc, option, not_carried("floatd sets only dev and label on a virtual address"));
     if (takes_value) ++i;
   }
   if (!vip.dev.empty()) {
@@ -201,9 +203,12 @@ void set_auth(Instance& in, const Node& n) {
   const Node* type = nullptr;
   const Node* pass = nullptr;
   for (const auto& c : n.children) {
-    if (c.keyword == "auth_type") type = &c;
-    else if (c.keyword == "auth_pass") pass = &c;
-    else in.notes.skip(c, "floatd's authentication has auth_type and auth_pass only");
+    if (c.keyword == "auth_type")
+      type = &c;
+    else if (c.keyword == "auth_pass")
+      pass = &c;
+    else
+      in.notes.skip(c, "floatd's authentication has auth_type and auth_pass only");
   }
   if (type == nullptr || type->args.empty()) return in.notes.skip(n, "it has no auth_type");
   if (type->args[0] != "PASS") {
@@ -218,7 +223,8 @@ void set_auth(Instance& in, const Node& n) {
   set(in, "auth_pass", password, *pass);
 }
 
-// A tracking line: NAME [weight N [reverse|noreverse]]; the weight when one is written.
+// A tracking line: NAME [weight N [reverse|noreverse]]; the weight when one is
+// written.
 struct TrackLine {
   std::optional<int> weight;
   bool reverse = false;
@@ -235,8 +241,10 @@ std::optional<TrackLine> parse_track_line(const Node& n, Notes& notes) {
   }
   line.weight = *weight;
   for (std::size_t i = 2; i < n.args.size(); ++i) {
-    if (n.args[i] == "reverse") line.reverse = true;
-    else if (n.args[i] != "noreverse") notes.add(n.loc, n.args[i], not_carried("not understood"));
+    if (n.args[i] == "reverse")
+      line.reverse = true;
+    else if (n.args[i] != "noreverse")
+      notes.add(n.loc, n.args[i], not_carried("not understood"));
   }
   return line;
 }
@@ -248,16 +256,19 @@ void add_track(Instance& in, const Node& n, const std::string& key, const std::s
   if (std::any_of(list.begin(), list.end(), same)) {
     return in.notes.add(n.loc, n.keyword, not_carried("tracked twice"));
   }
-  list.push_back(Setting{track_text(name, weight), n.loc, key});
+  list.push_back(Setting{track_text(name, weight), n.loc, n.keyword});
 }
 
 void track_interfaces(Instance& in, const Node& block) {
   for (const auto& n : block.children) {
     auto line = parse_track_line(n, in.notes);
     if (!line) continue;
-    if (auto bad = config::check_ifname(n.keyword)) in.notes.add(n.loc, n.keyword, not_carried(*bad));
-    else if (line->reverse) in.notes.add(n.loc, n.keyword, not_carried("floatd has no reverse"));
-    else add_track(in, n, "track_interface", n.keyword, line->weight.value_or(0));
+    if (auto bad = config::check_ifname(n.keyword))
+      in.notes.add(n.loc, n.keyword, not_carried(*bad));
+    else if (line->reverse)
+      in.notes.add(n.loc, n.keyword, not_carried("floatd has no reverse weights"));
+    else
+      add_track(in, n, "track_interface", n.keyword, line->weight.value_or(0));
   }
 }
 
@@ -328,12 +339,15 @@ constexpr std::array<std::pair<std::string_view, Handler>, 29> kHandlers{{
 }};
 
 const std::vector<Reason> kReasons{
-    {"no_accept", "floatd refuses accept = no: it installs no firewall rules to drop traffic "
-                  "to the addresses"},
+    {"no_accept",
+     "floatd refuses accept = no: it installs no firewall rules "
+     "to drop traffic "
+     "to the addresses"},
     {"strict_mode", "floatd has no strict mode"},
     {"dont_track_primary", "floatd always tracks the instance's interface"},
-    {"virtual_ipaddress_excluded", "floatd has no excluded addresses; every address is in the "
-                                   "adverts"},
+    {"virtual_ipaddress_excluded",
+     "floatd has no excluded addresses; every address is in the "
+     "adverts"},
     {"virtual_routes", "floatd manages no routes; a notify command can"},
     {"virtual_rules", "floatd manages no rules; a notify command can"},
     {"track_process", "floatd has no process tracking; a vrrp_script such as pidof can"},

@@ -1,6 +1,6 @@
-// The rules of a vrrp_instance that need the whole block: what floatd requires, the version
-// and family keepalived would run it with, what keepalived resets or ignores, and the
-// global_defs keywords that are instance keys in floatd.
+// The rules of a vrrp_instance that need the whole block: what floatd requires,
+// the version and family keepalived would run it with, what keepalived resets
+// or ignores, and the global_defs keywords that are instance keys in floatd.
 #include <algorithm>
 
 #include "cli/keepalived_draft.hpp"
@@ -27,17 +27,21 @@ struct Context {
 
 bool required(const InstanceDraft& in, Notes& notes) {
   std::string missing;
-  if (in.draft.get("interface") == nullptr) missing = "an interface";
-  else if (in.draft.get("virtual_router_id") == nullptr) missing = "a virtual_router_id";
-  else if (in.vips.empty()) missing = "a virtual_ipaddress";
+  if (in.draft.get("interface") == nullptr)
+    missing = "an interface";
+  else if (in.draft.get("virtual_router_id") == nullptr)
+    missing = "a virtual_router_id";
+  else if (in.vips.empty())
+    missing = "a virtual_ipaddress";
   if (missing.empty()) return true;
   notes.add(in.draft.loc, "vrrp_instance " + in.draft.name,
             not_carried("floatd needs " + missing + " in an instance"));
   return false;
 }
 
-// keepalived: the instance's version, else global vrrp_version, else 2; IPv6 is always 3.
-// The key is written when keepalived's config had it or it differs from [global].
+// keepalived: the instance's version, else global vrrp_version, else 2; IPv6 is
+// always 3. The key is written when keepalived's config had it or it differs
+// from [global].
 void resolve_version(Context& c) {
   const auto* own = c.draft().get("version");
   std::string version = own != nullptr ? own->value : c.defs.vrrp_version;
@@ -86,8 +90,9 @@ void apply_defaults(Context& c, const std::string& version) {
   }
 }
 
-// keepalived's vrrp_complete_instance: nopreempt is reset on an address owner and with
-// state MASTER; preempt_delay is reset with state MASTER and with nopreempt.
+// keepalived's vrrp_complete_instance: nopreempt is reset on an address owner
+// and with state MASTER; preempt_delay is reset with state MASTER and with
+// nopreempt.
 void check_preempt(Context& c) {
   const bool owner = c.value("priority", "100") == "255";
   const bool master = c.value("state", "BACKUP") == "MASTER";
@@ -104,7 +109,8 @@ void check_preempt(Context& c) {
   if (nopreempt) c.drop("preempt_delay", "keepalived ignores preempt_delay with nopreempt");
 }
 
-// keepalived never moves an address owner's priority, so a weight has no effect there.
+// keepalived never moves an address owner's priority, so a weight has no effect
+// there.
 void check_owner_tracks(Context& c) {
   if (c.value("priority", "100") != "255") return;
   for (const char* key : {"track_interface", "track_script", "track_file"}) {
@@ -112,7 +118,8 @@ void check_owner_tracks(Context& c) {
     std::erase_if(list, [&c](const Setting& s) {
       if (track_weight(s.value) == 0) return false;
       c.notes.add(s.loc, s.keyword,
-                  not_carried("keepalived never changes the priority of an address owner (255)"));
+                  not_carried("keepalived never changes the priority of an "
+                              "address owner (255)"));
       return true;
     });
   }
@@ -139,8 +146,9 @@ void write_vips(Context& c) {
       if (ok) {
         text += " label " + vip.label;
       } else {
-        c.notes.add(vip.loc, "label", not_carried("floatd's label is IPv4 only and reads " +
-                                                  device + ":SUFFIX, at most 15 characters"));
+        c.notes.add(vip.loc, "label",
+                    not_carried("floatd's label is IPv4 only and reads " + device +
+                                ":SUFFIX, at most 15 characters"));
       }
     }
     c.draft().add("virtual_ipaddress", Setting{text, vip.loc, "virtual_ipaddress"});

@@ -1,6 +1,7 @@
 #include "cli/keepalived_lexer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <optional>
 
@@ -30,7 +31,8 @@ struct RawLine {
   std::string text;
 };
 
-// Step 1: the lines of the main file with every include spliced in where it stands.
+// Step 1: the lines of the main file with every include spliced in where it
+// stands.
 class IncludeReader {
  public:
   IncludeReader(const FileSource& fs, KeepalivedConfig& config) : fs_(fs), config_(config) {}
@@ -57,8 +59,8 @@ class IncludeReader {
 
  private:
   static bool is_include(std::string_view word) {
-    return word == "include" || word == "includer" || word == "includem" ||
-           word == "includew" || word == "includeb" || word == "includea";
+    return word == "include" || word == "includer" || word == "includem" || word == "includew" ||
+           word == "includeb" || word == "includea";
   }
 
   Result<Ok> line_or_include(const Location& loc, std::string_view raw, int depth) {
@@ -102,7 +104,8 @@ class IncludeReader {
   std::vector<RawLine> lines_;
 };
 
-// Step 2: conditionals, comments and parameters; what is left are the lines to split.
+// Step 2: conditionals, comments and parameters; what is left are the lines to
+// split.
 class Preprocessor {
  public:
   Preprocessor(const ReadOptions& options, std::vector<Note>& notes)
@@ -116,8 +119,9 @@ class Preprocessor {
       const auto line = trim(strip_comment(*text));
       if (define(line, lines, i)) continue;
       if (line.starts_with("~SEQ") || line.starts_with("~LST")) {
-        notes_.push_back({lines[i].loc, std::string(line.substr(0, 4)),
-                          not_carried("the importer does not run generators; write the lines out")});
+        notes_.push_back(
+            {lines[i].loc, std::string(line.substr(0, 4)),
+             not_carried("the importer does not run generators; write the lines out")});
         continue;
       }
       loc_ = &lines[i].loc;
@@ -133,7 +137,8 @@ class Preprocessor {
   }
 
  private:
-  // `@ID rest` / `@^ID rest`: the rest when it applies to this node, else nothing.
+  // `@ID rest` / `@^ID rest`: the rest when it applies to this node, else
+  // nothing.
   std::optional<std::string_view> conditional(std::string_view text) const {
     if (!text.starts_with('@')) return text;
     text.remove_prefix(1);
@@ -144,15 +149,15 @@ class Preprocessor {
     return trim(text.substr(end));
   }
 
-  // `$NAME=value`, continued by a trailing backslash; advances `i` over continuation lines.
+  // `$NAME=value`, continued by a trailing backslash; advances `i` over
+  // continuation lines.
   bool define(std::string_view line, const std::vector<RawLine>& lines, std::size_t& i) {
     if (!line.starts_with('$')) return false;
     const auto eq = line.find('=');
     if (eq == std::string_view::npos || eq < 2) return false;
     const auto name = line.substr(1, eq - 1);
-    const bool word = std::all_of(name.begin(), name.end(), [](unsigned char c) {
-      return std::isalnum(c) != 0 || c == '_';
-    });
+    const bool word = std::all_of(name.begin(), name.end(),
+                                  [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; });
     if (!word) return false;
     std::string value(trim(line.substr(eq + 1)));
     while (!value.empty() && value.back() == '\\' && i + 1 < lines.size()) {
@@ -294,8 +299,10 @@ std::string_view strip_comment(std::string_view line) {
   for (std::size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     if (quote != 0) {
-      if (c == '\\' && quote == '"') ++i;
-      else if (c == quote) quote = 0;
+      if (c == '\\' && quote == '"')
+        ++i;
+      else if (c == quote)
+        quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
     } else if (c == '#' || c == '!') {
@@ -316,7 +323,14 @@ Result<std::vector<Word>> split_words(std::string_view line) {
   };
   for (std::size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
-    if (blank(c) || c == '\r') {
+    const auto close = c == '$' && i + 1 < line.size() && line[i + 1] == '{'
+                           ? line.find('}', i + 2)
+                           : std::string_view::npos;
+    if (close != std::string_view::npos) {  // an unknown ${NAME} stays one piece of text
+      in_word = true;
+      current += line.substr(i, close + 1 - i);
+      i = close;
+    } else if (blank(c) || c == '\r') {
       finish();
     } else if (c == '{' || c == '}') {
       finish();

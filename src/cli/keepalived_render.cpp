@@ -1,4 +1,5 @@
-// The imported configuration as INI text, in the order floatd --dump-config prints it.
+// The imported configuration as INI text, in the order floatd --dump-config
+// prints it.
 #include <algorithm>
 #include <array>
 #include <sstream>
@@ -11,21 +12,40 @@ namespace {
 
 constexpr std::size_t kMaxLine = 198;  // inih's line limit as Debian builds it (floatd.conf(5))
 
-constexpr std::array<std::string_view, 4> kGlobalOrder{
-    "router_id", "vrrp_version", "script_user", "enable_script_security"};
+constexpr std::array<std::string_view, 4> kGlobalOrder{"router_id", "vrrp_version", "script_user",
+                                                       "enable_script_security"};
 constexpr std::array<std::string_view, 8> kScriptOrder{
     "script", "interval", "timeout", "fall", "rise", "weight", "user", "init_fail"};
 constexpr std::array<std::string_view, 2> kTrackFileOrder{"file", "weight"};
-constexpr std::array<std::string_view, 27> kInstanceOrder{
-    "interface",         "virtual_router_id",  "priority",          "advert_int",
-    "version",           "state",              "preempt",           "preempt_delay",
-    "accept",            "virtual_ipaddress",  "unicast_src_ip",    "unicast_peer",
-    "use_vmac",          "v3_checksum_as_v2",  "garp_master_delay", "garp_master_repeat",
-    "garp_master_refresh", "auth_type",        "auth_pass",         "track_interface",
-    "track_script",      "track_file",         "notify_master",     "notify_backup",
-    "notify_fault",      "notify_stop",        "notify"};
-constexpr std::array<std::string_view, 5> kSyncGroupOrder{
-    "group", "notify_master", "notify_backup", "notify_fault", "notify"};
+constexpr std::array<std::string_view, 27> kInstanceOrder{"interface",
+                                                          "virtual_router_id",
+                                                          "priority",
+                                                          "advert_int",
+                                                          "version",
+                                                          "state",
+                                                          "preempt",
+                                                          "preempt_delay",
+                                                          "accept",
+                                                          "virtual_ipaddress",
+                                                          "unicast_src_ip",
+                                                          "unicast_peer",
+                                                          "use_vmac",
+                                                          "v3_checksum_as_v2",
+                                                          "garp_master_delay",
+                                                          "garp_master_repeat",
+                                                          "garp_master_refresh",
+                                                          "auth_type",
+                                                          "auth_pass",
+                                                          "track_interface",
+                                                          "track_script",
+                                                          "track_file",
+                                                          "notify_master",
+                                                          "notify_backup",
+                                                          "notify_fault",
+                                                          "notify_stop",
+                                                          "notify"};
+constexpr std::array<std::string_view, 5> kSyncGroupOrder{"group", "notify_master", "notify_backup",
+                                                          "notify_fault", "notify"};
 
 std::vector<std::string_view> order_of(const std::string& kind) {
   const auto all = [](const auto& a) { return std::vector<std::string_view>(a.begin(), a.end()); };
@@ -41,7 +61,8 @@ std::optional<std::string> unwritable(std::string_view key, const std::string& v
   if (value.find_first_of("\r\n") != std::string::npos) return "floatd's values are one line";
   for (const char* comment : {" #", " ;", "\t#", "\t;"}) {
     if (value.find(comment) != std::string::npos) {
-      return "floatd reads a blank followed by # or ; as the start of a comment";
+      return "floatd reads a blank followed by # or ; as the start of a "
+             "comment";
     }
   }
   if (key.size() + 3 + value.size() > kMaxLine) {
@@ -87,8 +108,8 @@ bool runs_commands(const std::vector<const std::vector<Draft>*>& sections) {
   for (const auto* list : sections) {
     for (const auto& d : *list) {
       if (d.kind == "script") return true;
-      for (const auto* key : {"notify_master", "notify_backup", "notify_fault", "notify_stop",
-                              "notify"}) {
+      for (const auto* key :
+           {"notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"}) {
         if (d.get(key) != nullptr) return true;
       }
     }

@@ -1,6 +1,7 @@
-// vrrp_sync_group NAME { group { A B } notify_* } -> [sync_group NAME], and keepalived's rule
-// for what its members track: without sync_group_tracking_weight, a tracked interface's weight
-// becomes 0 and a weighted track_script or track_file is ignored.
+// vrrp_sync_group NAME { group { A B } notify_* } -> [sync_group NAME], and
+// keepalived's rule for what its members track: without
+// sync_group_tracking_weight, a tracked interface's weight becomes 0 and a
+// weighted track_script or track_file is ignored.
 #include <algorithm>
 
 #include "cli/keepalived_draft.hpp"
