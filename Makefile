@@ -39,6 +39,7 @@ demo:
 
 install: build
 	meson configure $(BUILD) --prefix=$(PREFIX)
+	ninja -C $(BUILD)
 	DESTDIR=$(DESTDIR) meson install -C $(BUILD) --no-rebuild
 
 clean:
@@ -63,3 +64,11 @@ check-asan:
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C build-asan --suite unit --suite golden --suite netns --print-errorlogs || rc=$$?; \
 	  scripts/test-summary build-asan/meson-logs/testlog.json; exit $$rc
+
+# floatd vs keepalived side by side in network namespaces (root; bench/run.sh): writes
+# bench/RESULTS.md and bench/data/ in about 30 min on 2 cores. BENCH_QUICK=1: few repetitions
+# in a few minutes, into bench/RESULTS-quick.md and bench/data-quick/ (to check the scripts).
+BENCH_QUICK ?= 0
+.PHONY: bench
+bench: build
+	@BENCH_QUICK=$(BENCH_QUICK) bench/run.sh $(BUILD)/floatd

@@ -31,11 +31,21 @@ std::string drops_text(const nlohmann::json& stats) {
   return reasons.empty() ? out : out + " (" + reasons + ")";
 }
 
+// Why an instance is where it is, when that is not obvious: its fault, maintenance.
+std::string note(const nlohmann::json& i) {
+  std::string out;
+  if (const auto f = i.find("own_fault"); f != i.end() && f->is_string()) out = f->get<std::string>();
+  if (i.value("maintenance", false)) out += (out.empty() ? "" : "; ") + std::string("maintenance");
+  if (i.value("releasing", false)) out += (out.empty() ? "" : "; ") + std::string("handing over");
+  return out.empty() ? "-" : out;
+}
+
 }  // namespace
 
 std::string status_table(const nlohmann::json& status) {
   const std::vector<std::string> header = {"INSTANCE", "IFACE", "VRID", "AF", "VER",
-                                           "STATE", "PRIO", "MASTER", "VIPS", "ADV TX/RX", "DROPS"};
+                                           "STATE", "PRIO", "MASTER", "VIPS", "ADV TX/RX", "DROPS",
+                                           "NOTE"};
   std::vector<std::vector<std::string>> rows = {header};
   for (const auto& i : status.value("instances", nlohmann::json::array())) {
     const auto stats = i.value("stats", nlohmann::json::object());
@@ -49,7 +59,7 @@ std::string status_table(const nlohmann::json& status) {
                     join_vips(i.value("vips", nlohmann::json::array())),
                     str(stats.value("adverts_sent", nlohmann::json(0))) + "/" +
                         str(stats.value("adverts_received", nlohmann::json(0))),
-                    drops_text(stats)});
+                    drops_text(stats), note(i)});
   }
   if (rows.size() == 1) return "no instances configured\n";
   std::vector<std::size_t> width(header.size(), 0);
