@@ -17,6 +17,7 @@ namespace floatd::daemon {
 namespace {
 constexpr std::size_t kMaxClients = 64;
 constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
+constexpr std::size_t kMaxQueued = 1024 * 1024;       // unsent responses before we stop reading
 }
 
 struct ControlServer::Client {
@@ -75,7 +76,11 @@ void ControlServer::accept_clients() {
     if (fd < 0) return;  // EAGAIN, or an error the next readiness will show again
     if (clients_.size() >= kMaxClients) {
       close(fd);
-      log_.warning("control: too many clients, refusing a connection");
+      if (auto suppressed = refuse_log_.allow(MonoClock::now())) {
+        log_.warning("control: " + std::to_string(kMaxClients) +
+                     " clients connected, refusing more" +
+                     (*suppressed > 0 ? " (" + std::to_string(*suppressed) + " refused quietly)" : ""));
+      }
       continue;
     }
     auto client = std::make_unique<Client>();
@@ -93,9 +98,16 @@ void ControlServer::on_client(struct ev_loop*, ev_io* w, int) noexcept {
   client->server->serve(*client);
 }
 
+// Reads and answers requests in order. A client is read only while its unsent responses stay
+// under kMaxQueued, so one that sends without reading cannot grow the daemon: it simply
+// stops being read until it drains what it asked for.
 void ControlServer::serve(Client& c) {
+  flush(c);  // writable, or a first chance to drain before reading more
+  if (clients_.count(c.fd) == 0) return;  // flush() closed it
   std::uint8_t buf[4096];
-  while (!c.closing) {
+  while (!c.closing && c.out.size() <= kMaxQueued) {
+    if (!answer_frames(c)) break;
+    if (c.out.size() > kMaxQueued) break;
     const ssize_t n = read(c.fd, buf, sizeof buf);
     if (n > 0) {
       c.in.insert(c.in.end(), buf, buf + n);
@@ -104,7 +116,13 @@ void ControlServer::serve(Client& c) {
     if (n == 0 || (errno != EAGAIN && errno != EINTR)) c.closing = true;
     break;
   }
-  for (;;) {  // every complete request gets its response, in order
+  if (!c.closing) answer_frames(c);
+  flush(c);
+}
+
+// Answers every complete request in `in` while there is room; false on a protocol error.
+bool ControlServer::answer_frames(Client& c) {
+  while (c.out.size() <= kMaxQueued) {
     std::size_t used = 0;
     auto frame = control::unframe(c.in, control::kMaxRequest, used);
     if (!frame) {
@@ -112,30 +130,37 @@ void ControlServer::serve(Client& c) {
       c.out.insert(c.out.end(), bytes.begin(), bytes.end());
       c.in.clear();
       c.closing = true;
-      break;
+      return false;
     }
-    if (!frame->has_value()) break;
+    if (!frame->has_value()) return true;
     c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(used));
     const auto parsed = parse_control_request(**frame);
     if (parsed && parsed->command == "events") c.subscribed = true;
     const auto bytes = control::frame(respond(**frame));
     c.out.insert(c.out.end(), bytes.begin(), bytes.end());
   }
-  flush(c);
+  return true;
 }
 
 void ControlServer::flush(Client& c) {
   while (!c.out.empty()) {
     const ssize_t n = write(c.fd, c.out.data(), c.out.size());
-    if (n <= 0) break;
-    c.out.erase(c.out.begin(), c.out.begin() + n);
+    if (n > 0) {
+      c.out.erase(c.out.begin(), c.out.begin() + n);
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
+    c.out.clear();  // the peer is gone (EPIPE, ECONNRESET): nothing more can be delivered
+    c.closing = true;
   }
   if (c.closing && c.out.empty()) {
     close_client(c.fd);
     return;
   }
+  int events = c.out.empty() ? EV_READ : EV_WRITE;
+  if (!c.out.empty() && c.out.size() <= kMaxQueued && !c.closing) events |= EV_READ;
   ev_io_stop(loop_, &c.watcher);
-  ev_io_set(&c.watcher, c.fd, c.out.empty() ? EV_READ : EV_READ | EV_WRITE);
+  ev_io_set(&c.watcher, c.fd, events);
   ev_io_start(loop_, &c.watcher);
 }
 

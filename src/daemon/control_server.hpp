@@ -43,6 +43,7 @@ class ControlServer {
   static void on_client(struct ev_loop* loop, ev_io* w, int revents) noexcept;
   void accept_clients();
   void serve(Client& client);
+  bool answer_frames(Client& client);
   void close_client(int fd);
   void flush(Client& client);
   std::string respond(const std::string& request) const;
@@ -54,6 +55,7 @@ class ControlServer {
   int listen_fd_ = -1;
   ev_io accept_watcher_{};
   std::map<int, std::unique_ptr<Client>> clients_;
+  RateLimiter refuse_log_{1, std::chrono::seconds{10}};
 };
 
 }  // namespace floatd::daemon

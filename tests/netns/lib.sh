@@ -449,7 +449,7 @@ capture_start() {
   pid=$!
   CAP_PID[$tag]=$pid
   LAB_PIDS+=("$pid")
-  wait_for "grep -q 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on $port did not start"
+  wait_for "grep -qs 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on $port did not start"
 }
 
 # capture_stop TAG: stops the capture; capture_read TAG prints it (one line per packet).
