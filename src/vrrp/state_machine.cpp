@@ -205,12 +205,20 @@ void StateMachine::master_advert(const AdvertReceived& advert, MonoTime now, Act
   if (advert.priority == 0) {  // SM-11: answer at once so backups don't take over
     out.emplace_back(SendAdvert{effective_});
     adver_timer_ = now + Microseconds{params_.advert_interval};
+    // Another router was master too (a healed split brain, or a preempted master resigning,
+    // see below): clients may point at it, so re-announce (rate-limited).
+    reannounce(now, out);
     return;
   }
   if (is_better_than_us(advert)) {  // SM-12: Preempt_Mode is not consulted here
     learn_interval(advert);
     become_backup(now, Reason::kHigherPriority, advert.src.to_string(), out);
     master_ = advert.src;
+    // Not in the RFC: resign with priority 0 as we go. The new master answers at once (SM-11,
+    // which also keeps other backups from acting on it) and re-announces the VIPs, so
+    // clients that followed us during a split brain come back even when its advert reached
+    // us before ours reached it (keepalived's users lose traffic there: its #166).
+    out.emplace_back(SendAdvert{0});
     return;
   }
   // SM-13, RFC 9568 §6.4.3: a lower-priority master exists (split brain healing). Answer
@@ -218,6 +226,11 @@ void StateMachine::master_advert(const AdvertReceived& advert, MonoTime now, Act
   // neighbours that followed it come back; re-announce at most once per max(interval, 1 s).
   if (!params_.reassert_on_lower) return;
   out.emplace_back(SendAdvert{effective_});
+  reannounce(now, out);
+}
+
+// A GARP/NA burst, at most once per max(interval, 1 s) however many adverts ask for it.
+void StateMachine::reannounce(MonoTime now, Actions& out) {
   const Microseconds gap = std::max<Microseconds>(params_.advert_interval, std::chrono::seconds{1});
   if (!last_reassert_ || now - *last_reassert_ >= gap) {
     out.emplace_back(Announce{params_.announce.repeat});
@@ -241,12 +254,13 @@ void StateMachine::on_priority(Priority effective, MonoTime now, Actions& out) {
 
 // Sync groups: a member follows the group. To Master at once from Backup; to Backup from
 // Master, resigning with priority 0 so the peers' group takes over within Skew_Time.
+// A member in maintenance stays Backup; a Master leaves like a handover (make before break:
+// its VIPs go once the new master is heard).
 void StateMachine::on_group(bool master, const std::string& why, MonoTime now, Actions& out) {
-  if (master && state_ == State::kBackup) {
+  if (master && state_ == State::kBackup && !maintenance_) {
     become_master(now, Reason::kSyncGroup, why, out);
   } else if (!master && state_ == State::kMaster) {
-    out.emplace_back(SendAdvert{0});
-    become_backup(now, Reason::kSyncGroup, why, out);
+    on_handover(now, Reason::kSyncGroup, out, why);
   }
 }
 
@@ -313,9 +327,9 @@ void StateMachine::learn_interval(const AdvertReceived& advert) {
   if (params_.version == Version::kV3) master_adver_interval_ = advert.interval;
 }
 
-void StateMachine::on_handover(MonoTime now, Reason reason, Actions& out) {
+void StateMachine::on_handover(MonoTime now, Reason reason, Actions& out, std::string detail) {
   cancel_timers();
-  transition(State::kBackup, reason, "", out);
+  transition(State::kBackup, reason, std::move(detail), out);
   out.emplace_back(SendAdvert{0});  // SM-9's advert without leaving: the best backup takes over
   releasing_ = true;
   hold_ = true;

@@ -74,9 +74,10 @@ class StateMachine {
   void master_advert(const AdvertReceived& advert, MonoTime now, Actions& out);
   void on_priority(Priority effective, MonoTime now, Actions& out);
   void on_group(bool master, const std::string& why, MonoTime now, Actions& out);
-  void on_handover(MonoTime now, Reason reason, Actions& out);
+  void on_handover(MonoTime now, Reason reason, Actions& out, std::string detail = {});
   void on_maintenance(bool on, MonoTime now, Actions& out);
   void release_vips(Actions& out);
+  void reannounce(MonoTime now, Actions& out);
   void apply_hold();
   void on_fault(const std::string& reason, Actions& out);
   void on_fault_cleared(MonoTime now, Actions& out);

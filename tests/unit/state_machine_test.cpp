@@ -273,6 +273,22 @@ TEST_CASE("Master answers a priority-0 advert at once") {  // covers: SM-11
   auto out = h.advert(0, kLowerAddr);
   CHECK(first<SendAdvert>(out)->priority == 100);
   CHECK(h.sm.state() == State::kMaster);
+  CHECK(count_of<Announce>(out) == 1);  // another router had been master: re-announce
+  CHECK(count_of<Announce>(h.advert(0, kLowerAddr)) == 0);  // rate-limited
+}
+
+TEST_CASE("split brain healed in either order: the winner re-announces") {  // covers: SM-11, SM-12
+  // Both are Master after a partition. The loser hears the winner first: it yields and
+  // resigns; the winner hears the resignation and re-announces, so clients follow it.
+  Harness winner = started_master(backup_params(150));
+  Harness loser = started_master(backup_params(100));
+  auto yielded = loser.advert(150, kHigherAddr);
+  CHECK(loser.sm.state() == State::kBackup);
+  const auto resign = first<SendAdvert>(yielded);
+  REQUIRE(resign);
+  auto answered = winner.advert(resign->priority, kLowerAddr);
+  CHECK(winner.sm.state() == State::kMaster);
+  CHECK(count_of<Announce>(answered) == 1);
 }
 
 TEST_CASE("Master yields to a higher priority and learns its interval") {  // covers: SM-12
@@ -281,7 +297,8 @@ TEST_CASE("Master yields to a higher priority and learns its interval") {  // co
   CHECK(h.sm.state() == State::kBackup);
   CHECK(first<StateChanged>(out)->reason == Reason::kHigherPriority);
   CHECK(count_of<RemoveVips>(out) == 1);
-  CHECK(count_of<SendAdvert>(out) == 0);
+  REQUIRE(count_of<SendAdvert>(out) == 1);  // resigning as it goes: see the split-brain case
+  CHECK(first<SendAdvert>(out)->priority == 0);
   CHECK(h.sm.master_adver_interval() == Centiseconds{50});
   CHECK(*h.sm.next_deadline() == h.clock.now() + h.sm.master_down_interval());
   CHECK(h.sm.master_address() == kLowerAddr);
@@ -453,12 +470,22 @@ TEST_CASE("sync group: a Backup member follows the group to Master") {
   CHECK(count_of<AddVips>(out) == 1);
 }
 
-TEST_CASE("sync group: a Master member resigns with priority 0 when the group goes Backup") {
+TEST_CASE("sync group: a Master member hands over (priority 0, make before break) with its group") {
   Harness h = started_master();
   auto out = h.send(GroupTransition{false, "member db became BACKUP"});
   CHECK(h.sm.state() == State::kBackup);
+  CHECK(first<StateChanged>(out)->detail == "member db became BACKUP");
   CHECK(first<SendAdvert>(out)->priority == 0);
-  CHECK(count_of<RemoveVips>(out) == 1);
+  CHECK(count_of<RemoveVips>(out) == 0);
+  h.advert(100, kHigherAddr);
+  CHECK(count_of<RemoveVips>(h.fire()) == 1);
+}
+
+TEST_CASE("sync group: a member in maintenance is not pulled to Master") {
+  Harness h = started_backup();
+  h.send(SetMaintenance{true});
+  CHECK(h.send(GroupTransition{true, "member db became MASTER"}).empty());
+  CHECK(h.sm.state() == State::kBackup);
 }
 
 TEST_CASE("sync group transitions are ignored in Fault and Initialize") {
