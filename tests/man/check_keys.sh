@@ -80,11 +80,12 @@ all_entries=$(cat "${sources[@]}" | grep -oE '\{[[:space:]]*"[^"]+",[[:space:]]*
 
 for entry in "${keys[@]}"; do
   kind=${entry%% *}
-  printf '%s\n' "${sections[@]}" | grep -qx -- "$kind" ||
+  # (a here-string, not a pipe: with pipefail, grep -q closing early fails printf's write)
+  grep -qx -- "$kind" <<<"$(printf '%s\n' "${sections[@]}")" ||
     die "key table for \"$kind\" ($entry) is not a section kind (${sections[*]})"
 done
 for kind in "${sections[@]}"; do
-  printf '%s\n' "${keys[@]}" | grep -q "^$kind " || die "no key table found for section \"$kind\""
+  grep -q "^$kind " <<<"$(printf '%s\n' "${keys[@]}")" || die "no key table found for section \"$kind\""
 done
 
 # --- the man page: "kind" for each `.SS "[kind ...]"`, "kind key" for each .TP/.B entry.

@@ -101,7 +101,7 @@ lab_init() {
 }
 
 _prefix_in_use() {
-  ip netns list | awk '{print $1}' | grep -q "^$1"
+  grep -q "^$1" <<<"$(ip netns list | awk '{print $1}')"  # no pipe into grep -q (pipefail)
 }
 
 # ns NAME: the full namespace name of lab host NAME (r1, c, br).
