@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <systemd/sd-daemon.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,11 +22,6 @@
 namespace floatd::daemon {
 
 namespace {
-
-double seconds_until(MonoTime deadline, MonoTime now) {
-  const auto us = std::chrono::duration_cast<Microseconds>(deadline - now).count();
-  return us <= 0 ? 0.0 : static_cast<double>(us) / 1e6;
-}
 
 void make_parent_dir(const std::string& path) {
   std::error_code ec;
@@ -44,6 +40,8 @@ Daemon::Daemon(Options options, config::Config config, Log& log)
 Daemon::~Daemon() {
   for (auto& s : signals_) ev_signal_stop(loop_, &s);
   ev_io_stop(loop_, &monitor_watcher_);
+  ev_io_stop(loop_, &timer_watcher_);
+  if (timer_fd_ >= 0) close(timer_fd_);
 }
 
 int Daemon::run() {
@@ -82,6 +80,11 @@ Result<Ok> Daemon::init() {
   for (const auto& e : *dump) table_.apply(e);
   remove_stale_vips(*dump);  // before joining the election (crash recovery)
 
+  timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (timer_fd_ < 0) return fail(std::string("timerfd: ") + std::strerror(errno));
+  ev_io_init(&timer_watcher_, timerfd_cb, timer_fd_, EV_READ);
+  timer_watcher_.data = this;
+  ev_io_start(loop_, &timer_watcher_);
   ev_io_init(&monitor_watcher_, monitor_cb, monitor_->fd(), EV_READ);
   monitor_watcher_.data = this;
   ev_io_start(loop_, &monitor_watcher_);
@@ -227,8 +230,6 @@ void Daemon::start_instance(const config::InstanceConfig& c) {
   auto r = std::make_unique<Running>();
   r->daemon = this;
   r->instance = std::make_unique<Instance>(c, *ports_, log_);
-  ev_init(&r->timer, timer_cb);
-  r->timer.data = r.get();
   r->instance->on_transition(
       [this](const Instance& i, const vrrp::StateChanged& c) { on_transition(i, c); });
   const MonoTime now = MonoClock::now();
@@ -241,8 +242,9 @@ void Daemon::start_instance(const config::InstanceConfig& c) {
 }
 
 void Daemon::stop_instance(Running& r) {
-  ev_timer_stop(loop_, &r.timer);
+  unschedule(r);
   r.instance->stop(MonoClock::now());
+  unschedule(r);  // a stopped instance has no deadline; this keeps that true
 }
 
 void Daemon::defer(std::function<void()> work) {
@@ -258,18 +260,53 @@ void Daemon::idle_cb(struct ev_loop* loop, ev_idle* w, int) noexcept {
   for (auto& f : work) f();
 }
 
-void Daemon::on_timer(Running& r) {
-  r.instance->tick(MonoClock::now());
-  rearm(r);
+void Daemon::unschedule(Running& r) {
+  if (r.due) deadlines_.erase({*r.due, &r});
+  r.due.reset();
 }
 
 void Daemon::rearm(Running& r) {
-  ev_timer_stop(loop_, &r.timer);
-  const auto deadline = r.instance->next_deadline();
-  if (!deadline) return;
-  ev_now_update(loop_);
-  ev_timer_set(&r.timer, seconds_until(*deadline, MonoClock::now()), 0.0);
-  ev_timer_start(loop_, &r.timer);
+  unschedule(r);
+  r.due = r.instance->next_deadline();
+  if (r.due) deadlines_.insert({*r.due, &r});
+  arm_timerfd();
+}
+
+void Daemon::arm_timerfd() {
+  const std::optional<MonoTime> next =
+      deadlines_.empty() ? std::nullopt : std::optional<MonoTime>(deadlines_.begin()->first);
+  if (next == timerfd_at_) return;
+  timerfd_at_ = next;
+  itimerspec spec{};  // all zero: disarmed
+  if (next) {
+    const auto us = next->time_since_epoch().count();
+    spec.it_value.tv_sec = us / 1'000'000;
+    spec.it_value.tv_nsec = (us % 1'000'000) * 1000;
+    if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;
+  }
+  if (timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr) < 0) {
+    log_.error(std::string("timerfd_settime: ") + std::strerror(errno));
+  }
+}
+
+// Runs every instance whose deadline has come, then arms the timerfd for the next one.
+void Daemon::on_timerfd() {
+  std::uint64_t expirations = 0;
+  (void)!read(timer_fd_, &expirations, sizeof expirations);
+  timerfd_at_.reset();
+  const MonoTime now = MonoClock::now();
+  std::vector<Running*> due;
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+    Running* r = deadlines_.begin()->second;
+    deadlines_.erase(deadlines_.begin());
+    r->due.reset();
+    due.push_back(r);
+  }
+  for (Running* r : due) {
+    r->instance->tick(now);
+    rearm(*r);
+  }
+  arm_timerfd();
 }
 
 namespace {
@@ -306,9 +343,8 @@ Result<Ok> Daemon::write_pid_file() {
   return Ok{};
 }
 
-void Daemon::timer_cb(struct ev_loop*, ev_timer* w, int) noexcept {
-  auto* r = static_cast<Running*>(w->data);
-  r->daemon->on_timer(*r);
+void Daemon::timerfd_cb(struct ev_loop*, ev_io* w, int) noexcept {
+  static_cast<Daemon*>(w->data)->on_timerfd();
 }
 
 void Daemon::signal_cb(struct ev_loop* loop, ev_signal* w, int) noexcept {

@@ -66,7 +66,9 @@ class Daemon {
 
   void on_monitor();
   void on_socket(Socket& socket);
-  void on_timer(Running& r);
+  void on_timerfd();
+  void arm_timerfd();
+  void unschedule(Running& r);
   void rearm(Running& r);
   Running* find(const std::string& device, Family family, Vrid vrid);
   net::VrrpSocket* socket_for(const std::string& interface, Family family);
@@ -75,7 +77,7 @@ class Daemon {
 
   static void monitor_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void socket_cb(struct ev_loop*, ev_io* w, int) noexcept;
-  static void timer_cb(struct ev_loop*, ev_timer* w, int) noexcept;
+  static void timerfd_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void signal_cb(struct ev_loop*, ev_signal* w, int) noexcept;
   static void files_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void idle_cb(struct ev_loop*, ev_idle* w, int) noexcept;
@@ -105,6 +107,13 @@ class Daemon {
   std::vector<net::SysctlChange> sysctl_changes_;    // restored on exit
   std::string pid_file_;
   ev_io monitor_watcher_{};
+  // Every instance's next deadline, earliest first, behind one CLOCK_MONOTONIC timerfd armed
+  // at an absolute time: microsecond deadlines (libev's epoll timeouts round up to whole
+  // milliseconds) and one descriptor however many instances there are.
+  std::set<std::pair<MonoTime, Running*>> deadlines_;
+  std::optional<MonoTime> timerfd_at_;
+  int timer_fd_ = -1;
+  ev_io timer_watcher_{};
   ev_signal signals_[3]{};
   std::uint64_t unknown_vrid_drops_ = 0;
   std::uint64_t decode_drops_unattributed_ = 0;

@@ -10,7 +10,7 @@ namespace floatd::daemon {
 struct Daemon::Running {
   Daemon* daemon = nullptr;
   std::unique_ptr<Instance> instance;
-  ev_timer timer{};
+  std::optional<MonoTime> due;  // its entry in Daemon::deadlines_
 };
 
 struct Daemon::Socket {
