@@ -66,7 +66,7 @@ check-asan:
 	  scripts/test-summary build-asan/meson-logs/testlog.json; exit $$rc
 
 # floatd vs keepalived side by side in network namespaces (root; bench/run.sh): writes
-# bench/RESULTS.md and bench/data/ in about 30 min on 2 cores. BENCH_QUICK=1: few repetitions
+# bench/RESULTS.md and bench/data/ in under 30 min on 2 cores. BENCH_QUICK=1: few repetitions
 # in a few minutes, into bench/RESULTS-quick.md and bench/data-quick/ (to check the scripts).
 BENCH_QUICK ?= 0
 .PHONY: bench

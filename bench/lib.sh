@@ -1,0 +1,443 @@
+# shellcheck shell=bash disable=SC2034,SC2004  # globals read by the experiments; FD_PID, CAP_PID: tests/netns/lib.sh
+# Bench-only helpers: sourced by every bench/exp_*.sh after tests/netns/lib.sh, whose lab
+# (lab_up, namespaces, the probe, capture_stop, cleanup trap) they reuse. What this adds:
+#   - the same virtual routers run by floatd or by keepalived, behind one interface
+#     (gen_conf, d_start, d_stop, d_pids, settled ...), so an experiment is written once and
+#     run for both implementations;
+#   - takeover trials on a pair with the 1 kHz probe and a wire capture (takeover_trial);
+#   - more interfaces per router (extra_ifaces: eth1..ethK on their own bridges), for the
+#     1,000-instance configurations;
+#   - nanosecond wire captures on the client's bridge port (wire_start) and the analysis in
+#     bench/wire.py;
+#   - /proc readings: RSS/PSS from smaps_rollup, utime+stime from stat;
+#   - CSV output under bench/data (or BENCH_DATA).
+#
+# Experiment skeleton:
+#   source "$(dirname "$0")/../tests/netns/lib.sh"; source "$(dirname "$0")/lib.sh"
+#   bench_init takeover "$1"        # lab_init with prefix fdb<pid>-, the data dir, tools
+#   lab_up 4
+#   gen_conf floatd r1 prio=150 state=MASTER; gen_conf floatd r2 prio=100
+#   pair_start r1 r2
+#   wire_start w c; takeover_trial r1 r2 1 graceful w; csv_row ...
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DATA=${BENCH_DATA:-$BENCH_DIR/data}
+QUICK=${BENCH_QUICK:-0}
+EXP=""
+declare -A IMPL_OF=()  # router -> floatd | keepalived (what runs or ran there)
+declare -A KA_PID=()   # router -> keepalived parent pid
+declare -A D_MARK=()   # router -> log_lines before its daemon was last started
+declare -A NINST=()    # router -> number of instances in its last generated configuration
+declare -A VIP_OF=()   # router -> its VIP when it has one instance
+
+# bench_init NAME FLOATD: the lab (prefix fdb<pid>-, traps from tests/netns/lib.sh), the data
+# directory, and the bench tools (tcpdump, keepalived, python3).
+bench_init() {
+  EXP=$1
+  lab_init fdb "$2"
+  TEST_NAME=bench/$EXP
+  mkdir -p "$DATA"
+  _need tcpdump
+  _need keepalived
+  _need "$PY"
+  _probe_build
+}
+
+# note TEXT: a progress line (lib.sh's step) also kept in the experiment's log.
+note() { step "$EXP: $*"; }
+
+# csv FILE HEADER: starts DATA/FILE with HEADER (overwrites). csv_row FILE FIELDS...: one row.
+csv() { printf '%s\n' "$2" >"$DATA/$1"; }
+csv_row() {
+  local f=$1
+  shift
+  local IFS=,
+  printf '%s\n' "$*" >>"$DATA/$f"
+}
+
+# reps FULL QUICK: the repetitions to use (BENCH_N overrides both).
+reps() { if [[ -n ${BENCH_N:-} ]]; then echo "$BENCH_N"; elif [[ $QUICK == 1 ]]; then echo "$2"; else echo "$1"; fi; }
+
+# ---------------------------------------------------------------------------------------------
+# Topology: more interfaces
+
+# extra_ifaces K NAME...: eth1..ethK in each router NAME, ethI on bridge brI (in the bridge
+# namespace, made like br0) with address 192.168.(100+I).(octet of eth0)/24.
+extra_ifaces() {
+  local k=$1 i r octet full
+  shift
+  for ((i = 1; i <= k; i++)); do
+    if ! ip -n "$(ns br)" link show "br$i" >/dev/null 2>&1; then
+      ip -n "$(ns br)" link add "br$i" type bridge stp_state 0 forward_delay 0 \
+        mcast_snooping 0 mcast_querier 0
+      ip -n "$(ns br)" link set "br$i" up
+    fi
+    for r in "$@"; do
+      full=$(ns "$r")
+      octet=$(($(ip -n "$full" -4 -o addr show dev eth0 | awk '{split($4, a, "[./]"); print a[4]}')))
+      ip -n "$(ns br)" link add "p$i-$r" type veth peer name "eth$i" netns "$full"
+      ip -n "$(ns br)" link set "p$i-$r" master "br$i" up
+      ip -n "$full" link set "eth$i" address "$(printf '02:fd:00:00:%02x:%02x' "$i" "$octet")"
+      _quiet_ipv6 "$r" "eth$i"
+      ip -n "$full" addr add "192.168.$((100 + i)).$octet/24" dev "eth$i"
+      ip -n "$full" link set "eth$i" up
+    done
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Configurations: the same virtual routers for floatd and keepalived
+
+# gen_conf IMPL NAME [key=value ...]: RUN/NAME.conf (floatd) or RUN/NAME.ka.conf (keepalived).
+# Keys (defaults):
+#   n=1         instances; with n > 1 they are spread over ifaces interfaces eth0.., VRIDs
+#               vrid, vrid+1, ... on each, instance I on ethF/VRID V holding 10.(F+1).V.1/32
+#   ifaces=1    interfaces the n instances are spread over
+#   vrid=51     the first VRID
+#   vip=$VIP4/24  the VIP when n=1
+#   prio=100 adv=1 state=BACKUP
+#   track=      none; weighted (script weight -60) or fault (weight 0): a check script that
+#               tests the file RUN/NAME.up every second, fall 1, rise 1
+# Both get VRRPv3, preempt, garp delay 0 (one burst of 5 gratuitous ARPs), console logging.
+gen_conf() {
+  local impl=$1 name=$2 kv
+  shift 2
+  local -A o=([n]=1 [ifaces]=1 [vrid]=51 [vip]=$VIP4/24 [prio]=100 [adv]=1 [state]=BACKUP
+    [track]="")
+  for kv in "$@"; do
+    [[ -v "o[${kv%%=*}]" ]] || fail "gen_conf: unknown key ${kv%%=*}"
+    o[${kv%%=*}]=${kv#*=}
+  done
+  local n=${o[n]} per f v i=0 vip weight=""
+  per=$(((n + o[ifaces] - 1) / o[ifaces]))
+  NINST[$name]=$n
+  VIP_OF[$name]=${o[vip]%%/*}
+  case ${o[track]} in
+    "") ;;
+    weighted) weight=-60 ;;
+    fault) weight=0 ;;
+    *) fail "gen_conf: track=${o[track]}" ;;
+  esac
+  if [[ $impl == floatd ]]; then
+    {
+      printf '[global]\nrouter_id = %s\n\n' "$name"
+      if [[ -n $weight ]]; then
+        printf '[script chk]\nscript = /usr/bin/test -f %s\ninterval = 1\nfall = 1\nrise = 1\nweight = %s\n\n' \
+          "$RUN/$name.up" "$weight"
+      fi
+      for ((f = 0; f < o[ifaces]; f++)); do
+        for ((v = o[vrid]; v < o[vrid] + per && i < n; v++, i++)); do
+          vip=${o[vip]}
+          ((n == 1)) || vip=10.$((f + 1)).$v.1/32
+          printf '[instance v%d_%d]\ninterface = eth%d\nvirtual_router_id = %d\n' "$f" "$v" "$f" "$v"
+          printf 'priority = %s\nadvert_int = %s\nversion = 3\npreempt = yes\nstate = %s\n' \
+            "${o[prio]}" "${o[adv]}" "${o[state]}"
+          printf 'virtual_ipaddress = %s\ngarp_master_delay = 0\n' "$vip"
+          [[ -z $weight ]] || printf 'track_script = chk\n'
+          printf '\n'
+        done
+      done
+    } >"$RUN/$name.conf"
+  else
+    {
+      printf 'global_defs {\n  router_id %s\n  vrrp_garp_master_delay 0\n  vrrp_version 3\n}\n\n' "$name"
+      if [[ -n $weight ]]; then
+        printf 'vrrp_script chk {\n  script "/usr/bin/test -f %s"\n  interval 1\n  fall 1\n  rise 1\n  weight %s\n}\n\n' \
+          "$RUN/$name.up" "$weight"
+      fi
+      for ((f = 0; f < o[ifaces]; f++)); do
+        for ((v = o[vrid]; v < o[vrid] + per && i < n; v++, i++)); do
+          vip=${o[vip]}
+          ((n == 1)) || vip=10.$((f + 1)).$v.1/32
+          printf 'vrrp_instance v%d_%d {\n  state %s\n  interface eth%d\n  virtual_router_id %d\n' \
+            "$f" "$v" "${o[state]}" "$f" "$v"
+          printf '  priority %s\n  advert_int %s\n  version 3\n' "${o[prio]}" "${o[adv]}"
+          [[ -z $weight ]] || printf '  track_script {\n    chk\n  }\n'
+          printf '  virtual_ipaddress {\n    %s\n  }\n}\n\n' "$vip"
+        done
+      done
+    } >"$RUN/$name.ka.conf"
+  fi
+  IMPL_OF[$name]=$impl
+}
+
+# ---------------------------------------------------------------------------------------------
+# Daemons: one interface for both implementations
+
+# d_start NAME [WRAPPER...]: starts what gen_conf last wrote for NAME; returns once it runs
+# (floatd: its control socket answers; keepalived: its VRRP child wrote its pid file and
+# logged a first state). WRAPPER (e.g. valgrind ...) runs the daemon under another program.
+d_start() {
+  local name=$1
+  shift
+  D_MARK[$name]=$(log_lines "$name")
+  if [[ ${IMPL_OF[$name]} == floatd ]]; then
+    if [[ $# -eq 0 ]]; then start_floatd "$name"; else _start_floatd_wrapped "$name" "$@"; fi
+  else
+    _start_keepalived "$name" "$@"
+  fi
+}
+
+# floatd under a wrapper: start_floatd does not take one; the same steps, a longer timeout.
+_start_floatd_wrapped() {
+  local name=$1 sock=$RUN/$1.sock pid
+  shift
+  rm -f "$sock"
+  ip netns exec "$(ns "$name")" "$@" "$FLOATD" -f "$RUN/$name.conf" -l \
+    --pid-file "$RUN/$name.pid" --control-socket "$sock" >>"$RUN/$name.log" 2>&1 &
+  pid=$!
+  FD_PID[$name]=$pid
+  LAB_PIDS+=("$pid")
+  local deadline=$((${EPOCHREALTIME/./} + 60000000))
+  until "$FLOATCTL" -s "$sock" status --json >/dev/null 2>&1; do
+    _alive "$pid" || fail "floatd (under $1) in $name exited during startup: $(tail -n 3 "$RUN/$name.log")"
+    ((${EPOCHREALTIME/./} < deadline)) || fail "floatd (under $1) in $name: no control socket after 60 s"
+    sleep 0.05
+  done
+}
+
+_start_keepalived() {
+  local name=$1 log=$RUN/$1.log pid mark
+  shift
+  [[ -z ${KA_PID[$name]:-} ]] || fail "keepalived already runs in $name"
+  rm -f "$RUN/$name.ka.pid" "$RUN/$name.ka-vrrp.pid"
+  mark=$(log_lines "$name")
+  printf '=== bench: keepalived started at +%ss ===\n' "$(_since "$LAB_T0")" >>"$log"
+  # -n foreground, -l console log, -G no syslog, -P VRRP only (lab-notes). Not -D: floatd
+  # runs without -D too.
+  ip netns exec "$(ns "$name")" "$@" keepalived -n -l -G -P -f "$RUN/$name.ka.conf" \
+    -p "$RUN/$name.ka.pid" -r "$RUN/$name.ka-vrrp.pid" >>"$log" 2>&1 &
+  pid=$!
+  KA_PID[$name]=$pid
+  LAB_PIDS+=("$pid")
+  local deadline=$((${EPOCHREALTIME/./} + ($# > 0 ? 60 : 10) * 1000000))
+  until [[ -s $RUN/$name.ka-vrrp.pid ]] &&
+    log_since "$name" "$mark" | grep -q 'Entering \(BACKUP\|MASTER\|FAULT\) STATE'; do
+    _alive "$pid" || fail "keepalived in $name exited during startup: $(log_since "$name" "$mark" | tail -n 5)"
+    ((${EPOCHREALTIME/./} < deadline)) || fail "keepalived in $name: no VRRP state in time"
+    sleep 0.01
+  done
+}
+
+# d_signal NAME [SIG]: TERM (default) to floatd or to keepalived's parent; returns at once.
+d_signal() {
+  if [[ ${IMPL_OF[$1]} == floatd ]]; then
+    signal_floatd "$1" "${2:-TERM}"
+  else
+    kill "-${2:-TERM}" "${KA_PID[$1]}"
+  fi
+}
+
+# d_reap NAME: waits until the daemon (both keepalived processes) has exited.
+d_reap() {
+  local name=$1 pid child
+  if [[ ${IMPL_OF[$name]} == floatd ]]; then
+    reap_floatd "$name"
+    return
+  fi
+  pid=${KA_PID[$name]:-}
+  [[ -n $pid ]] || fail "d_reap $name: keepalived does not run there"
+  child=$(cat "$RUN/$name.ka-vrrp.pid" 2>/dev/null || true)
+  _wait_gone 10 "$pid" ${child:+"$child"} || fail "keepalived in $name did not exit in 10 s"
+  wait "$pid" 2>/dev/null || true
+  unset "KA_PID[$name]"
+}
+
+d_stop() {
+  d_signal "$1" TERM
+  d_reap "$1"
+}
+
+d_running() {
+  if [[ ${IMPL_OF[$1]:-} == floatd ]]; then floatd_running "$1"; else [[ -n ${KA_PID[$1]:-} ]]; fi
+}
+
+# d_pids NAME: the daemon's processes (floatd: one; keepalived: parent and VRRP child).
+d_pids() {
+  if [[ ${IMPL_OF[$1]} == floatd ]]; then
+    echo "${FD_PID[$1]}"
+  else
+    echo "${KA_PID[$1]} $(cat "$RUN/$1.ka-vrrp.pid")"
+  fi
+}
+
+# d_vrrp_pid NAME: the process that runs VRRP (floatd; keepalived's VRRP child).
+d_vrrp_pid() {
+  if [[ ${IMPL_OF[$1]} == floatd ]]; then echo "${FD_PID[$1]}"; else cat "$RUN/$1.ka-vrrp.pid"; fi
+}
+
+# d_transitions NAME [MARK]: state changes logged since MARK (a log_lines value).
+d_transitions() {
+  if [[ ${IMPL_OF[$1]} == floatd ]]; then
+    transitions_logged "$1" "${2:-0}"
+  else
+    log_since "$1" "${2:-0}" | grep -c 'Entering \(BACKUP\|MASTER\|FAULT\) STATE' || true
+  fi
+}
+
+# vip_count NAME: addresses of NAME in 10.0.0.0/8 (the n > 1 VIPs).
+vip_count() {
+  ip -n "$(ns "$1")" -4 -o addr show 2>/dev/null | awk '$4 ~ /^10\./ {c++} END {print c + 0}'
+}
+
+# settled NAME ROLE: every instance of NAME is in ROLE (MASTER or BACKUP) since the daemon was
+# last started, judged the same way for both implementations and cheaply (this is polled while
+# the daemons start): a MASTER holds all its VIPs, a BACKUP none, and the daemon has logged
+# entering ROLE once per instance (floatd "X -> ROLE", keepalived "Entering ROLE STATE").
+settled() {
+  local name=$1 role=$2 n=${NINST[$1]} want=0 got pat
+  [[ $role == MASTER ]] && want=$n
+  if ((n == 1)); then
+    got=$(has_vip "$name" "${VIP_OF[$name]}" && echo 1 || echo 0)
+  else
+    got=$(vip_count "$name")
+  fi
+  [[ $got == "$want" ]] || return 1
+  pat="Entering $role STATE"
+  [[ ${IMPL_OF[$name]} == floatd ]] && pat=" -> $role "
+  (($(log_since "$name" "${D_MARK[$name]:-0}" | grep -c -- "$pat" || true) >= n))
+}
+
+# confirm_role NAME ROLE: floatd's own word (floatctl status --json): every instance in ROLE.
+# keepalived has no such query; settled is all there is.
+confirm_role() {
+  [[ ${IMPL_OF[$1]} == floatd ]] || return 0
+  local got
+  got=$("$FLOATCTL" -s "$RUN/$1.sock" status --json |
+    "$PY" -I -S -c 'import json, sys; d = json.load(sys.stdin); print(sum(i["state"] == sys.argv[1] for i in d["instances"]))' "$2")
+  [[ $got == "${NINST[$1]}" ]] || fail "$1: floatctl status says $got of ${NINST[$1]} instances are $2"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Wire captures with kernel timestamps (nanoseconds), analysed by bench/wire.py
+
+# wire_start TAG NAME: every VRRP advert and ARP frame the bridge sends out of NAME's port,
+# with the kernel's receive timestamps (the packet socket's, taken as the bridge forwards the
+# frame; both routers' frames take the same path, so their differences are the routers').
+wire_start() {
+  local tag=$1 port=p-$2 pid
+  rm -f "$RUN/$tag.pcap"
+  ip netns exec "$(ns br)" tcpdump -n -U --immediate-mode -j host --time-stamp-precision=nano \
+    -B 8192 -i "$port" -w "$RUN/$tag.pcap" 'ip proto 112 or arp' >"$RUN/$tag.tcpdump" 2>&1 &
+  pid=$!
+  CAP_PID[$tag]=$pid
+  LAB_PIDS+=("$pid")
+  wait_for "grep -q 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on $port did not start"
+}
+
+# wire TAG ARGS...: bench/wire.py on RUN/TAG.pcap.
+wire() {
+  local tag=$1
+  shift
+  "$PY" "$BENCH_DIR/wire.py" "$@" "$RUN/$tag.pcap"
+}
+
+# ---------------------------------------------------------------------------------------------
+# /proc readings
+
+# mem_kb PID...: "RSS PSS" in kB, summed over the processes (smaps_rollup).
+mem_kb() {
+  local pid rss=0 pss=0 r p
+  for pid in "$@"; do
+    read -r r p < <(awk '$1 == "Rss:" {r = $2} $1 == "Pss:" {p = $2} END {print r, p}' \
+      "/proc/$pid/smaps_rollup")
+    rss=$((rss + r)) pss=$((pss + p))
+  done
+  echo "$rss $pss"
+}
+
+# cpu_ticks PID...: utime + stime in clock ticks, summed over the processes.
+cpu_ticks() {
+  local pid t=0 s
+  for pid in "$@"; do
+    s=$(cat "/proc/$pid/stat")
+    s=${s##*) }
+    # After "comm) ": field 3 is state; utime and stime are fields 14 and 15 of the line.
+    read -r -a f <<<"$s"
+    t=$((t + f[11] + f[12]))
+  done
+  echo "$t"
+}
+
+CLK_TCK=$(getconf CLK_TCK)
+
+# ---------------------------------------------------------------------------------------------
+# Small numeric helpers
+
+# now_us: EPOCHREALTIME in microseconds.
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# fmt_ms US: microseconds -> milliseconds with 3 decimals.
+fmt_ms() { awk -v u="$1" 'BEGIN {printf "%.3f", u / 1000}'; }
+
+# ---------------------------------------------------------------------------------------------
+# Takeover trials on a pair: OLD (priority 150, state MASTER) and NEW (priority 100)
+
+# pair_start OLD NEW: starts NEW, then OLD; returns once OLD alone holds the VIP and NEW has
+# logged or reported BACKUP.
+pair_start() {
+  d_start "$2"
+  d_start "$1"
+  wait_for "settled $1 MASTER && settled $2 BACKUP" 15 ||
+    fail "pair $1/$2 did not settle (VIP held by [$(vip_holders "${VIP_OF[$1]}" "$1" "$2")])"
+}
+
+# pair_restore OLD NEW: after a trial, OLD runs again with its link up and alone holds
+# the VIP (it has sent an advert since), then a quiet period of 0.3 s. A stopped OLD is
+# restarted; one that runs is left to take over again by itself (back from FAULT, tracker
+# recovered; with preempt). floatd takes over at once when started with state MASTER, or
+# after Skew_Time when it hears the lower-priority master (its fast preemption); keepalived
+# 2.2.7 starts as a Backup whatever its state and takes over after Master_Down_Interval.
+pair_restore() {
+  local old=$1 new=$2 vip=${VIP_OF[$1]}
+  link_up "$old"
+  d_running "$old" || d_start "$old"
+  wait_for "[[ \$(vip_holders $vip $old $new) == $old ]]" 15 ||
+    fail "restore: $vip is held by [$(vip_holders "$vip" "$old" "$new")], expected [$old]"
+  sleep 0.3
+}
+
+# takeover_trial OLD NEW ADV MODE TAG: one failure of OLD at a random phase of the advert
+# cycle, MODE graceful (SIGTERM: priority-0 advert) or death (link down on OLD's eth0), with
+# the 1 kHz probe on the VIP; TAG is a running wire_start capture on the client's port. Sets
+# T_RAW_MS T_ADV_MS T_PROTO_MS T_LAT_MS (raw minus the protocol wait: Skew_Time for graceful,
+# Master_Down_Interval for death, both of NEW's priority 100) and PROBE_* (lib.sh). Leaves
+# the pair restored (pair_restore).
+takeover_trial() {
+  local old=$1 new=$2 adv=$3 mode=$4 tag=$5 vip=${VIP_OF[$1]} proto t_ev out
+  # RFC 5798: Skew_Time = (256 - Priority) * Master_Adver_Interval / 256 and
+  # Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time (lib.sh rounds to 0.1 ms).
+  T_PROTO_MS=$(awk -v a="$adv" -v m="$mode" \
+    'BEGIN {s = 156 * a / 256; printf "%.4f", (m == "graceful" ? s : 3 * a + s) * 1000}')
+  proto=$(awk -v p="$T_PROTO_MS" 'BEGIN {printf "%.4f", p / 1000}')
+  probe_start "$vip"
+  random_phase "$adv"
+  t_ev=$EPOCHREALTIME
+  if [[ $mode == graceful ]]; then d_signal "$old" TERM; else link_down "$old"; fi
+  wait_for "has_vip $new $vip" "$(add_s "$proto" 3)" ||
+    fail "$mode: $new did not take $vip over within $(add_s "$proto" 3) s"
+  # A stopped OLD has let go; then the gratuitous ARP burst, and replies through NEW again.
+  [[ $mode != graceful ]] || wait_for "! has_vip $old $vip" 3 || fail "$mode: $old still holds $vip"
+  sleep 0.3
+  probe_stop
+  # The window starts two intervals before the event: it holds OLD's last advert before a
+  # link went down (OLD has been Master since before the quiet period, adverts at once).
+  out=$(wire "$tag" takeover --old "$(router_mac "$old")" --new "$(router_mac "$new")" \
+    --vrid "$(_vrid_of "$old")" --vip "$vip" --mode "$mode" --event "$t_ev" \
+    --after "$(awk -v t="$t_ev" -v a="$adv" 'BEGIN {printf "%.6f", t - 2 * a - 0.05}')")
+  read -r T_RAW_MS T_ADV_MS <<<"$out"
+  T_LAT_MS=none
+  [[ $T_RAW_MS == none ]] || T_LAT_MS=$(awk -v r="$T_RAW_MS" -v p="$T_PROTO_MS" 'BEGIN {printf "%.3f", r - p}')
+  T_EV=$t_ev
+  if [[ $mode == graceful ]]; then d_reap "$old"; fi
+  pair_restore "$old" "$new"
+}
+
+# _vrid_of NAME: the VRID of NAME's (single) instance.
+_vrid_of() {
+  if [[ ${IMPL_OF[$1]} == floatd ]]; then
+    awk -F' = ' '$1 == "virtual_router_id" {print $2; exit}' "$RUN/$1.conf"
+  else
+    awk '$1 == "virtual_router_id" {print $2; exit}' "$RUN/$1.ka.conf"
+  fi
+}

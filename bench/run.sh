@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# make bench: floatd and keepalived side by side, in network namespaces of one run.
+#
+#   bench/run.sh [PATH/TO/floatd]         (root; default build/floatd)
+#
+# Runs each experiment script in turn (bench/exp_*.sh; each builds its own lab of namespaces
+# named fdb<pid>-* and removes it on every exit path), then bench/report.py, which writes
+# the results as Markdown. A full run writes bench/RESULTS.md and bench/data/*.csv and takes
+# about 27 minutes on 2 cores (10 of them the spurious-transition run). BENCH_QUICK=1 runs
+# every experiment with few repetitions (about 4 minutes, to check the scripts) and writes
+# bench/RESULTS-quick.md and bench/data-quick/ instead, so it never overwrites a full run.
+#
+# Environment:
+#   BENCH_QUICK=1           few repetitions, short windows
+#   BENCH_EXPERIMENTS=...   a subset, in order: takeover outage resources callgrind fast
+#   BENCH_N=N               repetitions of every repeated trial (default 15, but 8 for the
+#                           tracked-service trials and 3 for resources; quick 2, 1 and 1)
+#   SPURIOUS_SECONDS=S      the spurious-transition run under load (default 600; quick 20)
+#   CPU_SECONDS=S           the CPU measurement window (default 30; quick 10)
+#   TAKEOVER_ADVS, HANDOVER_ADVS, TRACK_ADVS, FAST_ADV, CG_N, CG_ADV, CG_SECONDS: see the
+#   experiment scripts.
+set -euo pipefail
+export LC_ALL=C
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+FLOATD=$(realpath "${1:-$ROOT/build/floatd}")
+QUICK=${BENCH_QUICK:-0}
+[[ $QUICK == 0 || $QUICK == 1 ]] || { echo "BENCH_QUICK must be 0 or 1" >&2; exit 2; }
+EXPERIMENTS=${BENCH_EXPERIMENTS:-takeover outage resources callgrind fast}
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "make bench needs root (network namespaces, raw sockets): sudo make bench" >&2
+  exit 1
+fi
+[[ -x $FLOATD ]] || { echo "no floatd at $FLOATD: make build" >&2; exit 1; }
+missing=()
+for cmd in ip tcpdump keepalived valgrind callgrind_control python3 cc ping; do
+  command -v "$cmd" >/dev/null || missing+=("$cmd")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "make bench needs: ${missing[*]} (apt-get install keepalived tcpdump valgrind python3 gcc iputils-ping)" >&2
+  exit 1
+fi
+command -v stress-ng >/dev/null ||
+  echo "note: stress-ng is not installed (apt-get install stress-ng); the fast-timer load falls back to shell busy loops" >&2
+
+if [[ $QUICK == 1 ]]; then
+  DATA=$BENCH_DIR/data-quick RESULTS=$BENCH_DIR/RESULTS-quick.md
+else
+  DATA=$BENCH_DIR/data RESULTS=$BENCH_DIR/RESULTS.md
+fi
+export BENCH_DATA=$DATA BENCH_QUICK=$QUICK
+mkdir -p "$DATA"
+# A run of every experiment starts from nothing; a subset keeps the other experiments' files.
+[[ -n ${BENCH_EXPERIMENTS:-} ]] || rm -f "$DATA"/*.csv "$DATA"/*.log
+rm -f "$DATA/meta.txt"
+
+# A private copy of the binary (and its floatctl name): every experiment runs the same floatd
+# even if the build directory is rebuilt meanwhile.
+BIN=$(mktemp -d "${TMPDIR:-/tmp}/fdbench-bin.XXXXXX")
+CHILD=""
+trap 'rm -rf "$BIN"' EXIT
+cp "$FLOATD" "$BIN/floatd"
+ln -s floatd "$BIN/floatctl"
+on_signal() {
+  echo "bench: interrupted, stopping the running experiment (it cleans up its namespaces)" >&2
+  [[ -z $CHILD ]] || kill -TERM "$CHILD" 2>/dev/null || true
+  [[ -z $CHILD ]] || wait "$CHILD" 2>/dev/null || true
+  exit 130
+}
+trap on_signal INT TERM
+
+# The machine and the versions, for the report.
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "quick=$QUICK"
+  echo "nproc=$(nproc)"
+  echo "cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+  echo "memory=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+  echo "kernel=$(uname -sr)"
+  echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+  echo "floatd=$("$FLOATD" --version 2>&1 | head -n 1)"
+  echo "floatd_build=$(meson introspect "$(dirname "$FLOATD")" --buildoptions 2>/dev/null |
+    python3 -c 'import json, sys; o = {x["name"]: x["value"] for x in json.load(sys.stdin)}; print(o["buildtype"], "b_ndebug=" + o["b_ndebug"])' 2>/dev/null || echo unknown)"
+  echo "git=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+  echo "keepalived=$(keepalived --version 2>&1 | head -n 1)"
+  echo "valgrind=$(valgrind --version)"
+  echo "tcpdump=$(tcpdump --version 2>&1 | head -n 1)"
+  echo "stress_ng=$(stress-ng --version 2>/dev/null | head -n 1 || echo none)"
+  echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$DATA/meta.txt"
+
+echo "bench: $([[ $QUICK == 1 ]] && echo quick || echo full) run of: $EXPERIMENTS; data in $DATA"
+printf 'experiment,status,seconds\n' >"$DATA/runs.csv"
+failed=()
+t_all=$SECONDS
+for e in $EXPERIMENTS; do
+  script=$BENCH_DIR/exp_$e.sh
+  [[ -x $script ]] || { echo "bench: no experiment '$e' ($script)" >&2; exit 2; }
+  echo "bench: === $e ==="
+  t0=$SECONDS
+  rc=0
+  "$script" "$BIN/floatd" > >(tee "$DATA/$e.log") 2>&1 &
+  CHILD=$!
+  wait "$CHILD" || rc=$?
+  CHILD=""
+  printf '%s,%s,%s\n' "$e" "$rc" $((SECONDS - t0)) >>"$DATA/runs.csv"
+  if [[ $rc -ne 0 ]]; then
+    failed+=("$e")
+    echo "bench: $e FAILED (status $rc); see $DATA/$e.log" >&2
+  fi
+done
+echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$DATA/meta.txt"
+echo "seconds=$((SECONDS - t_all))" >>"$DATA/meta.txt"
+
+python3 "$BENCH_DIR/report.py" "$DATA" "$RESULTS"
+echo "bench: wrote $RESULTS ($((SECONDS - t_all)) s)"
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "bench: failed experiments: ${failed[*]}" >&2
+  exit 1
+fi
