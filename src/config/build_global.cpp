@@ -47,18 +47,26 @@ void set_control_socket(GlobalConfig& g, const IniEntry& e, Errors& errors) {
   g.control_socket = e.value;
 }
 
+void set_control_group(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  if (auto bad = check_user(e.value)) {  // group names follow the same rules as user names
+    return errors.push_back(entry_error(e, "\"" + e.value + "\" is not a group name"));
+  }
+  g.control_group = e.value;
+}
+
 void set_pid_file(GlobalConfig& g, const IniEntry& e, Errors& errors) {
   if (auto bad = check_absolute_path(e.value)) return errors.push_back(entry_error(e, *bad));
   g.pid_file = e.value;
 }
 
-constexpr std::array<KeySpec<GlobalConfig>, 7> kGlobalKeys{{
+constexpr std::array<KeySpec<GlobalConfig>, 8> kGlobalKeys{{
     {"router_id", Repeat::kOnce, set_router_id},
     {"vrrp_version", Repeat::kOnce, set_vrrp_version},
     {"script_user", Repeat::kOnce, set_script_user},
     {"enable_script_security", Repeat::kOnce, set_script_security},
     {"notify_timeout", Repeat::kOnce, set_notify_timeout},
     {"control_socket", Repeat::kOnce, set_control_socket},
+    {"control_group", Repeat::kOnce, set_control_group},
     {"pid_file", Repeat::kOnce, set_pid_file},
 }};
 

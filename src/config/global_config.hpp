@@ -23,6 +23,7 @@ struct GlobalConfig {
   bool enable_script_security = false;          // refuse scripts writable by non-root
   Centiseconds notify_timeout{3000};            // a notify command is killed after this
   std::string control_socket{kDefaultControlSocket};
+  std::string control_group;                   // empty: the socket is root-only (0600)
   std::string pid_file{kDefaultPidFile};
   SectionOrigin origin;  // the first [global] header; no location when none was written
 

@@ -40,6 +40,7 @@ void print_global(Printer& p, const GlobalConfig& g) {
   p.key("enable_script_security", yes_no(g.enable_script_security));
   p.seconds("notify_timeout", g.notify_timeout);
   p.key("control_socket", g.control_socket);
+  if (!g.control_group.empty()) p.key("control_group", g.control_group);
   p.key("pid_file", g.pid_file);
 }
 

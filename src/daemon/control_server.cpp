@@ -1,6 +1,7 @@
 #include "daemon/control_server.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -42,7 +43,7 @@ ControlServer::~ControlServer() {
   }
 }
 
-Result<Ok> ControlServer::listen(const std::string& path) {
+Result<Ok> ControlServer::listen(const std::string& path, const std::string& group) {
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) return fail("control socket path too long: " + path);
   addr.sun_family = AF_UNIX;
@@ -57,6 +58,18 @@ Result<Ok> ControlServer::listen(const std::string& path) {
     const std::string err = std::strerror(errno);
     close(fd);
     return fail("control socket " + path + ": " + err);
+  }
+  if (!group.empty()) {
+    std::vector<char> buf(16384);
+    struct group g {};
+    struct group* found = nullptr;
+    if (getgrnam_r(group.c_str(), &g, buf.data(), buf.size(), &found) != 0 || found == nullptr ||
+        chown(path.c_str(), 0, found->gr_gid) < 0 || chmod(path.c_str(), 0660) < 0) {
+      const std::string err = found == nullptr ? "no such group" : std::strerror(errno);
+      close(fd);
+      unlink(path.c_str());
+      return fail("control socket " + path + " for group " + group + ": " + err);
+    }
   }
   listen_fd_ = fd;
   path_ = path;

@@ -29,8 +29,9 @@ class ControlServer {
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
-  // Binds `path` (replacing a stale socket file), mode 0600.
-  Result<Ok> listen(const std::string& path);
+  // Binds `path` (replacing a stale socket file), mode 0600, or 0660 owned by `group` so
+  // that its members may use floatctl (control_group).
+  Result<Ok> listen(const std::string& path, const std::string& group = {});
 
   // Sends `event` to every client that asked for "events" (floatctl events), in order.
   // A client that does not keep up (over kMaxBacklog unsent) is disconnected.

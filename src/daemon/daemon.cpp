@@ -105,7 +105,7 @@ Result<Ok> Daemon::init() {
       loop_, log_, [this](const std::string& c, const nlohmann::json& a) { return control(c, a); });
   const std::string sock = options_.control_socket.value_or(config_.global.control_socket);
   make_parent_dir(sock);
-  if (auto r = control_->listen(sock); !r) return r;
+  if (auto r = control_->listen(sock, config_.global.control_group); !r) return r;
 
   runner_ = std::make_unique<ProcessRunner>(loop_, log_);
   notifier_ = std::make_unique<Notifier>(*runner_, log_);

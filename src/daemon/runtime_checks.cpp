@@ -1,5 +1,6 @@
 #include "daemon/runtime_checks.hpp"
 
+#include <grp.h>
 #include <pwd.h>
 
 #include <vector>
@@ -44,6 +45,13 @@ void check_notify(const config::NotifyConfig& n, const SectionOrigin& origin, bo
   check_command(n.any, origin, "notify", security, out);
 }
 
+bool group_exists(const std::string& group) {
+  std::vector<char> buf(16384);
+  struct group g{};
+  struct group* found = nullptr;
+  return getgrnam_r(group.c_str(), &g, buf.data(), buf.size(), &found) == 0 && found != nullptr;
+}
+
 }  // namespace
 
 std::vector<ConfigError> runtime_checks(const config::Config& config) {
@@ -52,6 +60,10 @@ std::vector<ConfigError> runtime_checks(const config::Config& config) {
   if (!user_exists(config.global.script_user)) {
     out.push_back({config.global.origin.at("script_user"), "script_user",
                    "no user " + config.global.script_user + " on this system"});
+  }
+  if (!config.global.control_group.empty() && !group_exists(config.global.control_group)) {
+    out.push_back({config.global.origin.at("control_group"), "control_group",
+                   "no group " + config.global.control_group + " on this system"});
   }
   for (const auto& s : config.scripts) {
     check_command(s.command, s.origin, "script", security, out);

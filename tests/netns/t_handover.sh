@@ -35,20 +35,6 @@ is_master() {
   fi
 }
 
-# rt_probe_start ADDR: lib.sh's probe_start with the probe at a real-time priority (when chrt
-# works here), so that scheduling on a loaded machine does not open gaps of its own: a busy
-# 2-CPU host showed 10-27 ms between replies with no event at all, 5-9 ms with SCHED_FIFO.
-rt_probe_start() {
-  local rt=()
-  chrt -f 10 true 2>/dev/null && rt=(chrt -f 10)
-  _probe_build
-  rm -f "$RUN/probe.ready"
-  ip netns exec "$(ns c)" "${rt[@]}" "$RUN/probe" -r "$RUN/probe.ready" "$1" >"$RUN/probe.out" 2>&1 &
-  PROBE_PID=$!
-  LAB_PIDS+=("$PROBE_PID")
-  wait_for "[[ -e '$RUN/probe.ready' ]]" 5 || fail "probe: no reply from $1 within 5 s"
-}
-
 # handover OLD NEW ADV PRIO_NEW [FLOATCTL_ARGS...]: runs `floatctl handover web` on OLD (a
 # floatd Master) at a random phase of the advert cycle with the probe on the VIP. Checks that
 # NEW took over, floatctl named it, OLD released the VIP once the client follows NEW, and the
@@ -59,7 +45,7 @@ handover() {
   shift 4
   skew=$(skew_time "$adv" "$prio")
   gap_bound=$(awk -v s="$skew" 'BEGIN {printf "%.1f", s * 1000 / 2}')
-  rt_probe_start "$VIP4"
+  probe_start "$VIP4"
   random_phase "$adv"
   t0=$EPOCHREALTIME
   HO_RC=0

@@ -15,19 +15,6 @@ test_init "$@"
 adv=0.1
 A2=192.168.100.3
 
-# rt_probe_start ADDR: lib.sh's probe_start with the probe at a real-time priority when chrt
-# works, so that a loaded machine's scheduling opens no gaps of its own.
-rt_probe_start() {
-  local rt=()
-  chrt -f 10 true 2>/dev/null && rt=(chrt -f 10)
-  _probe_build
-  rm -f "$RUN/probe.ready"
-  ip netns exec "$(ns c)" "${rt[@]}" "$RUN/probe" -r "$RUN/probe.ready" "$1" >"$RUN/probe.out" 2>&1 &
-  PROBE_PID=$!
-  LAB_PIDS+=("$PROBE_PID")
-  wait_for "[[ -e '$RUN/probe.ready' ]]" 5 || fail "probe: no reply from $1 within 5 s"
-}
-
 ctl() { "$FLOATCTL" -s "$RUN/$1.sock" "${@:2}"; }
 
 # metric NAME METRIC: the value of the metric line for instance web.
@@ -57,7 +44,7 @@ assert_eq "$(metric r1 floatd_instance_maintenance)" 0 "floatd_instance_maintena
 
 step "maintenance web on, on the Master r1 (probe running)"
 mark2=$(log_lines r2)
-rt_probe_start "$VIP4"
+probe_start "$VIP4"
 random_phase $adv
 t0=$EPOCHREALTIME
 msg=$(ctl r1 maintenance web on)

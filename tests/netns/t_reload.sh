@@ -44,19 +44,6 @@ conf() {
 
 ctl() { "$FLOATCTL" -s "$RUN/$1.sock" "${@:2}"; }
 
-# rt_probe_start ADDR: lib.sh's probe_start with the probe at a real-time priority when chrt
-# works, so that a loaded machine's scheduling opens no gaps of its own.
-rt_probe_start() {
-  local rt=()
-  chrt -f 10 true 2>/dev/null && rt=(chrt -f 10)
-  _probe_build
-  rm -f "$RUN/probe.ready"
-  ip netns exec "$(ns c)" "${rt[@]}" "$RUN/probe" -r "$RUN/probe.ready" "$1" >"$RUN/probe.out" 2>&1 &
-  PROBE_PID=$!
-  LAB_PIDS+=("$PROBE_PID")
-  wait_for "[[ -e '$RUN/probe.ready' ]]" 5 || fail "probe: no reply from $1 within 5 s"
-}
-
 # no_loss TEXT: stops the probe; no echo lost.
 no_loss() {
   probe_stop
@@ -165,7 +152,7 @@ step "unchanged: floatctl reload on r1 and r2"
 marks
 sent0=$(counter r1 web) rx0=$(counter_rx r2 db)
 capture_start garp1 c "$GARP_FILTER"
-rt_probe_start "$V_WEB"
+probe_start "$V_WEB"
 reload r1 "2 unchanged, 0 updated in place, 0 started, 0 stopped"
 reload r2 "2 unchanged, 0 updated in place, 0 started, 0 stopped"
 hold_state r1 web MASTER 0.5  # the window in which a gratuitous ARP would show
@@ -183,7 +170,7 @@ marks
 conf r1 "web 51 150 $V_WEB $V_NEW" "db 52 150 $V_DB"
 conf r2 "web 51 100 $V_WEB $V_NEW" "db 52 100 $V_DB"
 capture_start garp2 c "$GARP_FILTER"
-rt_probe_start "$V_WEB"
+probe_start "$V_WEB"
 t0=$EPOCHREALTIME
 reload r1 "1 unchanged, 1 updated in place, 0 started, 0 stopped"
 wait_for "client_ping $V_NEW" 1 || fail "$V_NEW does not answer 1 s after the reload"
@@ -202,7 +189,7 @@ assert_status r2 web vips "$V_WEB/24 $V_NEW/24"
 step "web's priority on r1 lowered to 50 (r2 has 100), in place"
 marks
 conf r1 "web 51 50 $V_WEB $V_NEW" "db 52 150 $V_DB"
-rt_probe_start "$V_WEB"
+probe_start "$V_WEB"
 t0=$EPOCHREALTIME
 reload r1 "1 unchanged, 1 updated in place, 0 started, 0 stopped"
 wait_state r2 web MASTER 2 "$t0"
@@ -224,7 +211,7 @@ assert_holders "$V_NEW" r2
 step "db removed from r1 (its Master)"
 marks
 conf r1 "web 51 50 $V_WEB $V_NEW"
-rt_probe_start "$V_DB"
+probe_start "$V_DB"
 reload r1 "1 unchanged, 0 updated in place, 0 started, 1 stopped"
 wait_state r2 db MASTER 2
 took=$(($(log_ms r2 'db: BACKUP -> MASTER') - $(log_ms r1 'db: MASTER -> INIT')))
@@ -244,7 +231,7 @@ assert_eq "$(ctl r1 status --json | "$PY" -I -S -c 'import json,sys; print(" ".j
 step "api (VRID 53, $V_API) added to r1"
 marks
 conf r1 "web 51 50 $V_WEB $V_NEW" "api 53 150 $V_API"
-rt_probe_start "$V_WEB"
+probe_start "$V_WEB"
 rx0=$(counter_rx r1 web)
 reload r1 "1 unchanged, 0 updated in place, 1 started, 0 stopped"
 wait_state r1 api MASTER "$(add_s "$(master_down_interval $adv 150)" 1)"
@@ -271,7 +258,7 @@ advert_int = fast
 colour = blue
 EOF
 want=("$RUN/r1.conf:7: priority: " "$RUN/r1.conf:9: advert_int: " "$RUN/r1.conf:10: colour: ")
-rt_probe_start "$V_API"
+probe_start "$V_API"
 rc=0
 msg=$(ctl r1 reload 2>&1) || rc=$?
 assert_eq "$rc" 1 "floatctl reload of a broken config: exit status"
@@ -305,7 +292,7 @@ assert_transitions "" "" "broken config, SIGHUP"
 step "SIGHUP: a VIP added to api (in place)"
 marks
 conf r1 "web 51 50 $V_WEB $V_NEW" "api 53 150 $V_API $V_API2"
-rt_probe_start "$V_API"
+probe_start "$V_API"
 t0=$EPOCHREALTIME
 signal_floatd r1 HUP
 wait_for "log_since r1 $M1 | grep -q 'reload: 1 unchanged, 1 updated in place, 0 started, 0 stopped'" 2 ||

@@ -20,6 +20,7 @@ TEST_CASE("[global] defaults") {
   CHECK(config.global.enable_script_security == false);
   CHECK(config.global.notify_timeout == Centiseconds{3000});
   CHECK(config.global.control_socket == "/run/floatd/floatd.sock");
+  CHECK(config.global.control_group.empty());  // root-only
   CHECK(config.global.pid_file == "/run/floatd/floatd.pid");
 }
 
@@ -27,13 +28,14 @@ TEST_CASE("[global] keys") {
   const Config config = parse_ok(
       "[global]\nrouter_id = lb-a\nvrrp_version = 2\nscript_user = floatd-script\n"
       "enable_script_security = yes\nnotify_timeout = 2.5\ncontrol_socket = /run/f.sock\n"
-      "pid_file = /run/f.pid\n");
+      "control_group = adm\npid_file = /run/f.pid\n");
   CHECK(config.global.router_id == "lb-a");
   CHECK(config.global.vrrp_version == Version::kV2);
   CHECK(config.global.script_user == "floatd-script");
   CHECK(config.global.enable_script_security);
   CHECK(config.global.notify_timeout == Centiseconds{250});
   CHECK(config.global.control_socket == "/run/f.sock");
+  CHECK(config.global.control_group == "adm");
   CHECK(config.global.pid_file == "/run/f.pid");
 }
 
@@ -43,6 +45,7 @@ TEST_CASE("[global] values are checked") {
   CHECK(one_error("[global]\nvrrp_version = 4\n") ==
         "t.conf:2: vrrp_version: \"4\" is not a VRRP version (2 or 3)");
   CHECK(contains(one_error("[global]\nscript_user = a:b\n"), "script_user: \"a:b\" is not a user"));
+  CHECK(one_error("[global]\ncontrol_group = a:b\n") == "t.conf:2: control_group: \"a:b\" is not a group name");
   CHECK(contains(one_error("[global]\nenable_script_security = sure\n"), "not a boolean"));
   CHECK(contains(one_error("[global]\npid_file = floatd.pid\n"), "not an absolute path"));
   CHECK(one_error("[global]\nnotify_timeout = 0.5\n") ==
@@ -74,7 +77,7 @@ TEST_CASE("unknown keys are errors that list what is accepted") {
   const auto error = one_error("[global]\nrouterid = x\n");
   CHECK(error ==
         "t.conf:2: routerid: unknown key in [global] (accepted: router_id, vrrp_version, "
-        "script_user, enable_script_security, notify_timeout, control_socket, pid_file)");
+        "script_user, enable_script_security, notify_timeout, control_socket, control_group, pid_file)");
   CHECK(contains(instance_error("nopreempt = yes\n"),
                  "t.conf:5: nopreempt: unknown key in [instance web]; did you mean preempt = no?"));
   CHECK(contains(one_error("[script s]\nscript = /x\nfile = /y\n"),
