@@ -60,6 +60,13 @@ Result<UniqueFd, std::string> open_bound(Family family, const std::string& ifnam
                    static_cast<socklen_t>(ifname.size())) != 0) {
     return fail(sys_error("setsockopt(SO_BINDTODEVICE)", ifname, errno));
   }
+  // A deep receive queue, so that a flood of bad adverts is dropped by our checks (and counted)
+  // rather than by the kernel, which would drop the master's good adverts with them. As root
+  // SO_RCVBUFFORCE passes net.core.rmem_max; otherwise the default stays (not an error).
+  const int rcvbuf = 4 * 1024 * 1024;
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
+    (void)::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  }
   return fd;
 }
 
