@@ -60,7 +60,11 @@ hold_role r2 MASTER 1
 assert_role r1 MASTER
 assert_holders "$VIP4" "r1 r2"
 assert_cmp "$(count_adverts asv2 $src1 "$t")" ">=" 5 "floatd's adverts while both are MASTER"
-assert_cmp "$(count_adverts asv2 $src2 "$t")" ">=" 1 "keepalived's adverts while both are MASTER"
+# keepalived 2.2.7 re-arms its advert timer on every advert it receives, even one it drops, so
+# while floatd advertises every 0.1 s keepalived may send nothing for seconds: wait for floatd
+# to have counted a few of its adverts rather than asserting a count in a fixed window.
+wait_for "[[ \$(status_get r1 web stats.drops.checksum_form) -ge 3 ]]" 10 ||
+  fail "floatd counted fewer than 3 checksum_form drops in 10 s"
 # One snapshot of the counters: every drop is checksum_form, none bad_checksum.
 drops=$(status_get r1 web stats | "$PY" -c '
 import json, sys
@@ -69,7 +73,7 @@ d = {k: v for k, v in s["drops"].items() if v}
 print(s["drops_total"], d.get("checksum_form", 0), d.get("bad_checksum", 0), json.dumps(d))')
 read -r total form bad _ <<<"$drops"
 step "  floatd drops: ${drops#* * * }"
-assert_cmp "$form" ">=" 5 "floatd's checksum_form drops"
+assert_cmp "$form" ">=" 3 "floatd's checksum_form drops"
 assert_eq "$bad" 0 "floatd's bad_checksum drops"
 assert_eq "$total" "$form" "floatd's drops other than checksum_form"
 grep -q 'checksum is valid only in the other IPv4 form' "$RUN/r1.log" ||
