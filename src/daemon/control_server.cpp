@@ -115,8 +115,9 @@ void ControlServer::on_client(struct ev_loop*, ev_io* w, int) noexcept {
 // under kMaxQueued, so one that sends without reading cannot grow the daemon: it simply
 // stops being read until it drains what it asked for.
 void ControlServer::serve(Client& c) {
+  const int fd = c.fd;  // flush() may close and free the client
   flush(c);  // writable, or a first chance to drain before reading more
-  if (clients_.count(c.fd) == 0) return;  // flush() closed it
+  if (clients_.count(fd) == 0) return;
   std::uint8_t buf[4096];
   while (!c.closing && c.out.size() <= kMaxQueued) {
     if (!answer_frames(c)) break;
@@ -180,19 +181,22 @@ void ControlServer::flush(Client& c) {
 void ControlServer::broadcast(const nlohmann::json& event) {
   if (clients_.empty()) return;
   const auto bytes = control::frame(event.dump());
-  std::vector<int> slow;
-  for (auto& [fd, c] : clients_) {
-    if (!c->subscribed || c->closing) continue;
-    if (c->out.size() + bytes.size() > kMaxBacklog) {
-      slow.push_back(fd);
+  std::vector<int> subscribers;
+  for (const auto& [fd, c] : clients_) {
+    if (c->subscribed && !c->closing) subscribers.push_back(fd);
+  }
+  // By descriptor, not by iterator: flush() closes (and erases) a client whose peer is gone.
+  for (int fd : subscribers) {
+    auto it = clients_.find(fd);
+    if (it == clients_.end()) continue;
+    Client& c = *it->second;
+    if (c.out.size() + bytes.size() > kMaxBacklog) {
+      log_.warning("control: an events subscriber does not keep up; disconnecting it");
+      close_client(fd);
       continue;
     }
-    c->out.insert(c->out.end(), bytes.begin(), bytes.end());
-    flush(*c);  // never closes here: only a closing client is closed, and those are skipped
-  }
-  for (int fd : slow) {
-    log_.warning("control: an events subscriber does not keep up; disconnecting it");
-    close_client(fd);
+    c.out.insert(c.out.end(), bytes.begin(), bytes.end());
+    flush(c);
   }
 }
 

@@ -114,7 +114,12 @@ hwm=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$pid/status")
 rss=$(awk '$1 == "VmRSS:" {print $2}' "/proc/$pid/status")
 step "flood: $runs runs of 50 MB; floatd RSS ${rss} kB, peak ${hwm} kB" \
   "(${hwm_before} kB before the hold)"
-assert_cmp "$hwm" "<" 30720 "floatd's peak RSS (kB)"
+# 50 MB per run must not reach the daemon: its peak grows by little during the hold. The
+# absolute bound holds for a normal build; AddressSanitizer's shadow memory is ~120 MB of its own.
+assert_cmp "$((hwm - hwm_before))" "<" 10240 "floatd's peak RSS growth during the flood (kB)"
+if ! grep -q libasan "/proc/$pid/maps"; then
+  assert_cmp "$hwm" "<" 30720 "floatd's peak RSS (kB)"
+fi
 
 step "hang: timeouts counted as failures, one sleep at a time"
 assert_eq "$(track_get r1 scripts hang state)" FAILED "hang state"
