@@ -6,9 +6,12 @@ Family InstanceConfig::family() const {
   return vips.empty() ? Family::kIPv4 : vips.front().prefix.address.family();
 }
 
-const std::string& vip_device(const InstanceConfig& instance, const VirtualIp& vip) {
-  if (!vip.dev.empty()) return vip.dev;
+const std::string& advert_device(const InstanceConfig& instance) {
   return instance.vmac.empty() ? instance.interface : instance.vmac;
+}
+
+const std::string& vip_device(const InstanceConfig& instance, const VirtualIp& vip) {
+  return vip.dev.empty() ? advert_device(instance) : vip.dev;
 }
 
 std::string default_vmac_name(Family family, Vrid vrid) {

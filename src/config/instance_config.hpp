@@ -95,6 +95,9 @@ struct InstanceConfig {
   friend bool operator==(const InstanceConfig&, const InstanceConfig&) = default;
 };
 
+// The device the instance sends and receives adverts on: its VMAC, else its interface.
+const std::string& advert_device(const InstanceConfig& instance);
+
 // The interface a virtual address goes on: its `dev`, else the VMAC, else the interface.
 const std::string& vip_device(const InstanceConfig& instance, const VirtualIp& vip);
 

@@ -125,6 +125,7 @@ Result<Ok> Daemon::init() {
 }
 
 void Daemon::shutdown() {
+  by_key_.clear();  // nothing is received from here on: the instances go
   for (auto& r : instances_) stop_instance(*r);  // Masters resign with priority 0 (SM-9)
   // notify_stop and friends get their notify_timeout to finish before floatd goes.
   const MonoTime until = MonoClock::now() + Microseconds{config_.global.notify_timeout};
@@ -181,6 +182,7 @@ void Daemon::apply_config(config::Config next) {
     }
   }
   close_unused();
+  index_instances();
   for (const auto& [old_index, new_index] : plan.update) {
     Running& r = *instances_[new_index];
     r.instance->update_interface(table_.find(r.instance->config().interface), now);

@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -57,6 +58,7 @@ class Daemon {
   void start_instance(const config::InstanceConfig& c);
   void stop_instance(Running& r);
   void update_interfaces(MonoTime now);
+  void index_instances();
   void on_transition(const Instance& instance, const vrrp::StateChanged& change);
   void on_tracked(const std::string& what, const std::string& state, const std::string& detail);
   void apply_tracking(Running& r, MonoTime now);
@@ -103,6 +105,9 @@ class Daemon {
   ev_io files_watcher_{};
   std::map<std::pair<std::string, Family>, std::unique_ptr<Socket>> sockets_;
   std::vector<std::unique_ptr<Running>> instances_;
+  // (device, family, VRID) -> instance: the receive path's lookup, one per packet. Rebuilt by
+  // index_instances() whenever instances_ changes (apply_config, shutdown).
+  std::map<std::tuple<std::string, Family, Vrid>, Running*> by_key_;
   std::map<std::string, std::string> vmacs_;         // VMAC name -> parent, created by us
   std::vector<net::SysctlChange> sysctl_changes_;    // restored on exit
   std::string pid_file_;

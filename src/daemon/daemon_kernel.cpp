@@ -62,7 +62,7 @@ void Daemon::ensure_vmacs() {
 // One socket per (device, family) in use, re-opened when the device is re-created.
 void Daemon::ensure_sockets() {
   for (const auto& c : config_.instances) {
-    const std::string& dev = socket_device(c);
+    const std::string& dev = config::advert_device(c);
     const auto key = std::make_pair(dev, c.family());
     const InterfaceInfo* info = table_.find(dev);
     auto it = sockets_.find(key);
@@ -92,7 +92,7 @@ void Daemon::ensure_sockets() {
 void Daemon::close_unused() {
   for (auto it = sockets_.begin(); it != sockets_.end();) {
     const bool used = std::any_of(config_.instances.begin(), config_.instances.end(), [&](const auto& c) {
-      return socket_device(c) == it->first.first && c.family() == it->first.second;
+      return config::advert_device(c) == it->first.first && c.family() == it->first.second;
     });
     if (used) {
       ++it;
@@ -180,11 +180,16 @@ void Daemon::on_socket(Socket& s) {
 }
 
 Daemon::Running* Daemon::find(const std::string& device, Family family, Vrid vrid) {
+  auto it = by_key_.find({device, family, vrid});
+  return it == by_key_.end() ? nullptr : it->second;
+}
+
+void Daemon::index_instances() {
+  by_key_.clear();
   for (auto& r : instances_) {
     const auto& c = r->instance->config();
-    if (c.vrid == vrid && socket_device(c) == device && c.family() == family) return r.get();
+    by_key_[{config::advert_device(c), c.family(), c.vrid}] = r.get();
   }
-  return nullptr;
 }
 
 net::VrrpSocket* Daemon::socket_for(const std::string& interface, Family family) {

@@ -21,9 +21,5 @@ struct Daemon::Socket {
   ev_io watcher{};
 };
 
-// The device an instance's socket is on: its VMAC, or its interface (Instance::out_device).
-inline const std::string& socket_device(const config::InstanceConfig& c) {
-  return c.vmac.empty() ? c.interface : c.vmac;
-}
 
 }  // namespace floatd::daemon

@@ -52,9 +52,7 @@ Instance::Instance(config::InstanceConfig config, Ports& ports, Log& log)
       log_prefix_(config_.interface + "/" + std::to_string(config_.vrid) + "/" +
                   std::string(family_name(config_.family())) + " " + config_.name) {}
 
-const std::string& Instance::out_device() const {
-  return config_.vmac.empty() ? config_.interface : config_.vmac;
-}
+const std::string& Instance::out_device() const { return config::advert_device(config_); }
 
 void Instance::update_interface(const InterfaceInfo* iface, MonoTime now) {
   std::optional<std::string> fault;
