@@ -87,6 +87,17 @@ bool global_key(State& st, const Node& n) {
     set_user(st.global, "script_user", n, st.notes);
   } else if (n.keyword == "enable_script_security") {
     set(st.global, "enable_script_security", "yes", n, st.notes);
+  } else if (n.keyword == "vrrp_rt_priority") {
+    checked(
+        n, st.notes,
+        [](const std::string& v) -> Result<std::string> {
+          auto p = config::parse_int(v, 1, 99, "1..99");
+          if (!p) return fail(p.error());
+          return std::to_string(*p);
+        },
+        [&](const std::string& v) { set(st.global, "vrrp_rt_priority", v, n, st.notes); });
+  } else if (n.keyword == "vrrp_no_swap") {
+    set(st.global, "vrrp_no_swap", "yes", n, st.notes);
   } else if (n.keyword == "vrrp_version") {
     auto v = one_arg(n, st.notes);
     if (v && *v != "2" && *v != "3")

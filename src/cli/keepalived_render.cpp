@@ -12,8 +12,9 @@ namespace {
 
 constexpr std::size_t kMaxLine = 198;  // inih's line limit as Debian builds it (floatd.conf(5))
 
-constexpr std::array<std::string_view, 4> kGlobalOrder{"router_id", "vrrp_version", "script_user",
-                                                       "enable_script_security"};
+constexpr std::array<std::string_view, 6> kGlobalOrder{
+    "router_id", "vrrp_version", "script_user", "enable_script_security", "vrrp_rt_priority",
+    "vrrp_no_swap"};
 constexpr std::array<std::string_view, 8> kScriptOrder{
     "script", "interval", "timeout", "fall", "rise", "weight", "user", "init_fail"};
 constexpr std::array<std::string_view, 2> kTrackFileOrder{"file", "weight"};

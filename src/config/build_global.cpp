@@ -59,7 +59,16 @@ void set_pid_file(GlobalConfig& g, const IniEntry& e, Errors& errors) {
   g.pid_file = e.value;
 }
 
-constexpr std::array<KeySpec<GlobalConfig>, 8> kGlobalKeys{{
+void set_rt_priority(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  assign(g.vrrp_rt_priority, e, errors,
+         [](auto v) { return parse_int(v, 0, 99, "0 (off) or a SCHED_RR priority 1..99"); });
+}
+
+void set_no_swap(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  assign(g.vrrp_no_swap, e, errors, parse_bool);
+}
+
+constexpr std::array<KeySpec<GlobalConfig>, 10> kGlobalKeys{{
     {"router_id", Repeat::kOnce, set_router_id},
     {"vrrp_version", Repeat::kOnce, set_vrrp_version},
     {"script_user", Repeat::kOnce, set_script_user},
@@ -68,6 +77,8 @@ constexpr std::array<KeySpec<GlobalConfig>, 8> kGlobalKeys{{
     {"control_socket", Repeat::kOnce, set_control_socket},
     {"control_group", Repeat::kOnce, set_control_group},
     {"pid_file", Repeat::kOnce, set_pid_file},
+    {"vrrp_rt_priority", Repeat::kOnce, set_rt_priority},
+    {"vrrp_no_swap", Repeat::kOnce, set_no_swap},
 }};
 
 }  // namespace

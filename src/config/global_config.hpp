@@ -25,6 +25,8 @@ struct GlobalConfig {
   std::string control_socket{kDefaultControlSocket};
   std::string control_group;                   // empty: the socket is root-only (0600)
   std::string pid_file{kDefaultPidFile};
+  int vrrp_rt_priority = 0;                     // SCHED_RR priority 1..99; 0: not real-time
+  bool vrrp_no_swap = false;                    // mlockall(): never page floatd out
   SectionOrigin origin;  // the first [global] header; no location when none was written
 
   friend bool operator==(const GlobalConfig&, const GlobalConfig&) = default;

@@ -42,6 +42,8 @@ void print_global(Printer& p, const GlobalConfig& g) {
   p.key("control_socket", g.control_socket);
   if (!g.control_group.empty()) p.key("control_group", g.control_group);
   p.key("pid_file", g.pid_file);
+  if (g.vrrp_rt_priority > 0) p.key("vrrp_rt_priority", g.vrrp_rt_priority);
+  if (g.vrrp_no_swap) p.key("vrrp_no_swap", "yes");
 }
 
 void print_script(Printer& p, const ScriptConfig& s) {

@@ -170,6 +170,7 @@ void Daemon::apply_config(config::Config next) {
   }
   instances_.clear();
   config_ = std::move(next);
+  for (const auto& line : scheduling_.apply(config_.global)) log_.warning("cannot set " + line);
   notifier_->configure(config_.global.script_user, Microseconds{config_.global.notify_timeout});
   tracking_->configure(config_);  // scripts and files whose sections are unchanged keep state
   ensure_vmacs();

@@ -26,6 +26,7 @@
 #include "daemon/notifier.hpp"
 #include "daemon/options.hpp"
 #include "daemon/process_runner.hpp"
+#include "daemon/scheduling.hpp"
 #include "daemon/tracking.hpp"
 #include "net/link_monitor.hpp"
 #include "net/sysctl.hpp"
@@ -97,6 +98,7 @@ class Daemon {
   std::unique_ptr<ProcessRunner> runner_;
   std::unique_ptr<Tracking> tracking_;
   std::unique_ptr<Notifier> notifier_;
+  Scheduling scheduling_;
   std::map<std::string, State> group_states_;     // sync group -> state last notified
   std::set<std::string> maintenance_;              // instances held by floatctl maintenance
   nlohmann::json last_reload_;                     // what the last apply_config() did

@@ -185,6 +185,9 @@ void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
   // After setuid(): a change of credentials clears the parent-death signal.
   if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) child_fail(p, Stage::kDeathSignal);
   if (getppid() != p.parent) child_fail(p, Stage::kOrphan);  // floatd died before prctl()
+  // Linux's usual 50 us slack, not floatd's 1 ns (0 would mean "the default", which a child
+  // inherits from its parent's current slack).
+  (void)prctl(PR_SET_TIMERSLACK, 50000UL, 0UL, 0UL, 0UL);
 
   execve(p.path.c_str(), p.argv.data(), p.envp.data());
   child_fail(p, Stage::kExec);

@@ -240,13 +240,15 @@ make_conf() {
 
 # start_floatd NAME [CONF]: floatd in the foreground in NAME's namespace, logging to
 # RUN/NAME.log (appended across restarts); returns when its control socket answers.
+# FLOATD_WRAP, if set, is a command (words) that floatd runs under.
 start_floatd() {
   local name=$1 conf=${2:-$RUN/$1.conf} sock=$RUN/$1.sock log=$RUN/$1.log pid
   [[ -z ${FD_PID[$name]:-} ]] || fail "start_floatd $name: floatd already runs there"
   rm -f "$sock"
   printf '=== harness: floatd started at +%ss ===\n' "$(_since "$LAB_T0")" >>"$log"
   FD_START[$name]=$EPOCHREALTIME
-  ip netns exec "$(ns "$name")" "$FLOATD" -f "$conf" -l --pid-file "$RUN/$name.pid" \
+  # shellcheck disable=SC2086 # FLOATD_WRAP: words to run floatd under (e.g. setpriv ...)
+  ip netns exec "$(ns "$name")" ${FLOATD_WRAP:-} "$FLOATD" -f "$conf" -l --pid-file "$RUN/$name.pid" \
     --control-socket "$sock" >>"$log" 2>&1 &
   pid=$!
   FD_PID[$name]=$pid

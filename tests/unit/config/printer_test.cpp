@@ -18,6 +18,8 @@ enable_script_security = yes
 notify_timeout = 12.5
 control_socket = /run/f/f.sock
 pid_file = /run/f/f.pid
+vrrp_rt_priority = 40
+vrrp_no_swap = yes
 
 [script chk_web]
 script = /usr/lib/floatd/check_http http://127.0.0.1:8080/

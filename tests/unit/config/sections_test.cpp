@@ -22,13 +22,15 @@ TEST_CASE("[global] defaults") {
   CHECK(config.global.control_socket == "/run/floatd/floatd.sock");
   CHECK(config.global.control_group.empty());  // root-only
   CHECK(config.global.pid_file == "/run/floatd/floatd.pid");
+  CHECK(config.global.vrrp_rt_priority == 0);  // not real-time
+  CHECK_FALSE(config.global.vrrp_no_swap);
 }
 
 TEST_CASE("[global] keys") {
   const Config config = parse_ok(
       "[global]\nrouter_id = lb-a\nvrrp_version = 2\nscript_user = floatd-script\n"
       "enable_script_security = yes\nnotify_timeout = 2.5\ncontrol_socket = /run/f.sock\n"
-      "control_group = adm\npid_file = /run/f.pid\n");
+      "control_group = adm\npid_file = /run/f.pid\nvrrp_rt_priority = 40\nvrrp_no_swap = yes\n");
   CHECK(config.global.router_id == "lb-a");
   CHECK(config.global.vrrp_version == Version::kV2);
   CHECK(config.global.script_user == "floatd-script");
@@ -37,6 +39,8 @@ TEST_CASE("[global] keys") {
   CHECK(config.global.control_socket == "/run/f.sock");
   CHECK(config.global.control_group == "adm");
   CHECK(config.global.pid_file == "/run/f.pid");
+  CHECK(config.global.vrrp_rt_priority == 40);
+  CHECK(config.global.vrrp_no_swap);
 }
 
 TEST_CASE("[global] values are checked") {
@@ -56,6 +60,10 @@ TEST_CASE("[global] values are checked") {
                  "notify_timeout: \"30s\" is not a number of seconds"));
   CHECK(one_error("[global]\ncontrol_socket = /" + std::string(107, 's') + "\n") ==
         "t.conf:2: control_socket: path is 108 characters; a unix socket path has at most 107");
+  CHECK(contains(one_error("[global]\nvrrp_rt_priority = 100\n"),
+                 "t.conf:2: vrrp_rt_priority: 100 is above 99 (0 (off) or a SCHED_RR priority 1..99)"));
+  CHECK(contains(one_error("[global]\nvrrp_rt_priority = -1\n"), "vrrp_rt_priority: -1 is below 0"));
+  CHECK(contains(one_error("[global]\nvrrp_no_swap = maybe\n"), "vrrp_no_swap: \"maybe\" is not"));
 }
 
 TEST_CASE("[global] may appear twice; its keys merge but do not repeat") {
@@ -77,7 +85,8 @@ TEST_CASE("unknown keys are errors that list what is accepted") {
   const auto error = one_error("[global]\nrouterid = x\n");
   CHECK(error ==
         "t.conf:2: routerid: unknown key in [global] (accepted: router_id, vrrp_version, "
-        "script_user, enable_script_security, notify_timeout, control_socket, control_group, pid_file)");
+        "script_user, enable_script_security, notify_timeout, control_socket, control_group, "
+        "pid_file, vrrp_rt_priority, vrrp_no_swap)");
   CHECK(contains(instance_error("nopreempt = yes\n"),
                  "t.conf:5: nopreempt: unknown key in [instance web]; did you mean preempt = no?"));
   CHECK(contains(one_error("[script s]\nscript = /x\nfile = /y\n"),
