@@ -52,6 +52,34 @@ TEST_CASE("checksum: spans split at an odd offset sum like one buffer") {
   CHECK(split.sum() == InternetChecksum{}.add(all).sum());
 }
 
+TEST_CASE("checksum: every length and split point agrees with RFC 1071's word-by-word sum") {
+  // The reference: one 16-bit word at a time, a trailing odd byte padded with zero.
+  auto reference = [](std::span<const std::uint8_t> b) {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < b.size(); i += 2) {
+      sum += static_cast<std::uint64_t>(b[i]) << 8 | (i + 1 < b.size() ? b[i + 1] : 0);
+    }
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<std::uint16_t>(sum);
+  };
+  std::vector<std::uint8_t> bytes(41);
+  std::uint32_t x = 12345;
+  for (auto& b : bytes) {
+    x = x * 1103515245 + 12345;
+    b = static_cast<std::uint8_t>(x >> 16);
+  }
+  const std::span<const std::uint8_t> all(bytes);
+  for (std::size_t len = 0; len <= all.size(); ++len) {
+    const auto part = all.first(len);
+    CHECK(InternetChecksum{}.add(part).sum() == reference(part));
+    for (std::size_t cut = 0; cut <= len; ++cut) {
+      InternetChecksum split;
+      split.add(part.first(cut)).add(part.subspan(cut));
+      CHECK(split.sum() == reference(part));
+    }
+  }
+}
+
 TEST_CASE("checksum: a message carrying its checksum verifies") {
   auto m = kV3Ipv4;
   const std::uint16_t ck = internet_checksum(m);
