@@ -50,7 +50,10 @@ std::uint32_t warnings_for(const Advert& a, const PacketInfo& info, const RxPoli
   }
   // RX-14: log only, for v2 too (RFC 3768 would drop unless priority 255; keepalived and FRR
   // only log).
-  if (as_set(a.addresses) != as_set(policy.vips)) w |= kWarnAddressMismatch;
+  // The same list in the same order is the usual case and costs no allocation.
+  if (a.addresses != policy.vips && as_set(a.addresses) != as_set(policy.vips)) {
+    w |= kWarnAddressMismatch;
+  }
   // RX-12 (EID 8300) would drop; keepalived sends a global first address, so we only warn.
   if (info.src.is_v6() && !a.addresses.empty() && !a.addresses.front().is_link_local()) {
     w |= kWarnFirstNotLinkLocal;
