@@ -12,12 +12,14 @@ void Notifier::notify(const std::string& kind, const std::string& name,
                                 : state == "FAULT"  ? &commands.fault
                                 : state == "STOP"   ? &commands.stop
                                                     : nullptr;
+  const bool run_specific = specific != nullptr && !specific->empty();
+  if (!run_specific && commands.any.empty()) return;  // nothing to run: no queue kept
   const std::string key = kind + " " + name;
   std::vector<std::string> env = {"FLOATD_TYPE=" + kind, "FLOATD_NAME=" + name,
                                   "FLOATD_STATE=" + state};
   if (priority) env.push_back("FLOATD_PRIORITY=" + std::to_string(*priority));
   auto& q = queues_[key];
-  if (specific != nullptr && !specific->empty()) q.jobs.push_back({*specific, env});
+  if (run_specific) q.jobs.push_back({*specific, env});
   if (!commands.any.empty()) {
     // keepalived's arguments, appended: names are [A-Za-z0-9_.-], nothing to quote.
     std::string line = commands.any + " " + kind + " " + name + " " + state;
@@ -52,6 +54,7 @@ void Notifier::next(const std::string& key) {
     }
     log_.error(key + ": notify " + job.line + " could not start: " + id.error());
   }
+  queues_.erase(key);  // idle and empty: a queue exists only while it has work
 }
 
 bool Notifier::idle() const {
