@@ -14,6 +14,15 @@ const std::string& vip_device(const InstanceConfig& instance, const VirtualIp& v
   return vip.dev.empty() ? advert_device(instance) : vip.dev;
 }
 
+void forget_locations(InstanceConfig& c) {
+  c.origin = SectionOrigin{};
+  for (auto& v : c.vips) v.origin = Origin{};
+  for (auto& p : c.unicast_peers) p.origin = Origin{};
+  for (auto* refs : {&c.track_interfaces, &c.track_scripts, &c.track_files}) {
+    for (auto& r : *refs) r.origin = Origin{};
+  }
+}
+
 std::string default_vmac_name(Family family, Vrid vrid) {
   return (family == Family::kIPv6 ? "vrrp6." : "vrrp.") + std::to_string(vrid);
 }

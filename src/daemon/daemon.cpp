@@ -1,6 +1,7 @@
 #include "daemon/daemon.hpp"
 #include "daemon/daemon_parts.hpp"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <systemd/sd-daemon.h>
@@ -170,6 +171,8 @@ void Daemon::apply_config(config::Config next) {
   }
   instances_.clear();
   config_ = std::move(next);
+  // Checked already (runtime_checks before start and reload): the locations are not needed.
+  for (auto& i : config_.instances) config::forget_locations(i);
   for (const auto& line : scheduling_.apply(config_.global)) log_.warning("cannot set " + line);
   notifier_->configure(config_.global.script_user, Microseconds{config_.global.notify_timeout});
   tracking_->configure(config_);  // scripts and files whose sections are unchanged keep state
@@ -275,21 +278,46 @@ void Daemon::rearm(Running& r) {
   arm_timerfd();
 }
 
+// A Backup's deadline is a takeover (Master_Down_Timer, preempt_delay): the timerfd is armed
+// kTakeoverLead early and on_timerfd() waits out the rest on the clock, watching the VRRP
+// sockets, so that the kernel's wake-up latency (tens to hundreds of microseconds on a VM) is
+// not added to the takeover. It costs at most kTakeoverLead of CPU per takeover; a Master's
+// periodic adverts are not treated so.
+MonoTime Daemon::fire_time(MonoTime deadline, const Running& r) const {
+  if (r.instance->machine().state() != State::kBackup) return deadline;
+  return deadline - kTakeoverLead;
+}
+
 void Daemon::arm_timerfd() {
-  const std::optional<MonoTime> next =
-      deadlines_.empty() ? std::nullopt : std::optional<MonoTime>(deadlines_.begin()->first);
+  std::optional<MonoTime> next;
+  if (!deadlines_.empty()) next = fire_time(deadlines_.begin()->first, *deadlines_.begin()->second);
   if (next == timerfd_at_) return;
+  // A deadline that moved later (a Backup hearing its Master: every advert) keeps the timerfd
+  // where it is: it fires early once, on_timerfd() finds nothing due and arms the real one.
+  // One syscall per Master_Down_Interval instead of one per advert.
+  if (next && timerfd_at_ && *timerfd_at_ < *next) return;
   timerfd_at_ = next;
   itimerspec spec{};  // all zero: disarmed
   if (next) {
-    const auto us = next->time_since_epoch().count();
+    const auto us = std::max<std::int64_t>(next->time_since_epoch().count(), 1);
     spec.it_value.tv_sec = us / 1'000'000;
     spec.it_value.tv_nsec = (us % 1'000'000) * 1000;
-    if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;
   }
   if (timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr) < 0) {
     log_.error(std::string("timerfd_settime: ") + std::strerror(errno));
   }
+}
+
+// Busy-waits until `deadline`; false as soon as a VRRP socket has a packet (it may be the
+// advert that cancels the takeover: the loop reads it first, then the timerfd fires again).
+bool Daemon::wait_out(MonoTime deadline) {
+  std::vector<pollfd> fds;
+  fds.reserve(sockets_.size());
+  for (const auto& [key, s] : sockets_) fds.push_back({s->socket->fd(), POLLIN, 0});
+  while (MonoClock::now() < deadline) {
+    if (poll(fds.data(), fds.size(), 0) > 0) return false;
+  }
+  return true;
 }
 
 // Runs every instance whose deadline has come, then arms the timerfd for the next one.
@@ -297,6 +325,14 @@ void Daemon::on_timerfd() {
   std::uint64_t expirations = 0;
   (void)!read(timer_fd_, &expirations, sizeof expirations);
   timerfd_at_.reset();
+  if (!deadlines_.empty()) {
+    const auto& [first, r] = *deadlines_.begin();
+    const MonoTime woke = MonoClock::now();
+    if (first > woke && fire_time(first, *r) <= woke && !wait_out(first)) {
+      arm_timerfd();  // already due: fires again once the packet is handled
+      return;
+    }
+  }
   const MonoTime now = MonoClock::now();
   std::vector<Running*> due;
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {

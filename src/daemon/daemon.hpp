@@ -117,6 +117,10 @@ class Daemon {
   // Every instance's next deadline, earliest first, behind one CLOCK_MONOTONIC timerfd armed
   // at an absolute time: microsecond deadlines (libev's epoll timeouts round up to whole
   // milliseconds) and one descriptor however many instances there are.
+  // How early a Backup's takeover deadline wakes floatd (see fire_time in daemon.cpp).
+  static constexpr Microseconds kTakeoverLead{300};
+  MonoTime fire_time(MonoTime deadline, const Running& r) const;
+  bool wait_out(MonoTime deadline);
   std::set<std::pair<MonoTime, Running*>> deadlines_;
   std::optional<MonoTime> timerfd_at_;
   int timer_fd_ = -1;

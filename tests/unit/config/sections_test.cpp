@@ -133,3 +133,18 @@ TEST_CASE("sections of each kind keep their order of appearance") {
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("forget_locations: a running instance keeps the configuration, not its lines") {
+  const Config config = parse_ok(
+      "[instance web]\ninterface = eth0\nvirtual_router_id = 51\n"
+      "virtual_ipaddress = 10.0.0.1/24\nunicast_peer = 10.0.0.3\n");
+  InstanceConfig stripped = config.instances.at(0);
+  REQUIRE(stripped.origin.has("interface"));
+  forget_locations(stripped);
+  CHECK_FALSE(stripped.origin.has("interface"));
+  CHECK(stripped.origin.section.line == 0);
+  CHECK(stripped.vips.at(0).origin.loc.file.empty());
+  CHECK(stripped.unicast_peers.at(0).origin.loc.line == 0);
+  CHECK(stripped == config.instances.at(0));  // the same configuration
+  CHECK(stripped.vips.at(0).prefix == config.instances.at(0).vips.at(0).prefix);
+}
