@@ -441,3 +441,143 @@ _vrid_of() {
     awk '$1 == "virtual_router_id" {print $2; exit}' "$RUN/$1.ka.conf"
   fi
 }
+
+# ---------------------------------------------------------------------------------------------
+# States, SIGKILL, VIP holders over time (exp_resilience.sh), advert loss (exp_loss.sh)
+
+# d_state NAME: the state of NAME's (first) instance now: MASTER, BACKUP, FAULT, INIT, or none
+# when no daemon answers. floatd: floatctl status (the text table, cheaper than --json and a
+# Python parse: about 3 ms); keepalived: the last "Entering X STATE" it logged since it was
+# last started (it has no query; the log is written as it goes, only its clock is coarse).
+d_state() {
+  local s
+  if [[ ${IMPL_OF[$1]} == floatd ]]; then
+    s=$("$FLOATCTL" -s "$RUN/$1.sock" status 2>/dev/null |
+      awk 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "STATE") c = i; next} c {print $c; exit}') || true
+  else
+    [[ -n ${KA_PID[$1]:-} ]] || { echo none; return; }
+    s=$(log_since "$1" "${D_MARK[$1]:-0}" | grep -o 'Entering [A-Z]* STATE' | tail -n 1) || true
+    s=${s#Entering }
+    s=${s% STATE}
+  fi
+  echo "${s:-none}"
+}
+
+# d_entered NAME STATE [MARK]: how often NAME logged entering STATE since MARK (a log_lines
+# value): floatd "X -> STATE", keepalived "Entering STATE STATE".
+d_entered() {
+  local pat="Entering $2 STATE"
+  [[ ${IMPL_OF[$1]} == floatd ]] && pat=" -> $2 "
+  log_since "$1" "${3:-0}" | grep -c -- "$pat" || true
+}
+
+# pair_ok OLD NEW: OLD is Master and holds its VIP, NEW is Backup and does not (both asked now,
+# d_state; unlike settled, which counts log lines since the start and is true from then on).
+pair_ok() {
+  local vip=${VIP_OF[$1]}
+  [[ $(d_state "$1") == MASTER ]] && has_vip "$1" "$vip" &&
+    [[ $(d_state "$2") == BACKUP ]] && ! has_vip "$2" "$vip"
+}
+
+# d_kill NAME: SIGKILL to every process of the daemon in one kill(1) (keepalived: the parent
+# and its VRRP child, so that the parent cannot respawn the child); returns once all are gone.
+# Nothing is cleaned up: the VIP stays where it was, as after a crash.
+d_kill() {
+  local name=$1 pids
+  read -r -a pids <<<"$(d_pids "$name")"
+  kill -KILL "${pids[@]}"
+  if [[ ${IMPL_OF[$name]} == floatd ]]; then
+    reap_floatd "$name" 137
+    return
+  fi
+  _wait_gone 5 "${pids[@]}" || fail "keepalived in $name still runs 5 s after SIGKILL"
+  wait "${KA_PID[$name]}" 2>/dev/null || true
+  unset "KA_PID[$name]"
+}
+
+# vip_watch_start NAME...: follows NAME's address changes (ip -ts monitor address, one
+# process per router, timestamps in µs) into RUN/NAME.vipmon, after a snapshot of its IPv4
+# addresses in RUN/NAME.vipsnap; returns once every monitor listens. bench/vipwatch.py replays
+# them: who held a VIP when, to the microsecond, without polling (vip_watch).
+vip_watch_start() {
+  local r full pid deadline
+  for r in "$@"; do
+    full=$(ns "$r")
+    ip -n "$full" -ts monitor address >"$RUN/$r.vipmon" 2>&1 &
+    pid=$!
+    LAB_PIDS+=("$pid")
+    # Handshake as in addr_monitor_start: a marker address on lo until the monitor reports it.
+    deadline=$((${EPOCHREALTIME/./} + 5000000))
+    until grep -q 'inet 192.168.100.254/32' "$RUN/$r.vipmon"; do
+      ((${EPOCHREALTIME/./} < deadline)) || fail "ip monitor in $r did not start"
+      ip -n "$full" addr add 192.168.100.254/32 dev lo
+      ip -n "$full" addr del 192.168.100.254/32 dev lo
+      sleep 0.02
+    done
+    printf '%s %s\n' "$EPOCHREALTIME" \
+      "$(ip -n "$full" -4 -o addr show | awk '{split($4, a, "/"); printf "%s ", a[1]}')" >"$RUN/$r.vipsnap"
+  done
+}
+
+# vip_watch CMD VIP T0 T1 NAME...: bench/vipwatch.py CMD on the watched routers NAME, between
+# the EPOCHREALTIME values T0 and T1. CMD overlap: the longest time at least two of them held
+# VIP at once (ms), then the holders at T1; CMD single: from T0 to the moment exactly one held
+# VIP for good (until T1), in ms ("none" if that is not so at T1), then who.
+vip_watch() {
+  local cmd=$1 vip=$2 t0=$3 t1=$4 r files=()
+  shift 4
+  for r in "$@"; do files+=("$r=$RUN/$r"); done
+  "$PY" "$BENCH_DIR/vipwatch.py" "$cmd" --vip "$vip" --after "$t0" --before "$t1" "${files[@]}"
+}
+
+# advert_loss NAME FROM PCT: in NAME's namespace, nftables drops PCT % (numgen random, per
+# packet, independently) of the VRRP packets from FROM (an IPv4 address) on input, before the
+# daemon's raw socket sees them. Named counters "seen" (all from FROM) and "dropped"; every such
+# packet also goes to NFLOG, group 1 if it passes and group 2 if dropped (loss_log_start
+# records both, so the exact loss pattern is known). advert_sent NAME: counter "sent" of the
+# VRRP packets NAME sends (output hook). nft_count NAME COUNTER: a named counter's packets.
+advert_loss() {
+  in_ns "$1" nft -f - <<NFT || fail "nft: could not install the loss rule in $1"
+table inet fdbloss {
+  counter seen {}
+  counter dropped {}
+  chain input {
+    type filter hook input priority -10; policy accept;
+    ip saddr $2 ip protocol 112 counter name "seen" jump sample
+  }
+  chain sample {
+    numgen random mod 100 < $3 counter name "dropped" log group 2 snaplen 64 drop
+    log group 1 snaplen 64
+  }
+}
+NFT
+}
+# loss_log_start NAME: records the NFLOG groups 1 (passed) and 2 (dropped) of NAME's loss
+# rule in RUN/NAME.passed.pcap and RUN/NAME.dropped.pcap (timestamps; 64 bytes a packet).
+loss_log_start() {
+  local g tag pid
+  for g in 1 2; do
+    tag=$1.$([[ $g == 1 ]] && echo passed || echo dropped)
+    in_ns "$1" tcpdump -n -U -s 128 -i "nflog:$g" -w "$RUN/$tag.pcap" >"$RUN/$tag.tcpdump" 2>&1 &
+    pid=$!
+    CAP_PID[$tag]=$pid
+    LAB_PIDS+=("$pid")
+    wait_for "grep -qs 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on nflog:$g in $1 did not start"
+  done
+}
+advert_sent() {
+  in_ns "$1" nft -f - <<NFT || fail "nft: could not install the sent counter in $1"
+table inet fdbsent {
+  counter sent {}
+  chain output {
+    type filter hook output priority -10; policy accept;
+    ip protocol 112 counter name "sent"
+  }
+}
+NFT
+}
+nft_count() {
+  local table=fdbloss
+  [[ $2 == sent ]] && table=fdbsent
+  in_ns "$1" nft list counter inet "$table" "$2" | awk '$1 == "packets" {print $2}'
+}

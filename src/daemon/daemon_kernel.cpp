@@ -1,6 +1,7 @@
 // The daemon's kernel side: the interface table kept from the link monitor, stale VIPs,
 // VMACs, one VRRP socket per (device, family), and the receive path.
 #include <algorithm>
+#include <ctime>
 #include <string>
 
 #include "daemon/daemon_parts.hpp"
@@ -146,6 +147,24 @@ void Daemon::on_monitor() {
   update_interfaces(now);
 }
 
+namespace {
+
+// When the kernel received a packet, on the monotonic clock: Master_Down_Timer then runs from
+// the advert's arrival, not from when floatd got round to reading it (a wake-up later, tens
+// to hundreds of microseconds on a VM). A wall clock stepped in between could make it
+// anything: it is kept within the last second.
+MonoTime arrival(std::int64_t realtime_ns, MonoTime now) {
+  if (realtime_ns == 0) return now;
+  timespec real{};
+  clock_gettime(CLOCK_REALTIME, &real);
+  const std::int64_t real_ns = std::int64_t{real.tv_sec} * 1'000'000'000 + real.tv_nsec;
+  const std::int64_t age_ns = real_ns - realtime_ns;
+  const Microseconds age{std::clamp<std::int64_t>(age_ns / 1000, 0, 1'000'000)};
+  return now - age;
+}
+
+}  // namespace
+
 void Daemon::on_socket(Socket& s) {
   auto packets = s.socket->receive(64);
   const MonoTime now = MonoClock::now();
@@ -174,7 +193,7 @@ void Daemon::on_socket(Socket& s) {
       }
       continue;
     }
-    r->instance->receive(*decoded, p.info, now);
+    r->instance->receive(*decoded, p.info, arrival(p.arrived_realtime_ns, now));
     rearm(*r);
   }
 }

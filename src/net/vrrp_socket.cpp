@@ -105,6 +105,7 @@ Result<Ok, std::string> set_receive_options(int fd, Family family, int ifindex,
         FLOATD_OPTION(IPPROTO_IP, IP_MULTICAST_ALL, off),
         FLOATD_OPTION(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq),
         FLOATD_OPTION(IPPROTO_IP, IP_PKTINFO, on),
+        FLOATD_OPTION(SOL_SOCKET, SO_TIMESTAMPNS, on),
     };
     return set_options(fd, options, ifname);
   }
@@ -116,6 +117,7 @@ Result<Ok, std::string> set_receive_options(int fd, Family family, int ifindex,
       FLOATD_OPTION(IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, mreq),
       FLOATD_OPTION(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, on),
       FLOATD_OPTION(IPPROTO_IPV6, IPV6_RECVPKTINFO, on),
+      FLOATD_OPTION(SOL_SOCKET, SO_TIMESTAMPNS, on),
   };
   return set_options(fd, options, ifname);
 }
@@ -133,9 +135,10 @@ Result<Ok, std::string> refuse_input(int fd, std::string_view ifname) {
   return Ok{};
 }
 
-// Ancillary data space for in(6)_pktinfo and a hop limit, aligned for cmsghdr.
+// Ancillary data space for in(6)_pktinfo, a hop limit and a receive time, aligned for cmsghdr.
 struct alignas(cmsghdr) ControlBuffer {
-  std::uint8_t bytes[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) + 64];
+  std::uint8_t bytes[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int)) +
+                     CMSG_SPACE(sizeof(timespec)) + 64];
 };
 
 // Destination and IP(V6)_PKTINFO (PKT-11: source address, and the way out) for one sendmsg.
@@ -236,6 +239,10 @@ void parse_meta(const msghdr& msg, VrrpSocket::Received& r) {
       r.info.dst = *address_from(&info.ipi6_addr, 16);
     } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
       std::memcpy(&r.info.hop_limit, CMSG_DATA(c), sizeof(int));  // RX-1
+    } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec ts{};
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      r.arrived_realtime_ns = std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
     }
   }
 }

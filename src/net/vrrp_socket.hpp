@@ -56,6 +56,8 @@ class VrrpSocket {
     std::vector<std::uint8_t> message;  // the VRRP message; empty if the IPv4 header was bad
     vrrp::PacketInfo info;              // src, dst, TTL / hop limit (-1 when unknown)
     int ifindex = 0;                    // the interface it arrived on (IP(V6)_PKTINFO)
+    // When the kernel received it (SO_TIMESTAMPNS, CLOCK_REALTIME); 0 when not given.
+    std::int64_t arrived_realtime_ns = 0;
   };
   // Reads what is queued, at most `max` packets, without blocking.
   Result<std::vector<Received>, std::string> receive(std::size_t max = 64);

@@ -788,3 +788,113 @@ def main(argv):
 sys.exit(main(sys.argv))
 PY
 }
+
+# ---------------------------------------------------------------------------------------------
+# Faults: the client's neighbour events, a re-created eth0, addresses by IFA_PROTO
+
+# neigh_monitor_start: records the client's neighbour events with timestamps (ip -ts monitor
+# neigh) in RUN/c.neighmon, to time changes too quick for polling. Returns once it listens.
+neigh_monitor_start() {
+  local pid full
+  full=$(ns c)
+  ip netns exec "$full" ip -ts monitor neigh >"$RUN/c.neighmon" 2>&1 &
+  pid=$!
+  LAB_PIDS+=("$pid")
+  # Handshake: a marker entry, added and removed until the monitor reports it.
+  local deadline=$((${EPOCHREALTIME/./} + 5000000))
+  until grep -q '192.168.100.252 dev eth0 lladdr' "$RUN/c.neighmon"; do
+    ((${EPOCHREALTIME/./} < deadline)) || fail "ip monitor neigh in the client did not start"
+    ip -n "$full" neigh replace 192.168.100.252 lladdr 02:00:00:00:00:fe dev eth0 nud permanent
+    ip -n "$full" neigh del 192.168.100.252 dev eth0
+    sleep 0.02
+  done
+}
+
+# neigh_changed_ms ADDR MAC T0 [T1]: ms from T0 (an EPOCHREALTIME) to the first neighbour event
+# after T0 (and before T1, if given) that gives the client's entry for ADDR the lladdr MAC;
+# status 1 if there is none.
+neigh_changed_ms() {
+  "$PY" -I -S -c '
+import datetime, sys
+path, addr, mac, t0 = sys.argv[1], sys.argv[2], sys.argv[3].lower(), float(sys.argv[4])
+t1 = float(sys.argv[5]) if len(sys.argv) > 5 else float("inf")
+for line in open(path):
+    stamp, _, rest = line.partition("] ")
+    words = rest.split()
+    if not stamp.startswith("[") or not words or words[0] != addr or "lladdr" not in words:
+        continue
+    if words[words.index("lladdr") + 1].lower() != mac:
+        continue
+    t = datetime.datetime.strptime(stamp[1:], "%Y-%m-%dT%H:%M:%S.%f").timestamp()
+    if t0 <= t < t1:
+        print(f"{(t - t0) * 1000:.1f}")
+        sys.exit(0)
+sys.exit(1)' "$RUN/c.neighmon" "$@"
+}
+
+# eth0_recreate NAME OCTET: after `ip link del eth0` in NAME (which deletes the veth pair and
+# so its bridge port), makes eth0 again as lab_up did: the same bridge port p-NAME, MAC,
+# addresses and quiet IPv6.
+eth0_recreate() {
+  local name=$1 octet=$2 full
+  full=$(ns "$name")
+  ip -n "$(ns br)" link add "p-$name" type veth peer name eth0 netns "$full"
+  ip -n "$(ns br)" link set "p-$name" master br0 up
+  ip -n "$full" link set eth0 address "$(printf '02:fd:00:00:00:%02x' "$octet")"
+  _quiet_ipv6 "$name" eth0
+  ip -n "$full" addr add "192.168.100.$octet/24" dev eth0
+  ip -n "$full" addr add "2001:db8:100::$octet/64" dev eth0 nodad
+  ip -n "$full" link set eth0 up
+}
+
+# proto_addresses NAME [PROTO]: the addresses (ADDR/LEN DEV) in NAME whose IFA_PROTO is PROTO
+# (default 0x66, floatd's mark), one per line.
+proto_addresses() {
+  _need "$PY"
+  in_ns "$1" "$PY" -I -S -c '
+import ipaddress, socket, struct, sys
+want = int(sys.argv[1], 16)
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+s.bind((0, 0))
+s.send(struct.pack("=IHHII", 24, 22, 0x301, 1, 0) + struct.pack("=BBBBI", 0, 0, 0, 0, 0))
+while True:
+    data, off = s.recv(1 << 16), 0
+    while off + 16 <= len(data):
+        length, kind = struct.unpack_from("=IH", data, off)
+        if kind == 3:  # NLMSG_DONE
+            sys.exit(0)
+        if kind == 2:  # NLMSG_ERROR
+            sys.exit("netlink error")
+        if kind == 20:  # RTM_NEWADDR: ifaddrmsg, then attributes
+            _, plen, _, _, index = struct.unpack_from("=BBBBI", data, off + 16)
+            attrs, a = {}, off + 24
+            while a + 4 <= off + length:
+                alen, atype = struct.unpack_from("=HH", data, a)
+                if alen < 4:
+                    break
+                attrs[atype] = data[a + 4:a + alen]
+                a += (alen + 3) & ~3
+            raw = attrs.get(2) or attrs.get(1)  # IFA_LOCAL, else IFA_ADDRESS
+            if raw and 11 in attrs and attrs[11][0] == want:  # IFA_PROTO
+                print(f"{ipaddress.ip_address(raw)}/{plen} {socket.if_indextoname(index)}")
+        off += (length + 3) & ~3' "${2:-0x66}"
+}
+
+# log_ms NAME MARK TEXT T0: ms from T0 (an EPOCHREALTIME) to the time stamp (HH:MM:SS.mmm,
+# local time, truncated to the ms) of the first line after MARK in NAME's log containing TEXT;
+# status 1 if there is none. Precise where polling floatctl is not (10-100 ms per poll).
+log_ms() {
+  log_since "$1" "$2" | "$PY" -I -S -c '
+import datetime, sys
+text, t0 = sys.argv[1], float(sys.argv[2])
+start = datetime.datetime.fromtimestamp(t0)
+day = start.hour * 3600 + start.minute * 60 + start.second + start.microsecond / 1e6
+for line in sys.stdin:
+    if text not in line or line[2:3] != ":":
+        continue
+    h, m, s = line.split()[0].split(":")
+    d = (int(h) * 3600 + int(m) * 60 + float(s) - day) % 86400
+    print(f"{(d - 86400 if d > 43200 else d) * 1000:.0f}")
+    sys.exit(0)
+sys.exit(1)' "$3" "$4"
+}
