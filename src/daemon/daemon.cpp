@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <systemd/sd-daemon.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -19,6 +18,7 @@
 
 #include "daemon/reload_plan.hpp"
 #include "daemon/runtime_checks.hpp"
+#include "daemon/service_notify.hpp"
 
 namespace floatd::daemon {
 
@@ -57,9 +57,9 @@ int Daemon::run() {
   }
   log_.info("floatd " FLOATD_VERSION " running with " + std::to_string(instances_.size()) +
             " instance(s)");
-  sd_notify(0, "READY=1");  // systemd Type=notify; nothing happens without NOTIFY_SOCKET
+  notify_systemd("READY=1");  // Type=notify; nothing happens without NOTIFY_SOCKET
   ev_run(loop_, 0);
-  sd_notify(0, "STOPPING=1");
+  notify_systemd("STOPPING=1");
   shutdown();
   return exit_code_;
 }
@@ -203,13 +203,17 @@ void Daemon::apply_config(config::Config next) {
   }
 }
 
+void Daemon::notify_systemd(const std::string& state) {
+  if (auto error = notify_service_manager(state); !error.empty()) log_.warning(error);
+}
+
 Result<nlohmann::json> Daemon::reload() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%lld",
-             static_cast<long long>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000);
+  notify_systemd("RELOADING=1\nMONOTONIC_USEC=" +
+                 std::to_string(std::int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000));
   auto result = load_and_apply();
-  sd_notify(0, "READY=1");
+  notify_systemd("READY=1");
   return result;
 }
 

@@ -51,6 +51,7 @@ class Daemon {
   void shutdown();
   void apply_config(config::Config next);
   Result<nlohmann::json> reload();  // also the answer to floatctl reload
+  void notify_systemd(const std::string& state);  // sd_notify(3); logs a failure
   Result<nlohmann::json> load_and_apply();
   void remove_stale_vips(const std::vector<net::NetlinkEvent>& dump);
   void ensure_vmacs();
