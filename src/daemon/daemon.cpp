@@ -1,6 +1,7 @@
 #include "daemon/daemon.hpp"
 #include "daemon/daemon_parts.hpp"
 
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -122,6 +123,7 @@ Result<Ok> Daemon::init() {
   idle_watcher_.data = this;
 
   apply_config(config_);
+  malloc_trim(0);  // parsing a big config leaves freed heap behind: give it back
   return Ok{};
 }
 
@@ -213,6 +215,7 @@ Result<nlohmann::json> Daemon::reload() {
   notify_systemd("RELOADING=1\nMONOTONIC_USEC=" +
                  std::to_string(std::int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000));
   auto result = load_and_apply();
+  malloc_trim(0);
   notify_systemd("READY=1");
   return result;
 }
