@@ -340,6 +340,7 @@ void Daemon::on_timerfd() {
       return;
     }
   }
+  drain_sockets();  // adverts that arrived before a deadline count before it is judged
   const MonoTime now = MonoClock::now();
   std::vector<Running*> due;
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {

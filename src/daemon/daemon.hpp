@@ -120,6 +120,9 @@ class Daemon {
   // milliseconds) and one descriptor however many instances there are.
   // How early a Backup's takeover deadline wakes floatd (see fire_time in daemon.cpp).
   static constexpr Microseconds kTakeoverLead{300};
+  static constexpr std::size_t kBatch = 64;  // packets per receive() call
+  void drain_sockets();
+  std::size_t receive_batch(Socket& s);
   MonoTime fire_time(MonoTime deadline, const Running& r) const;
   bool wait_out(MonoTime deadline);
   std::set<std::pair<MonoTime, Running*>> deadlines_;

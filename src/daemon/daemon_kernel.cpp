@@ -1,5 +1,7 @@
 // The daemon's kernel side: the interface table kept from the link monitor, stale VIPs,
 // VMACs, one VRRP socket per (device, family), and the receive path.
+#include <poll.h>
+
 #include <algorithm>
 #include <ctime>
 #include <string>
@@ -151,26 +153,54 @@ namespace {
 
 // When the kernel received a packet, on the monotonic clock: Master_Down_Timer then runs from
 // the advert's arrival, not from when floatd got round to reading it (a wake-up later, tens
-// to hundreds of microseconds on a VM). A wall clock stepped in between could make it
-// anything: it is kept within the last second.
-MonoTime arrival(std::int64_t realtime_ns, MonoTime now) {
+// to hundreds of microseconds on a VM). `real_minus_mono_ns` is CLOCK_REALTIME less
+// CLOCK_MONOTONIC, read once per batch. A wall clock stepped in between could make it
+// anything: the result is kept within the second before `now`.
+MonoTime arrival(std::int64_t realtime_ns, std::int64_t real_minus_mono_ns, MonoTime now) {
   if (realtime_ns == 0) return now;
+  const MonoTime at{Microseconds{(realtime_ns - real_minus_mono_ns) / 1000}};
+  return std::clamp(at, now - Microseconds{1'000'000}, now);
+}
+
+std::int64_t real_minus_mono_ns() {
   timespec real{};
+  timespec mono{};
+  clock_gettime(CLOCK_MONOTONIC, &mono);
   clock_gettime(CLOCK_REALTIME, &real);
-  const std::int64_t real_ns = std::int64_t{real.tv_sec} * 1'000'000'000 + real.tv_nsec;
-  const std::int64_t age_ns = real_ns - realtime_ns;
-  const Microseconds age{std::clamp<std::int64_t>(age_ns / 1000, 0, 1'000'000)};
-  return now - age;
+  return (std::int64_t{real.tv_sec} - mono.tv_sec) * 1'000'000'000 + (real.tv_nsec - mono.tv_nsec);
 }
 
 }  // namespace
 
+// Reads until the queue is empty: every advert counts from when it arrived (see arrival()),
+// so a deadline may be judged only once everything that arrived before it has been read.
+// At most 16 batches (1,024 packets) a call, so that a flood cannot starve the timers.
 void Daemon::on_socket(Socket& s) {
-  auto packets = s.socket->receive(64);
+  for (int i = 0; i < 16 && receive_batch(s) == kBatch; ++i) {
+  }
+}
+
+// Any VRRP socket with packets waiting is read first (on_timerfd, before deadlines).
+void Daemon::drain_sockets() {
+  std::vector<pollfd> fds;
+  std::vector<Socket*> owners;
+  for (const auto& [key, s] : sockets_) {
+    fds.push_back({s->socket->fd(), POLLIN, 0});
+    owners.push_back(s.get());
+  }
+  if (poll(fds.data(), fds.size(), 0) <= 0) return;
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    if (fds[i].revents & POLLIN) on_socket(*owners[i]);
+  }
+}
+
+std::size_t Daemon::receive_batch(Socket& s) {
+  auto packets = s.socket->receive(kBatch);
   const MonoTime now = MonoClock::now();
+  const std::int64_t offset_ns = real_minus_mono_ns();
   if (!packets) {
     if (unknown_log_.allow(now)) log_.warning("receive on " + s.interface + ": " + packets.error());
-    return;
+    return 0;
   }
   for (const auto& p : *packets) {
     const Vrid vrid = p.message.size() >= 2 ? p.message[1] : 0;
@@ -193,9 +223,10 @@ void Daemon::on_socket(Socket& s) {
       }
       continue;
     }
-    r->instance->receive(*decoded, p.info, arrival(p.arrived_realtime_ns, now));
+    r->instance->receive(*decoded, p.info, arrival(p.arrived_realtime_ns, offset_ns, now));
     rearm(*r);
   }
+  return packets->size();
 }
 
 Daemon::Running* Daemon::find(const std::string& device, Family family, Vrid vrid) {
