@@ -332,15 +332,23 @@ void Daemon::on_timerfd() {
   std::uint64_t expirations = 0;
   (void)!read(timer_fd_, &expirations, sizeof expirations);
   timerfd_at_.reset();
+  const MonoTime woke = MonoClock::now();
   if (!deadlines_.empty()) {
     const auto& [first, r] = *deadlines_.begin();
-    const MonoTime woke = MonoClock::now();
     if (first > woke && fire_time(first, *r) <= woke && !wait_out(first)) {
       arm_timerfd();  // already due: fires again once the packet is handled
       return;
     }
   }
-  drain_sockets();  // adverts that arrived before a deadline count before it is judged
+  // Adverts that arrived before a Backup's deadline count before it is judged. A Master's
+  // periodic advert does not wait for that (one poll() per advert would cost a Master with
+  // 200 instances at 0.1 s about half a percent of a CPU).
+  for (auto it = deadlines_.begin(); it != deadlines_.end() && it->first <= woke; ++it) {
+    if (it->second->instance->machine().state() != State::kMaster) {
+      drain_sockets();
+      break;
+    }
+  }
   const MonoTime now = MonoClock::now();
   std::vector<Running*> due;
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {

@@ -143,6 +143,7 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
   config_ = std::move(next);
   machine_.reconfigure(machine_params(config_), now);
   rx_policy_ = rx_policy(config_);
+  advert_cache_.clear();
   log_prefix_ = config_.interface + "/" + std::to_string(config_.vrid) + "/" +
                 std::string(family_name(config_.family())) + " " + config_.name;
   source_.reset();  // unicast_src_ip may have changed: update_interface() picks it again
@@ -267,17 +268,15 @@ void Instance::log_transition(const vrrp::StateChanged& change) {
   log_.info(line + ")");
 }
 
-std::vector<IpAddress> Instance::destinations() const {
-  if (!config_.unicast()) return {vrrp::multicast_group(config_.family())};
-  std::vector<IpAddress> out;
-  for (const auto& peer : config_.unicast_peers) out.push_back(peer.address);
-  return out;
-}
-
-// RFC 5798 §7.2 (PKT-9): fill the fields from the instance and compute the checksum.
-void Instance::send_advert(Priority priority, MonoTime now) {
-  // Faulted for want of a source or a link: a priority-0 advert could not leave anyway.
-  if (!source_ || !link_usable_) return;
+// RFC 5798 §7.2 (PKT-9): fill the fields from the instance and compute the checksum. The
+// message changes only with the priority, the source and the destination (the rest is
+// configuration), so each destination's bytes are kept until one of those changes.
+const std::vector<std::uint8_t>& Instance::advert_bytes(Priority priority, const IpAddress& dst) {
+  auto it = std::find_if(advert_cache_.begin(), advert_cache_.end(),
+                         [&](const CachedAdvert& c) { return c.dst == dst; });
+  if (it != advert_cache_.end() && it->priority == priority && it->src == *source_) {
+    return it->bytes;
+  }
   vrrp::Advert advert;
   advert.version = config_.version;
   advert.vrid = config_.vrid;
@@ -286,17 +285,34 @@ void Instance::send_advert(Priority priority, MonoTime now) {
   advert.auth_type = rx_policy_.auth_type;
   advert.auth_data = rx_policy_.auth_data;
   advert.addresses = rx_policy_.vips;
-  const auto form = rx_policy_.v3_ipv4_checksum;
-  for (const auto& dst : destinations()) {
-    const auto message = vrrp::encode(advert, *source_, dst, form);
-    auto r = ports_.send_advert(out_device(), config_.family(), message, *source_, dst,
-                                out_device());
-    if (r) {
-      ++stats_.adverts_sent;
-    } else {
-      ++stats_.send_errors;
-      warn("sending advert to " + dst.to_string() + ": " + r.error(), now);
-    }
+  auto bytes = vrrp::encode(advert, *source_, dst, rx_policy_.v3_ipv4_checksum);
+  if (it == advert_cache_.end()) {
+    advert_cache_.push_back({priority, *source_, dst, std::move(bytes)});
+    return advert_cache_.back().bytes;
+  }
+  *it = CachedAdvert{priority, *source_, dst, std::move(bytes)};
+  return it->bytes;
+}
+
+void Instance::send_advert(Priority priority, MonoTime now) {
+  // Faulted for want of a source or a link: a priority-0 advert could not leave anyway.
+  if (!source_ || !link_usable_) return;
+  if (!config_.unicast()) {
+    send_advert_to(priority, vrrp::multicast_group(config_.family()), now);
+    return;
+  }
+  for (const auto& peer : config_.unicast_peers) send_advert_to(priority, peer.address, now);
+}
+
+void Instance::send_advert_to(Priority priority, const IpAddress& dst, MonoTime now) {
+  const auto& message = advert_bytes(priority, dst);
+  auto r = ports_.send_advert(out_device(), config_.family(), message, *source_, dst,
+                              out_device());
+  if (r) {
+    ++stats_.adverts_sent;
+  } else {
+    ++stats_.send_errors;
+    warn("sending advert to " + dst.to_string() + ": " + r.error(), now);
   }
 }
 

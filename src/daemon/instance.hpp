@@ -103,13 +103,21 @@ class Instance {
   void change_vips(bool add, MonoTime now);
   void announce(int count, MonoTime now);
   void warn(const std::string& message, MonoTime now);
-  std::vector<IpAddress> destinations() const;
+  void send_advert_to(Priority priority, const IpAddress& dst, MonoTime now);
+  const std::vector<std::uint8_t>& advert_bytes(Priority priority, const IpAddress& dst);
 
   config::InstanceConfig config_;
   Ports& ports_;
   Log& log_;
   vrrp::StateMachine machine_;
   vrrp::RxPolicy rx_policy_;
+  struct CachedAdvert {  // one per destination (unicast peers), see advert_bytes()
+    Priority priority;
+    IpAddress src;
+    IpAddress dst;
+    std::vector<std::uint8_t> bytes;
+  };
+  std::vector<CachedAdvert> advert_cache_;
   std::string log_prefix_;
   std::optional<IpAddress> source_;                // advert source (PKT-11)
   bool link_usable_ = false;                       // the interface is up with carrier

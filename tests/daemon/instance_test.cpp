@@ -228,3 +228,25 @@ TEST_CASE("an owner hearing another advert logs it, counts it and carries on") {
   for (const auto& l : f.log.lines) said |= l.find("address owner heard an advert") != std::string::npos;
   CHECK(said);
 }
+
+TEST_CASE("adverts follow a new primary address and a new priority (cached bytes renewed)") {
+  Fixture f;
+  f.start_as_master();
+  auto moved = eth0();
+  moved.addresses[0].prefix = *IpPrefix::parse("192.168.100.9/24");
+  f.instance.update_interface(&moved, f.clock.now());
+  f.clock.set(*f.instance.next_deadline());
+  f.instance.tick(f.clock.now());
+  REQUIRE(f.ports.adverts.size() >= 2);
+  const auto& a = f.ports.adverts.back();
+  CHECK(a.src == *IpAddress::parse("192.168.100.9"));
+  auto decoded = vrrp::decode(a.message, {a.src, a.dst, 255});
+  REQUIRE(decoded.ok());  // the checksum covers the new source (pseudo-header)
+  CHECK(decoded->advert.priority == 150);
+  f.instance.set_fault("script chk", std::string("failed"), f.clock.now());  // priority 0
+  CHECK(f.ports.adverts.back().src == *IpAddress::parse("192.168.100.9"));
+  auto last = vrrp::decode(f.ports.adverts.back().message,
+                           {f.ports.adverts.back().src, f.ports.adverts.back().dst, 255});
+  REQUIRE(last.ok());
+  CHECK(last->advert.priority == 0);
+}
