@@ -230,8 +230,15 @@ void StateMachine::master_advert(const AdvertReceived& advert, MonoTime now, Act
 }
 
 // A GARP/NA burst, at most once per max(interval, 1 s) however many adverts ask for it.
+// At most one burst per three advert intervals (100 ms to 1 s): a peer that keeps advertising
+// a lower priority cannot make a GARP storm, and yet every split brain that heals gets its
+// burst, since the next one needs the loser's Master_Down_Interval (> 3 intervals) to form.
+// (With a flat 1 s, partitions healing 0.9 s apart at 0.1 s left clients on the loser's MAC:
+// t_partition.)
 void StateMachine::reannounce(MonoTime now, Actions& out) {
-  const Microseconds gap = std::max<Microseconds>(params_.advert_interval, std::chrono::seconds{1});
+  const Microseconds gap = std::clamp<Microseconds>(3 * Microseconds{params_.advert_interval},
+                                                    std::chrono::milliseconds{100},
+                                                    std::chrono::seconds{1});
   if (!last_reassert_ || now - *last_reassert_ >= gap) {
     out.emplace_back(Announce{params_.announce.repeat});
     last_reassert_ = now;

@@ -333,10 +333,26 @@ TEST_CASE("Master answers a lower priority with an advert and re-announces, rate
   CHECK(first<Announce>(out)->count == 5);
   out = h.advert(100, kLowerAddr);
   CHECK(count_of<SendAdvert>(out) == 1);
-  CHECK(count_of<Announce>(out) == 0);  // not again within a second
-  h.clock.advance(milliseconds{1000});
+  CHECK(count_of<Announce>(out) == 0);  // not again within three intervals (1 s at 1 s)
+  h.clock.advance(milliseconds{999});
+  CHECK(count_of<Announce>(h.advert(100, kLowerAddr)) == 0);
+  h.clock.advance(milliseconds{1});
   out = h.advert(100, kLowerAddr);
   CHECK(count_of<Announce>(out) == 1);
+}
+
+TEST_CASE("re-announce limit: three advert intervals, between 100 ms and 1 s") {  // covers: SM-13
+  for (auto [interval_cs, gap_ms] : {std::pair{10, 300}, std::pair{1, 100}, std::pair{100, 1000}}) {
+    CAPTURE(interval_cs);
+    auto p = backup_params(150);
+    p.advert_interval = Centiseconds{interval_cs};
+    Harness h = started_master(p);
+    CHECK(count_of<Announce>(h.advert(100, kLowerAddr)) == 1);
+    h.clock.advance(milliseconds{gap_ms - 1});
+    CHECK(count_of<Announce>(h.advert(100, kLowerAddr)) == 0);
+    h.clock.advance(milliseconds{1});
+    CHECK(count_of<Announce>(h.advert(100, kLowerAddr)) == 1);
+  }
 }
 
 TEST_CASE("reassert_on_lower = false follows RFC 5798: discard silently") {  // covers: SM-13
