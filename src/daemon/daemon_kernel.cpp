@@ -31,7 +31,9 @@ void Daemon::remove_stale_vips(const std::vector<net::NetlinkEvent>& dump) {
 void Daemon::ensure_vmacs() {
   bool created = false;
   for (const auto& c : config_.instances) {
-    if (c.vmac.empty() || vmacs_.count(c.vmac) != 0) continue;
+    // Made once, and again when it went away with its parent (a deleted parent takes its
+    // macvlans with it; when the parent is re-created, so is the VMAC).
+    if (c.vmac.empty() || (vmacs_.count(c.vmac) != 0 && table_.find(c.vmac) != nullptr)) continue;
     const InterfaceInfo* parent = table_.find(c.interface);
     if (parent == nullptr) continue;  // made when the interface appears
     auto r = kernel_->create_vmac(parent->link.ifindex, c.vmac, vrrp::virtual_mac(c.family(), c.vrid));

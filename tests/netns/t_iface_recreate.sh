@@ -14,8 +14,9 @@
 #       re-adds the primary address, r1 is MASTER again with no restart within its
 #       Master_Down_Interval + slack, with the VIP marked IFA_PROTO 0x66, r2 BACKUP, and both
 #       keep those states.
-# Not yet here: the same with use_vmac = yes. The VMAC (a macvlan on eth0) goes with eth0, and
-# floatd does not make it again when eth0 comes back (a known gap, see the issue-7 notes).
+#   (c) as (a), with use_vmac = yes: the VMAC (vrrp.51, MAC 00:00:5e:00:01:33) is a macvlan on
+#       eth0 and goes with it; once eth0 is back floatd must make the VMAC again, and r1 ends
+#       MASTER with the VIP on it, r2 BACKUP without the VIP, the client pinging the VIP.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=services.sh
@@ -138,4 +139,22 @@ assert_state r2 web BACKUP
 assert_eq "$(transitions_logged r1 "$mark1")" 0 "r1's transitions after it settled"
 assert_holders "$VIP4" r1
 
+# ---------------------------------------------------------------------------------------------
+step "(c) both floatd again with use_vmac = yes"
+stop_floatd r2
+stop_floatd r1
+make_conf r1 priority=150 advert_int=$adv use_vmac=yes
+make_conf r2 priority=100 advert_int=$adv use_vmac=yes
+start_floatd r1
+start_floatd r2
+wait_state r1 web MASTER 2
+wait_state r2 web BACKUP 1
+pid1=${FD_PID[r1]}
+has_vmac r1 || fail "r1 has no interface with $VMAC"
+VMAC_NAME=$(ip -n "$(ns r1)" -o link show | grep -i "link/ether $VMAC " | awk '{print $2}')
+VMAC_NAME=${VMAC_NAME%%@*}
+wait_for "client_ping $VIP4" 2 || fail "the client cannot ping $VIP4 (VMAC)"
+step "(c) delete r1's eth0, and with it the VMAC $VMAC_NAME"
+recreate_round "(c)" "$VMAC"
+assert_holders "$VIP4" r1
 pass
