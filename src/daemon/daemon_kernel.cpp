@@ -156,12 +156,15 @@ namespace {
 // When the kernel received a packet, on the monotonic clock: Master_Down_Timer then runs from
 // the advert's arrival, not from when floatd got round to reading it (a wake-up later, tens
 // to hundreds of microseconds on a VM). `real_minus_mono_ns` is CLOCK_REALTIME less
-// CLOCK_MONOTONIC, read once per batch. A wall clock stepped in between could make it
-// anything: the result is kept within the second before `now`.
+// CLOCK_MONOTONIC, read once per batch. The kernel stamps packets on the wall clock, which may
+// be stepped while they wait: the age is therefore capped at kMaxAge, which covers any wake-up
+// and is far below the shortest Master_Down_Interval (36 ms at advert_int 0.01 and priority
+// 100), so a step can never make a Backup take over (a 1 s cap did: t_clock_step).
 MonoTime arrival(std::int64_t realtime_ns, std::int64_t real_minus_mono_ns, MonoTime now) {
+  constexpr Microseconds kMaxAge{5'000};
   if (realtime_ns == 0) return now;
   const MonoTime at{Microseconds{(realtime_ns - real_minus_mono_ns) / 1000}};
-  return std::clamp(at, now - Microseconds{1'000'000}, now);
+  return std::clamp(at, now - kMaxAge, now);
 }
 
 std::int64_t real_minus_mono_ns() {

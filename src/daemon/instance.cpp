@@ -75,6 +75,8 @@ void Instance::update_interface(const InterfaceInfo* iface, MonoTime now) {
   if (source && source != source_) {
     source_ = source;
     machine_.set_primary_address(*source);
+  } else if (!source) {
+    source_.reset();  // the address went away: no priority-0 advert from it on the way to FAULT
   }
   set_fault("link", fault, now);
 }
