@@ -120,6 +120,18 @@ _ns_add() {
   ip -n "$LAB_PFX$1" link set lo up
 }
 
+# pair_up ADV: the usual pair, on a lab of two routers: r1 (priority 150) MASTER and r2 (100)
+# BACKUP at advert_int ADV, instance web, both started and settled.
+pair_up() {
+  lab_up 2
+  make_conf r1 priority=150 advert_int="$1"
+  make_conf r2 priority=100 advert_int="$1"
+  start_floatd r1
+  start_floatd r2
+  wait_state r1 web MASTER 2
+  wait_state r2 web BACKUP 1
+}
+
 # lab_up N: the bridge, routers r1..rN and the client c; returns once the client reaches each.
 lab_up() {
   local n=$1 i
@@ -141,17 +153,9 @@ lab_up() {
 
 # _host_add NAME OCTET: a namespace with eth0 on the bridge, quiet IPv6 (no DAD, RA, RS).
 _host_add() {
-  local name=$1 octet=$2 full
-  full=$(ns "$1")
-  _ns_add "$name"
-  _quiet_ipv6 "$name" all default
-  ip -n "$(ns br)" link add "p-$name" type veth peer name eth0 netns "$full"
-  ip -n "$(ns br)" link set "p-$name" master br0 up
-  ip -n "$full" link set eth0 address "$(printf '02:fd:00:00:00:%02x' "$octet")"
-  _quiet_ipv6 "$name" eth0
-  ip -n "$full" addr add "192.168.100.$octet/24" dev eth0
-  ip -n "$full" addr add "2001:db8:100::$octet/64" dev eth0 nodad
-  ip -n "$full" link set eth0 up
+  _ns_add "$1"
+  _quiet_ipv6 "$1" all default
+  eth0_recreate "$1" "$2"
 }
 
 _quiet_ipv6() {
@@ -832,9 +836,9 @@ for line in open(path):
 sys.exit(1)' "$RUN/c.neighmon" "$@"
 }
 
-# eth0_recreate NAME OCTET: after `ip link del eth0` in NAME (which deletes the veth pair and
-# so its bridge port), makes eth0 again as lab_up did: the same bridge port p-NAME, MAC,
-# addresses and quiet IPv6.
+# eth0_recreate NAME OCTET: NAME's eth0, a veth whose peer is the bridge port p-NAME, with
+# its MAC, addresses and quiet IPv6. lab_up makes it so; after `ip link del eth0` in NAME
+# (which deletes the pair and so the port) it makes it again the same.
 eth0_recreate() {
   local name=$1 octet=$2 full
   full=$(ns "$name")

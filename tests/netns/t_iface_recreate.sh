@@ -93,13 +93,7 @@ recreate_round() {
 # has_vmac NAME: NAME has an interface with the VMAC's MAC.
 has_vmac() { ip -n "$(ns "$1")" -o link show | grep -qi "link/ether $VMAC "; }
 
-lab_up 2
-make_conf r1 priority=150 advert_int=$adv
-make_conf r2 priority=100 advert_int=$adv
-start_floatd r1
-start_floatd r2
-wait_state r1 web MASTER 2
-wait_state r2 web BACKUP 1
+pair_up "$adv"
 pid1=${FD_PID[r1]}
 events_start r1
 wait_for "client_ping $VIP4" 2 || fail "the client cannot ping $VIP4"

@@ -9,13 +9,7 @@ test_init "$@"
 
 adv=0.1
 seconds=3
-lab_up 2
-make_conf r1 priority=150 advert_int=$adv
-make_conf r2 priority=100 advert_int=$adv
-start_floatd r1
-start_floatd r2
-wait_state r1 web MASTER 2
-wait_state r2 web BACKUP 1
+pair_up "$adv"
 
 reasons=(bad_checksum bad_ttl bad_version)
 declare -A before

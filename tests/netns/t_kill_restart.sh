@@ -89,13 +89,7 @@ ${PROBE_OUTAGE_MS} ms, lost ${PROBE_LOST}/${PROBE_SENT}")
     "round $i: client outage (ms), bound Master_Down_Interval + slack"
 }
 
-lab_up 2
-make_conf r1 priority=150 advert_int=$adv
-make_conf r2 priority=100 advert_int=$adv
-start_floatd r1
-start_floatd r2
-wait_state r1 web MASTER 2
-wait_state r2 web BACKUP 1
+pair_up "$adv"
 wait_for "client_ping $VIP4" 2 || fail "the client cannot ping $VIP4"
 sampler_start
 t_start=$EPOCHREALTIME
