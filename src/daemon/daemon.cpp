@@ -81,6 +81,13 @@ Result<Ok> Daemon::init() {
   if (!dump) return fail("reading interfaces: " + dump.error());
   for (const auto& e : *dump) table_.apply(e);
   remove_stale_vips(*dump);  // before joining the election (crash recovery)
+  // The monitor has queued the kernel's notices of those removals: read them now, so that an
+  // instance starting as MASTER does not take them for someone deleting its fresh VIP.
+  for (int i = 0; i < 64; ++i) {
+    auto batch = monitor_->read();
+    if (!batch || (batch->events.empty() && !batch->overrun)) break;
+    for (const auto& e : batch->events) table_.apply(e);
+  }
 
   timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (timer_fd_ < 0) return fail(std::string("timerfd: ") + std::strerror(errno));

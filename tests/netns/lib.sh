@@ -745,25 +745,23 @@ def hold(ctl, sock, name, want, seconds):
     print("ok", polls)
     return 0
 
-def proto(addr):
-    want = ipaddress.ip_address(addr)
-    family = socket.AF_INET if want.version == 4 else socket.AF_INET6
+def addresses(family=0):
+    """Every address in this namespace: (address, prefix length, ifindex, IFA_PROTO or None)."""
     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
     s.bind((0, 0))
     # RTM_GETADDR dump: nlmsghdr + ifaddrmsg
     s.send(struct.pack("=IHHII", 24, 22, 0x301, 1, 0) + struct.pack("=BBBBI", family, 0, 0, 0, 0))
-    result = "absent"
     while True:
         data = s.recv(1 << 16)
         off = 0
         while off + 16 <= len(data):
             length, kind = struct.unpack_from("=IH", data, off)
             if kind == 3:  # NLMSG_DONE
-                print(result)
-                return 0
+                return
             if kind == 2:  # NLMSG_ERROR
                 raise OSError("netlink error")
-            if kind == 20:  # RTM_NEWADDR
+            if kind == 20:  # RTM_NEWADDR: ifaddrmsg, then attributes
+                _, plen, _, _, index = struct.unpack_from("=BBBBI", data, off + 16)
                 attrs, a = {}, off + 24
                 while a + 4 <= off + length:
                     alen, atype = struct.unpack_from("=HH", data, a)
@@ -772,9 +770,26 @@ def proto(addr):
                     attrs[atype] = data[a + 4:a + alen]
                     a += (alen + 3) & ~3
                 raw = attrs.get(2) or attrs.get(1)  # IFA_LOCAL, else IFA_ADDRESS
-                if raw and ipaddress.ip_address(raw) == want:
-                    result = f"0x{attrs[11][0]:02x}" if 11 in attrs else "unset"  # IFA_PROTO
+                if raw:
+                    mark = attrs[11][0] if 11 in attrs else None  # IFA_PROTO
+                    yield ipaddress.ip_address(raw), plen, index, mark
             off += (length + 3) & ~3
+
+def proto(addr):
+    want = ipaddress.ip_address(addr)
+    family = socket.AF_INET if want.version == 4 else socket.AF_INET6
+    result = "absent"
+    for address, _, _, mark in addresses(family):
+        if address == want:
+            result = "unset" if mark is None else f"0x{mark:02x}"
+    print(result)
+    return 0
+
+def marked(want):
+    for address, plen, index, mark in addresses():
+        if mark == int(want, 16):
+            print(f"{address}/{plen} {socket.if_indextoname(index)}")
+    return 0
 
 def main(argv):
     cmd = argv[1]
@@ -787,6 +802,8 @@ def main(argv):
         return hold(*argv[2:7])
     if cmd == "proto":
         return proto(argv[2])
+    if cmd == "marked":
+        return marked(argv[2])
     raise SystemExit(f"fdq.py: unknown command {cmd}")
 
 sys.exit(main(sys.argv))
@@ -853,36 +870,7 @@ eth0_recreate() {
 
 # proto_addresses NAME [PROTO]: the addresses (ADDR/LEN DEV) in NAME whose IFA_PROTO is PROTO
 # (default 0x66, floatd's mark), one per line.
-proto_addresses() {
-  _need "$PY"
-  in_ns "$1" "$PY" -I -S -c '
-import ipaddress, socket, struct, sys
-want = int(sys.argv[1], 16)
-s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
-s.bind((0, 0))
-s.send(struct.pack("=IHHII", 24, 22, 0x301, 1, 0) + struct.pack("=BBBBI", 0, 0, 0, 0, 0))
-while True:
-    data, off = s.recv(1 << 16), 0
-    while off + 16 <= len(data):
-        length, kind = struct.unpack_from("=IH", data, off)
-        if kind == 3:  # NLMSG_DONE
-            sys.exit(0)
-        if kind == 2:  # NLMSG_ERROR
-            sys.exit("netlink error")
-        if kind == 20:  # RTM_NEWADDR: ifaddrmsg, then attributes
-            _, plen, _, _, index = struct.unpack_from("=BBBBI", data, off + 16)
-            attrs, a = {}, off + 24
-            while a + 4 <= off + length:
-                alen, atype = struct.unpack_from("=HH", data, a)
-                if alen < 4:
-                    break
-                attrs[atype] = data[a + 4:a + alen]
-                a += (alen + 3) & ~3
-            raw = attrs.get(2) or attrs.get(1)  # IFA_LOCAL, else IFA_ADDRESS
-            if raw and 11 in attrs and attrs[11][0] == want:  # IFA_PROTO
-                print(f"{ipaddress.ip_address(raw)}/{plen} {socket.if_indextoname(index)}")
-        off += (length + 3) & ~3' "${2:-0x66}"
-}
+proto_addresses() { _need "$PY" && in_ns "$1" "$PY" -I -S "$RUN/fdq.py" marked "${2:-0x66}"; }
 
 # log_ms NAME MARK TEXT T0: ms from T0 (an EPOCHREALTIME) to the time stamp (HH:MM:SS.mmm,
 # local time, truncated to the ms) of the first line after MARK in NAME's log containing TEXT;

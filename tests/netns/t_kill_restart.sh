@@ -3,7 +3,8 @@
 # preempt) is killed with SIGKILL and restarted at once, as systemd's Restart=always would,
 # 8 times, under the 1 kHz probe from the client. A background loop samples the VIP's holders
 # in both namespaces all along (about one sample per 7 ms). Checked:
-#   - each restart removes the stale VIP the killed floatd left (logged), and r1 is MASTER
+#   - each restart removes the stale VIP the killed floatd left (logged, and not then taken
+#     for someone deleting the new VIP: no "putting it back"), and r1 is MASTER
 #     again (preempt) within its Master_Down_Interval + slack after the restarted floatd
 #     answers floatctl; r2 ends BACKUP;
 #   - the client's outage per round (largest gap between probe replies) is at most r2's
@@ -79,7 +80,11 @@ kill_round() {
   probe_stop
   log_since r1 "$mark1" | grep -q "removed stale VIP $VIP4" ||
     fail "round $i: the restarted floatd did not log the removal of the stale $VIP4"
-  r2_text=$(log_since r2 "$mark2" | grep -- ' -> ' | sed 's/.*web: //' | paste -sd ',' -)
+  # Its own removal of the stale VIP is not someone deleting its fresh one.
+  ! log_since r1 "$mark1" | grep -q "putting it back" ||
+    fail "round $i: the restarted floatd took its own removal of the stale VIP for a deletion"
+  r2_text=$(log_since r2 "$mark2" | { grep -- ' -> ' || true; } | sed 's/.*web: //' |
+    paste -sd ',' -)
   dh=$(double_holds "$t0" | awk '{printf "%s%s-%s ms", sep, $2, $3; sep = ", "}')
   RESULTS+=("round $i: restarted after ${restart_ms} ms, r1 MASTER ${up_lo}-${up_hi} ms after \
 that; r2: ${r2_text:-no transition}; two holders: ${dh:-never}; probe: outage \
@@ -89,7 +94,16 @@ ${PROBE_OUTAGE_MS} ms, lost ${PROBE_LOST}/${PROBE_SENT}")
     "round $i: client outage (ms), bound Master_Down_Interval + slack"
 }
 
-pair_up "$adv"
+# r1 says state = MASTER, as a primary node's config often does: a restarted r1 is MASTER at
+# once, right after removing the stale VIP (the case where its own removal could look like
+# someone deleting the new VIP).
+lab_up 2
+make_conf r1 priority=150 advert_int=$adv state=MASTER
+make_conf r2 priority=100 advert_int=$adv
+start_floatd r1
+start_floatd r2
+wait_state r1 web MASTER 2
+wait_state r2 web BACKUP 1
 wait_for "client_ping $VIP4" 2 || fail "the client cannot ping $VIP4"
 sampler_start
 t_start=$EPOCHREALTIME
