@@ -71,4 +71,5 @@ check-asan:
 BENCH_QUICK ?= 0
 .PHONY: bench
 bench: build
+	@scripts/deps bench
 	@BENCH_QUICK=$(BENCH_QUICK) bench/run.sh $(BUILD)/floatd

@@ -15,7 +15,7 @@ source "$(dirname "$0")/../tests/netns/lib.sh"
 source "$(dirname "$0")/lib.sh"
 bench_init outage "$1"
 
-N_HO=$(reps 15 2)
+N_HO=$(reps 10 2)
 N_TR=$(reps 8 1)
 HO_ADVS=${HANDOVER_ADVS:-1 0.1}
 TR_ADVS=${TRACK_ADVS:-1}

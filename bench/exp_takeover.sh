@@ -13,7 +13,7 @@ source "$(dirname "$0")/../tests/netns/lib.sh"
 source "$(dirname "$0")/lib.sh"
 bench_init takeover "$1"
 
-N=$(reps 15 2)
+N=$(reps 10 2)
 ADVS=${TAKEOVER_ADVS:-1 0.1}
 VIP_KA=192.168.100.101
 csv takeover.csv impl,scenario,advert_int,trial,raw_ms,protocol_ms,latency_ms,advert_ms,outage_ms,lost

@@ -96,6 +96,8 @@ extra_ifaces() {
 #   vrid=51     the first VRID
 #   vip=$VIP4/24  the VIP when n=1
 #   prio=100 adv=1 state=BACKUP
+#   rt=         none; N: real-time priority N and locked memory (floatd vrrp_rt_priority and
+#               vrrp_no_swap, keepalived the same keywords)
 #   track=      none; weighted (script weight -60) or fault (weight 0): a check script that
 #               tests the file RUN/NAME.up every second, fall 1, rise 1
 # Both get VRRPv3, preempt, garp delay 0 (one burst of 5 gratuitous ARPs), console logging.
@@ -103,7 +105,7 @@ gen_conf() {
   local impl=$1 name=$2 kv
   shift 2
   local -A o=([n]=1 [ifaces]=1 [vrid]=51 [vip]=$VIP4/24 [prio]=100 [adv]=1 [state]=BACKUP
-    [track]="")
+    [track]="" [rt]="")
   for kv in "$@"; do
     [[ -v "o[${kv%%=*}]" ]] || fail "gen_conf: unknown key ${kv%%=*}"
     o[${kv%%=*}]=${kv#*=}
@@ -120,7 +122,9 @@ gen_conf() {
   esac
   if [[ $impl == floatd ]]; then
     {
-      printf '[global]\nrouter_id = %s\n\n' "$name"
+      printf '[global]\nrouter_id = %s\n' "$name"
+      [[ -z ${o[rt]} ]] || printf 'vrrp_rt_priority = %s\nvrrp_no_swap = yes\n' "${o[rt]}"
+      printf '\n'
       if [[ -n $weight ]]; then
         printf '[script chk]\nscript = /usr/bin/test -f %s\ninterval = 1\nfall = 1\nrise = 1\nweight = %s\n\n' \
           "$RUN/$name.up" "$weight"
@@ -140,7 +144,9 @@ gen_conf() {
     } >"$RUN/$name.conf"
   else
     {
-      printf 'global_defs {\n  router_id %s\n  vrrp_garp_master_delay 0\n  vrrp_version 3\n}\n\n' "$name"
+      printf 'global_defs {\n  router_id %s\n  vrrp_garp_master_delay 0\n  vrrp_version 3\n' "$name"
+      [[ -z ${o[rt]} ]] || printf '  vrrp_rt_priority %s\n  vrrp_no_swap\n' "${o[rt]}"
+      printf '}\n\n'
       if [[ -n $weight ]]; then
         printf 'vrrp_script chk {\n  script "/usr/bin/test -f %s"\n  interval 1\n  fall 1\n  rise 1\n  weight %s\n}\n\n' \
           "$RUN/$name.up" "$weight"
@@ -367,6 +373,27 @@ CLK_TCK=$(getconf CLK_TCK)
 # now_us: EPOCHREALTIME in microseconds.
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
+# uptime_s: seconds since boot (/proc/uptime, 10 ms), for durations that a step of the wall
+# clock (EPOCHREALTIME) must not upset.
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+# mono_cs VAR: sets VAR to the uptime in centiseconds, an integer, without a fork: for the
+# deadlines and waits of a loop, which EPOCHREALTIME would stretch by hours if the clock stepped.
+mono_cs() {
+  local up
+  read -r up _ </proc/uptime
+  printf -v "$1" '%s' "${up/./}"
+}
+
+# wall_mark: remembers EPOCHREALTIME and the uptime. wall_stepped: the wall clock has been
+# stepped since (the two advanced by more than 50 ms apart), which voids every time taken
+# from EPOCHREALTIME, packet or monitor timestamps in between (other work on a shared machine
+# may set the clock).
+wall_mark() { WALL_E=$EPOCHREALTIME WALL_U=$(uptime_s); }
+wall_stepped() {
+  awk -v e0="$WALL_E" -v u0="$WALL_U" -v e1="$EPOCHREALTIME" -v u1="$(uptime_s)" \
+    'BEGIN {d = (e1 - e0) - (u1 - u0); exit !(d > 0.05 || d < -0.05)}'
+}
+
 # fmt_ms US: microseconds -> milliseconds with 3 decimals.
 fmt_ms() { awk -v u="$1" 'BEGIN {printf "%.3f", u / 1000}'; }
 
@@ -479,6 +506,9 @@ pair_ok() {
     [[ $(d_state "$2") == BACKUP ]] && ! has_vip "$2" "$vip"
 }
 
+# router_ip NAME: the IPv4 address of NAME's eth0 (192.168.100.(K+1) for rK).
+router_ip() { ip -n "$(ns "$1")" -4 -o addr show dev eth0 | awk '{split($4, a, "/"); print a[1]; exit}'; }
+
 # d_kill NAME: SIGKILL to every process of the daemon in one kill(1) (keepalived: the parent
 # and its VRRP child, so that the parent cannot respawn the child); returns once all are gone.
 # Nothing is cleaned up: the VIP stays where it was, as after a crash.
@@ -498,7 +528,9 @@ d_kill() {
 # vip_watch_start NAME...: follows NAME's address changes (ip -ts monitor address, one
 # process per router, timestamps in µs) into RUN/NAME.vipmon, after a snapshot of its IPv4
 # addresses in RUN/NAME.vipsnap; returns once every monitor listens. bench/vipwatch.py replays
-# them: who held a VIP when, to the microsecond, without polling (vip_watch).
+# them: who held a VIP when, without polling (vip_watch). The timestamps are taken as ip reads
+# the events: two that come together (a VIP removed and added back within microseconds) are
+# read in one go, so changes shorter than a scheduling delay are not resolved.
 vip_watch_start() {
   local r full pid deadline
   for r in "$@"; do
@@ -521,8 +553,9 @@ vip_watch_start() {
 
 # vip_watch CMD VIP T0 T1 NAME...: bench/vipwatch.py CMD on the watched routers NAME, between
 # the EPOCHREALTIME values T0 and T1. CMD overlap: the longest time at least two of them held
-# VIP at once (ms), then the holders at T1; CMD single: from T0 to the moment exactly one held
-# VIP for good (until T1), in ms ("none" if that is not so at T1), then who.
+# VIP at once (ms), the longest time none did (ms), then the holders at T1; CMD single: from
+# T0 to the moment exactly one held VIP for good (until T1), in ms ("none" if that is not so
+# at T1), then who.
 vip_watch() {
   local cmd=$1 vip=$2 t0=$3 t1=$4 r files=()
   shift 4
@@ -532,10 +565,11 @@ vip_watch() {
 
 # advert_loss NAME FROM PCT: in NAME's namespace, nftables drops PCT % (numgen random, per
 # packet, independently) of the VRRP packets from FROM (an IPv4 address) on input, before the
-# daemon's raw socket sees them. Named counters "seen" (all from FROM) and "dropped"; every such
-# packet also goes to NFLOG, group 1 if it passes and group 2 if dropped (loss_log_start
-# records both, so the exact loss pattern is known). advert_sent NAME: counter "sent" of the
-# VRRP packets NAME sends (output hook). nft_count NAME COUNTER: a named counter's packets.
+# daemon's raw socket sees them. Named counters "seen" (all from FROM) and "dropped". Every such
+# packet also goes to NFLOG group 1 with the prefix P (passed) or D (dropped), in the order the
+# rule saw them (loss_log_start records it: the exact loss pattern). advert_sent NAME: counter
+# "sent" of the VRRP packets NAME sends (output hook). nft_count NAME COUNTER: a named
+# counter's packets. queue-threshold 1: with the default batching tcpdump missed most packets.
 advert_loss() {
   in_ns "$1" nft -f - <<NFT || fail "nft: could not install the loss rule in $1"
 table inet fdbloss {
@@ -546,25 +580,34 @@ table inet fdbloss {
     ip saddr $2 ip protocol 112 counter name "seen" jump sample
   }
   chain sample {
-    numgen random mod 100 < $3 counter name "dropped" log group 2 snaplen 64 queue-threshold 1 drop
-    log group 1 snaplen 64 queue-threshold 1
+    numgen random mod 100 < $3 counter name "dropped" log prefix "D" group 1 snaplen 64 queue-threshold 1 drop
+    log prefix "P" group 1 snaplen 64 queue-threshold 1
   }
 }
 NFT
 }
-# loss_log_start NAME: records the NFLOG groups 1 (passed) and 2 (dropped) of NAME's loss
-# rule in RUN/NAME.passed.pcap and RUN/NAME.dropped.pcap (timestamps; 64 bytes a packet).
-# queue-threshold 1 in the rule: with the default batching, the capture missed most packets.
+# advert_loss_end NAME: removes NAME's loss rule and its counters (no more loss, no more NFLOG).
+advert_loss_end() { in_ns "$1" nft delete table inet fdbloss; }
+
+# loss_log_start NAME FROM: records NAME's loss decisions (NFLOG group 1, in order) in
+# RUN/NAME.nflog.pcap, and the VRRP packets from FROM (an IPv4 address) that the bridge sends
+# to NAME in RUN/NAME.port.pcap, with kernel timestamps: NFLOG's own timestamps are taken as
+# tcpdump reads them (up to milliseconds late on a busy machine), so bench/lossrun.py times
+# the k-th decision by the k-th packet on the port.
 loss_log_start() {
-  local g tag pid
-  for g in 1 2; do
-    tag=$1.$([[ $g == 1 ]] && echo passed || echo dropped)
-    in_ns "$1" tcpdump -n -U -s 128 -i "nflog:$g" -w "$RUN/$tag.pcap" >"$RUN/$tag.tcpdump" 2>&1 &
-    pid=$!
-    CAP_PID[$tag]=$pid
-    LAB_PIDS+=("$pid")
-    wait_for "grep -qs 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on nflog:$g in $1 did not start"
-  done
+  local tag=$1.nflog pid
+  in_ns "$1" tcpdump -n -U -s 128 -i nflog:1 -w "$RUN/$tag.pcap" >"$RUN/$tag.tcpdump" 2>&1 &
+  pid=$!
+  CAP_PID[$tag]=$pid
+  LAB_PIDS+=("$pid")
+  wait_for "grep -qs 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on nflog:1 in $1 did not start"
+  tag=$1.port
+  ip netns exec "$(ns br)" tcpdump -n -U --immediate-mode -j host --time-stamp-precision=nano \
+    -s 128 -i "p-$1" -w "$RUN/$tag.pcap" "ip proto 112 and src host $2" >"$RUN/$tag.tcpdump" 2>&1 &
+  pid=$!
+  CAP_PID[$tag]=$pid
+  LAB_PIDS+=("$pid")
+  wait_for "grep -qs 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on p-$1 did not start"
 }
 advert_sent() {
   in_ns "$1" nft -f - <<NFT || fail "nft: could not install the sent counter in $1"

@@ -6,6 +6,7 @@ experiment that was not run or failed is reported as such) and writes the tables
 min, max and n per implementation, and the ratio of the medians floatd/keepalived.
 """
 import csv
+import math
 import os
 import statistics
 import sys
@@ -45,8 +46,8 @@ def num(v):
 def values(rows, field, **match):
     out = []
     for r in rows or []:
-        if all(str(r[k]) == str(v) for k, v in match.items()):
-            x = num(r[field])
+        if all(str(r.get(k)) == str(v) for k, v in match.items()):
+            x = num(r.get(field))
             if x is not None:
                 out.append(x)
     return out
@@ -140,7 +141,7 @@ w(table(["", ""], [
     ["OS", m.get("os", "?")],
     ["floatd", f"{m.get('floatd', '?')} ({m.get('floatd_build', '?')}), git {m.get('git', '?')}"],
     ["keepalived", m.get("keepalived", "?")],
-    ["tools", f"{m.get('tcpdump', '?')}; {m.get('valgrind', '?')}; {m.get('stress_ng', '?')}"],
+    ["tools", f"{m.get('tcpdump', '?')}; {m.get('valgrind', '?')}; {m.get('stress_ng', '?')}; {m.get('nft', '?')}"],
     ["load average (1, 5, 15 min)", f"start {m.get('load_start', '?')}, end {m.get('load_end', '?')}"],
     ["duration", f"{int(m.get('seconds', 0)) // 60} min {int(m.get('seconds', 0)) % 60} s"],
 ]))
@@ -361,23 +362,272 @@ if fs:
                      f"(target ≤ {TARGET_LATENCY_RATIO}; medians {statistics.median(groups[0][1]):.3f} "
                      f"vs {statistics.median(groups[0][2]):.3f} ms)"))
 if sp:
-    w(f"Spurious transitions: both pairs at advert_int {sp[0]['advert_int']} for "
+    w(f"Spurious transitions: every pair at advert_int {sp[0]['advert_int']} for "
       f"{sp[0]['seconds']} s while {sp[0]['load']} keeps both CPUs busy. Every state change a "
       "daemon logs counts (none is expected), and so does every gratuitous ARP it sends "
       "(5 per takeover, or a Master re-announcing itself); the largest gap between two adverts "
       "of the Master shows how late it ran (its Backup takes over when a gap exceeds "
-      "Master_Down_Interval).\n\n")
+      "Master_Down_Interval). `+rt`: the same daemon with SCHED_RR priority 50 and locked "
+      "memory (`vrrp_rt_priority 50`, `vrrp_no_swap` in both); floatd's timer slack is 1 ns "
+      "in every case.\n\n")
     rows = []
     for r in sp:
         rows.append([r["impl"], r["role"], r["transitions"], r["garps"], r["adverts"],
                      r["max_advert_gap_ms"] if r["role"] == "master" else "–"])
     w(table(["impl", "role", "state changes", "gratuitous ARPs", "adverts sent", "largest advert gap (ms)"], rows))
-    tf = sum(int(r["transitions"]) for r in sp if r["impl"] == "floatd")
-    tk_ = sum(int(r["transitions"]) for r in sp if r["impl"] == "keepalived")
+    def changes(impl):
+        return sum(int(r["transitions"]) for r in sp if r["impl"] == impl)
+    tf, tk_ = changes("floatd"), changes("keepalived")
+    with_rt = ""
+    if any(r["impl"].endswith("+rt") for r in sp):
+        with_rt = (f"; with SCHED_RR and locked memory: floatd {changes('floatd+rt')}, "
+                   f"keepalived {changes('keepalived+rt')}")
     gaps.append((1 + tf if tf else 0,
                  f"spurious transitions in {sp[0]['seconds']} s at {sp[0]['advert_int']} s under "
-                 f"load: floatd {tf}, keepalived {tk_} (target 0)"))
+                 f"load: floatd {tf}, keepalived {tk_} (target 0){with_rt}"))
     w("\n")
+
+# ---------------------------------------------------------------------------------------------
+def count_if(rows, pred):
+    return sum(1 for r in rows or [] if pred(r))
+
+
+def clock_ok(rows):
+    """The rows whose times are valid (no step of the wall clock during the round), and how many
+    were left out."""
+    if rows is None:
+        return None, 0
+    ok = [r for r in rows if r.get("clock_step", "0") != "1"]
+    return ok, len(rows) - len(ok)
+
+
+def poisson_tail(n, lam):
+    """P(X >= n) for X ~ Poisson(lam)."""
+    if n <= 0:
+        return 1.0
+    term, cdf = math.exp(-lam), 0.0
+    for i in range(n):
+        cdf += term
+        term *= lam / (i + 1)
+    return max(0.0, 1.0 - cdf)
+
+
+pt, pt_void = clock_ok(load("partition.csv"))
+w("## 6. Partition and heal\n\n")
+if not pt:
+    w("Not run, or no result (see the experiment's log).\n\n" if not pt_void else
+      f"No valid round: the wall clock was stepped during all {pt_void} rows.\n\n")
+else:
+    adv = pt[0]["advert_int"]
+    limit = float(adv) * 1000
+    w(f"Both pairs at advert_int {adv} s (floatd r1 150 / r2 100, keepalived r3 150 / r4 100). "
+      "The four routers' bridge ports are isolated from each other (bridge port isolation: no "
+      "VRRP between the routers, the client still reaches all) for a random 0.6–1.5 s, until "
+      "both routers of each pair are Master (checked just before the heal: `both Master`); "
+      "then each pair is healed at a random phase of the advert cycle (the pair that goes first "
+      "alternates; each is timed from its own heal). **One Master (poll)**: the pair's states "
+      "polled (`floatctl status`; keepalived's log) until exactly one says MASTER; the upper "
+      "bound is the end of the first poll that saw it, the lower bound the start of the last "
+      "that did not (a poll of both takes about 7 ms). **One VIP holder**: from the heal until "
+      "exactly one router held the VIP for good, from `ip -ts monitor address` in every "
+      "router (microseconds, no polling). **Back to normal**: the 150 router Master with the "
+      "VIP and the 100 router Backup without it; a pair not back within 5 s is **stuck**. "
+      "The Backup announced itself with gratuitous ARPs when it took over during the "
+      "partition, so the client follows it; **survivor re-announced**: the 150 router sent "
+      "gratuitous ARPs (counted on the client's port) within 1 s of the heal; **client → "
+      "survivor**: the client's neighbour entry for the VIP holds the 150 router's MAC at the "
+      "end of the round. Milliseconds.\n\n")
+    groups = []
+    for field, label in (("heal_ms", "one Master (poll, upper bound)"),
+                         ("heal_lo_ms", "one Master (poll, lower bound)"),
+                         ("one_vip_ms", "one VIP holder (address monitor)"),
+                         ("settle_ms", "back to normal (poll)"),
+                         ("partition_s", "partition length (s)"),
+                         ("garps", "survivor's gratuitous ARPs"),
+                         ("transitions", "state changes (both routers)")):
+        groups.append(([label], values(pt, field, impl="floatd"), values(pt, field, impl="keepalived")))
+    w(side_by_side(["quantity"], groups))
+    rows, late = [], {}
+    for impl in IMPLS:
+        rs_ = [r for r in pt if r["impl"] == impl]
+        if not rs_:
+            continue
+
+        def is_late(r):
+            lo, one = num(r["heal_lo_ms"]), num(r["one_vip_ms"])
+            return lo is None or one is None or lo > limit or one > limit
+        late[impl] = count_if(rs_, is_late)
+        rows.append([impl, len(rs_), count_if(rs_, lambda r: r["both_master"] == "1"),
+                     late[impl],
+                     count_if(rs_, lambda r: r["master"] == "backup"),
+                     count_if(rs_, lambda r: r["stuck"] == "1"),
+                     count_if(rs_, lambda r: (num(r["garps"]) or 0) > 0),
+                     count_if(rs_, lambda r: r["client"] == "master")])
+    w(f"\n| impl | rounds | both Master | one Master later than {fmt(limit)} ms | "
+      "the 100 router was the one left | stuck | survivor re-announced | client → survivor |\n"
+      "|---|---|---|---|---|---|---|---|\n")
+    w("".join("| " + " | ".join(str(c) for c in r) + " |\n" for r in rows))
+    w(f"\n`later than {fmt(limit)} ms`: the poll's lower bound or the address monitor exceeds one "
+      "advert interval (or there never was exactly one Master).\n\n")
+    if pt_void:
+        w(f"{pt_void} row(s) left out: the wall clock was stepped during the round (other work on "
+          "the machine), which voids its times.\n\n")
+    f_rows = [r for r in pt if r["impl"] == "floatd"]
+    k_rows = [r for r in pt if r["impl"] == "keepalived"]
+    if f_rows:
+        fv, kv = values(pt, "one_vip_ms", impl="floatd"), values(pt, "one_vip_ms", impl="keepalived")
+        gaps.append((1 + late["floatd"] if late["floatd"] else 0,
+                     f"partition heal: exactly one Master within one advert interval ({fmt(limit)} ms) of "
+                     f"the heal: floatd late in {late['floatd']} of {len(f_rows)} rounds (worst "
+                     f"{fmt(max(fv)) if fv else '–'} ms by the address monitor), keepalived late in "
+                     f"{late.get('keepalived', '–')} of {len(k_rows)} (worst {fmt(max(kv)) if kv else '–'} ms) "
+                     "(target: never)"))
+        miss = {i: count_if([r for r in pt if r["impl"] == i], lambda r: (num(r["garps"]) or 0) == 0)
+                for i in IMPLS}
+        gaps.append((1 + miss["floatd"] if miss["floatd"] else 0,
+                     f"partition heal: the survivor re-announces (gratuitous ARP within 1 s): floatd "
+                     f"missed in {miss['floatd']} of {len(f_rows)} rounds, keepalived in {miss['keepalived']} "
+                     f"of {len(k_rows)} (target: never missed)"))
+        stuck = {i: count_if([r for r in pt if r["impl"] == i], lambda r: r["stuck"] == "1") for i in IMPLS}
+        gaps.append((1 + stuck["floatd"] if stuck["floatd"] else 0,
+                     f"partition heal: pairs stuck (not back to normal 5 s after the heal): floatd "
+                     f"{stuck['floatd']}, keepalived {stuck['keepalived']} (target 0)"))
+
+# ---------------------------------------------------------------------------------------------
+kl, kl_void = clock_ok(load("kill.csv"))
+w("## 7. SIGKILL and restart of the Master\n\n")
+if not kl:
+    w("Not run, or no result (see the experiment's log).\n\n" if not kl_void else
+      f"No valid round: the wall clock was stepped during all {kl_void} rows.\n\n")
+else:
+    adv = kl[0]["advert_int"]
+    limit = float(adv) * 1000
+    w(f"Same lab, advert_int {adv} s, with the 1 kHz probe on the VIP. At a random phase, "
+      "SIGKILL to the Master's daemon (keepalived: its parent and its VRRP child in one "
+      "`kill`, so the parent cannot respawn the child), restarted at once with the same "
+      "configuration, until it is Master again. Nothing cleans up after a SIGKILL: the VIP "
+      "stays on the interface. **Restart**: from the kill until the new daemon runs (floatd: "
+      "its control socket answers; keepalived: it logged a first state). **Master again**: "
+      "until it holds the VIP and logged MASTER. **Two holders**: the longest time both "
+      "routers held the VIP at once; **no holder**: the longest time neither did (a restarted "
+      "daemon that removes the VIP its predecessor left); both from `ip -ts monitor address` "
+      "in the routers (microsecond timestamps, but a removal and an addition microseconds apart "
+      "are read together: what a scheduling delay hides, the probe's lost echoes show). **Stale**: a router "
+      "holding the VIP without being MASTER, 1 s after the round settled; **missing**: a "
+      "MASTER without it. **Backup took over**: the 100 router became Master during the "
+      "round. Milliseconds.\n\n")
+    groups = []
+    for field, label in (("restart_ms", "restart"), ("master_ms", "Master again"),
+                         ("overlap_ms", "two holders (longest)"), ("no_holder_ms", "no holder (longest)"),
+                         ("outage_ms", "probe outage"),
+                         ("lost", "echoes lost")):
+        groups.append(([label], values(kl, field, impl="floatd"), values(kl, field, impl="keepalived")))
+    w(side_by_side(["quantity"], groups))
+    rows, tot = [], {}
+    for impl in IMPLS:
+        rs_ = [r for r in kl if r["impl"] == impl]
+        if not rs_:
+            continue
+        ov = values(rs_, "overlap_ms")
+        tot[impl] = dict(n=len(rs_), over=count_if(rs_, lambda r: (num(r["overlap_ms"]) or 0) > limit),
+                         maxov=max(ov) if ov else None,
+                         stale=sum(int(r["stale"]) for r in rs_), missing=sum(int(r["missing"]) for r in rs_),
+                         never=count_if(rs_, lambda r: num(r["master_ms"]) is None))
+        rows.append([impl, len(rs_), tot[impl]["over"], tot[impl]["stale"], tot[impl]["missing"],
+                     count_if(rs_, lambda r: int(r["backup_took"]) > 0),
+                     count_if(rs_, lambda r: r["stuck"] == "1"), tot[impl]["never"]])
+    w(f"\n| impl | rounds | two holders > {fmt(limit)} ms | stale VIPs | Masters without VIP | "
+      "Backup took over | stuck (not normal 5 s after) | never Master again |\n"
+      "|---|---|---|---|---|---|---|---|\n")
+    w("".join("| " + " | ".join(str(c) for c in r) + " |\n" for r in rows))
+    w("\n")
+    if kl_void:
+        w(f"{kl_void} row(s) left out: the wall clock was stepped during the round (other work on "
+          "the machine), which voids its times.\n\n")
+    if "floatd" in tot:
+        f_, k_ = tot["floatd"], tot.get("keepalived")
+        mo = f_["maxov"] or 0
+        gaps.append((mo / limit,
+                     f"SIGKILL and restart: two VIP holders at once for at most {fmt(mo)} ms with "
+                     f"floatd, {fmt(k_['maxov']) if k_ else '–'} ms with keepalived (target ≤ one "
+                     f"advert interval, {fmt(limit)} ms)"))
+        bad = f_["stale"] + f_["missing"] + f_["never"]
+        gaps.append((1 + bad if bad else 0,
+                     f"SIGKILL and restart: stale VIPs / Masters without VIP / never Master again: "
+                     f"floatd {f_['stale']}/{f_['missing']}/{f_['never']} in {f_['n']} rounds, keepalived "
+                     + (f"{k_['stale']}/{k_['missing']}/{k_['never']} in {k_['n']}" if k_ else "–")
+                     + " (target 0)"))
+
+# ---------------------------------------------------------------------------------------------
+ls_ = load("loss.csv")
+w("## 8. Advert loss\n\n")
+if not ls_:
+    w("Not run, or no result (see the experiment's log).\n\n")
+else:
+    r0 = ls_[0]
+    a_ms = float(r0["advert_int"]) * 1000
+    k0, mdi0 = int(r0["k"]), float(r0["mdi_ms"])
+    times = ", ".join(fmt(a_ms * j, 0) for j in range(1, k0 + 2))
+    w(f"{len(ls_)} pairs at advert_int {r0['advert_int']} s for {r0['seconds']} s, all at once, each "
+      "losing a share of its Master's adverts on the way into its Backup: nftables in the "
+      "Backup's namespace drops each VRRP packet from the Master with probability p "
+      "(`numgen random mod 100 < P`, input hook, before the daemon's socket; this kernel has no "
+      "netem). A Backup takes over when no advert arrives for Master_Down_Interval "
+      f"(MDI = 3 × Advert_Interval + Skew_Time = {r0['mdi_ms']} ms at priority 100): the "
+      f"Master's next adverts come at {times} ms, so exactly the k = {k0} after a "
+      f"received one must all be lost (advert {k0 + 1} comes {fmt(a_ms * (k0 + 1) - mdi0)} ms after MDI). **Expected**: "
+      "N × (1 − p) × p^k spurious takeovers for N adverts sent. **This loss pattern**: every "
+      "decision of the rule was recorded in order (NFLOG) and each advert timed by the kernel "
+      "on the Backup's bridge port, so the takeovers the protocol predicts for this very run "
+      "are known: runs of k drops after a passed advert (`runs`), or gaps longer than MDI "
+      "between passed adverts (`gaps`, what a Backup's timer follows; `runs` also counts "
+      "drops of the extra adverts a Master sends while it answers a spurious one). "
+      "A spurious takeover is counted when the Backup enters MASTER; it comes back by itself "
+      "(the Master stays Master and answers the lower-priority one; the Backup steps down on "
+      "the next advert it receives): 2 state changes of the Backup, none of the Master. "
+      "**Explained**: the takeover (the Backup's first advert on the wire) came at least MDI "
+      "after the last advert that passed; **unexplained**: sooner (a daemon bug, or scheduling). "
+      "P(≥ observed) is the Poisson probability of seeing at least that many with the "
+      "expected mean.\n\n")
+    rows = []
+    for r in ls_:
+        lam, obs = num(r["predicted_takeovers"]) or 0, int(r["takeovers"])
+        rows.append([r["impl"], r["loss_pct"], r["sent"], r["dropped"], r["drop_pct"],
+                     r["predicted_takeovers"], r["runs"], r["gaps"], r["takeovers"], r["wire_takeovers"],
+                     r["explained"], r["unexplained"], r["min_gap_ms"],
+                     r["backup_transitions"], r["master_transitions"],
+                     f"{poisson_tail(obs, lam):.3g}"])
+    w(table(["impl", "loss %", "adverts sent", "dropped", "dropped %", "expected takeovers",
+             "runs", "gaps", "takeovers (log)", "takeovers (wire)", "explained", "unexplained",
+             "shortest gap to takeover (ms)", "Backup changes", "Master changes", "P(≥ observed)"], rows))
+    mis = [f"{r['impl']} {r['loss_pct']} % ({r['misaligned']})" for r in ls_
+           if (num(r.get("misaligned")) or 0) > 0]
+    if mis:
+        w("\nLoss decisions that did not line up with the adverts on the port: " + ", ".join(mis) +
+          " (above 1 % of them, gaps and explained/unexplained use NFLOG's own, late, timestamps).\n")
+    steps = max((int(num(r.get("clock_steps")) or 0) for r in ls_), default=0)
+    if steps:
+        w(f"\nThe wall clock was stepped {steps} time(s) during the run (other work on the machine; "
+          "capture timestamps are CLOCK_REALTIME): gaps across a step are left out, and a step "
+          "shorter than 10 s would pass for a gap.\n")
+    w("\n")
+    for pct in ordered(ls_, "loss_pct"):
+        f = [r for r in ls_ if r["impl"] == "floatd" and r["loss_pct"] == pct]
+        k = [r for r in ls_ if r["impl"] == "keepalived" and r["loss_pct"] == pct]
+        if not f:
+            continue
+        f = f[0]
+        # Beyond the protocol: a takeover sooner than MDI after the last passed advert, or a
+        # Master that changed state (it should only answer); a missed takeover (a gap > MDI
+        # without one) is reported in the text.
+        excess = int(f["unexplained"]) + int(f["master_transitions"])
+        kt = (f"{k[0]['takeovers']} (gaps {k[0]['gaps']}, unexplained {k[0]['unexplained']})" if k else "–")
+        gaps.append((1 + excess if excess else 0,
+                     f"advert loss {pct} % for {f['seconds']} s: floatd {f['takeovers']} spurious takeovers "
+                     f"({f['backup_transitions']} Backup + {f['master_transitions']} Master state changes; "
+                     f"expected {f['predicted_takeovers']}, this loss pattern: {f['gaps']} gaps > MDI, "
+                     f"{f['runs']} runs of {f['k']} drops; unexplained {f['unexplained']}), keepalived {kt} "
+                     "(target: only what the loss explains, the Master never changes)"))
 
 # ---------------------------------------------------------------------------------------------
 summary = ["## Summary against the targets\n\n"]

@@ -6,17 +6,26 @@
 # Runs each experiment script in turn (bench/exp_*.sh; each builds its own lab of namespaces
 # named fdb<pid>-* and removes it on every exit path), then bench/report.py, which writes
 # the results as Markdown. A full run writes bench/RESULTS.md and bench/data/*.csv and takes
-# about 27 minutes on 2 cores (10 of them the spurious-transition run). BENCH_QUICK=1 runs
-# every experiment with few repetitions (about 4 minutes, to check the scripts) and writes
-# bench/RESULTS-quick.md and bench/data-quick/ instead, so it never overwrites a full run.
+# about 28 minutes on 2 cores: the 10-minute advert-loss run goes in the background of the
+# takeover, outage, resources, callgrind and resilience experiments, and the 10-minute
+# spurious-transition run under load comes last, alone. BENCH_QUICK=1 runs every experiment with
+# few repetitions (about 5 minutes, to check the scripts) and writes bench/RESULTS-quick.md
+# and bench/data-quick/ instead, so it never overwrites a full run.
 #
 # Environment:
 #   BENCH_QUICK=1           few repetitions, short windows
 #   BENCH_EXPERIMENTS=...   a subset, in order: takeover outage resources callgrind fast
-#   BENCH_N=N               repetitions of every repeated trial (default 15, but 8 for the
+#                           resilience loss
+#   BENCH_N=N               repetitions of every repeated trial (default 10, but 8 for the
 #                           tracked-service trials and 3 for resources; quick 2, 1 and 1)
 #   SPURIOUS_SECONDS=S      the spurious-transition run under load (default 600; quick 20)
 #   CPU_SECONDS=S           the CPU measurement window (default 30; quick 10)
+#   PARTITIONS=N            partition-and-heal rounds (default 50; quick 3; else BENCH_N)
+#   KILLS=N                 SIGKILL-and-restart rounds per implementation (default 20; quick
+#                           3; else BENCH_N)
+#   LOSS_SECONDS=S          the advert-loss run (default 600; quick 20); LOSS_PCTS="1 5" the
+#                           loss percentages (one floatd and one keepalived pair each, at most
+#                           4 pairs), LOSS_ADV the advert interval (0.1)
 #   TAKEOVER_ADVS, HANDOVER_ADVS, TRACK_ADVS, FAST_ADV, CG_N, CG_ADV, CG_SECONDS: see the
 #   experiment scripts.
 set -euo pipefail
@@ -27,7 +36,7 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 FLOATD=$(realpath "${1:-$ROOT/build/floatd}")
 QUICK=${BENCH_QUICK:-0}
 [[ $QUICK == 0 || $QUICK == 1 ]] || { echo "BENCH_QUICK must be 0 or 1" >&2; exit 2; }
-EXPERIMENTS=${BENCH_EXPERIMENTS:-takeover outage resources callgrind fast}
+EXPERIMENTS=${BENCH_EXPERIMENTS:-takeover outage resources callgrind fast resilience loss}
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "make bench needs root (network namespaces, raw sockets): sudo make bench" >&2
@@ -38,8 +47,10 @@ missing=()
 for cmd in ip tcpdump keepalived valgrind callgrind_control python3 cc ping; do
   command -v "$cmd" >/dev/null || missing+=("$cmd")
 done
+# The advert-loss experiment drops adverts with nftables (no netem on such kernels).
+[[ " $EXPERIMENTS " != *" loss "* ]] || command -v nft >/dev/null || missing+=(nft)
 if [[ ${#missing[@]} -gt 0 ]]; then
-  echo "make bench needs: ${missing[*]} (apt-get install keepalived tcpdump valgrind python3 gcc iputils-ping)" >&2
+  echo "make bench needs: ${missing[*]} (apt-get install keepalived tcpdump valgrind python3 gcc iputils-ping nftables)" >&2
   exit 1
 fi
 command -v stress-ng >/dev/null ||
@@ -67,6 +78,8 @@ on_signal() {
   echo "bench: interrupted, stopping the running experiment (it cleans up its namespaces)" >&2
   [[ -z $CHILD ]] || kill -TERM "$CHILD" 2>/dev/null || true
   [[ -z $CHILD ]] || wait "$CHILD" 2>/dev/null || true
+  [[ -z ${LOSS_PID:-} ]] || kill -TERM "$LOSS_PID" 2>/dev/null || true
+  [[ -z ${LOSS_PID:-} ]] || wait "$LOSS_PID" 2>/dev/null || true
   exit 130
 }
 trap on_signal INT TERM
@@ -88,6 +101,7 @@ trap on_signal INT TERM
   echo "valgrind=$(valgrind --version)"
   echo "tcpdump=$(tcpdump --version 2>&1 | head -n 1)"
   echo "stress_ng=$(stress-ng --version 2>/dev/null | head -n 1 || echo none)"
+  echo "nft=$(nft --version 2>/dev/null | head -n 1 || echo none)"
   echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$DATA/meta.txt"
 
@@ -95,22 +109,47 @@ echo "bench: $([[ $QUICK == 1 ]] && echo quick || echo full) run of: $EXPERIMENT
 printf 'experiment,status,seconds\n' >"$DATA/runs.csv"
 failed=()
 t_all=$SECONDS
-for e in $EXPERIMENTS; do
-  script=$BENCH_DIR/exp_$e.sh
-  [[ -x $script ]] || { echo "bench: no experiment '$e' ($script)" >&2; exit 2; }
+# run_exp NAME: one experiment in the foreground, its output in DATA/NAME.log.
+run_exp() {
+  local e=$1 t0=$SECONDS rc=0
   echo "bench: === $e ==="
-  t0=$SECONDS
-  rc=0
-  "$script" "$BIN/floatd" > >(tee "$DATA/$e.log") 2>&1 &
+  "$BENCH_DIR/exp_$e.sh" "$BIN/floatd" > >(tee "$DATA/$e.log") 2>&1 &
   CHILD=$!
   wait "$CHILD" || rc=$?
   CHILD=""
-  printf '%s,%s,%s\n' "$e" "$rc" $((SECONDS - t0)) >>"$DATA/runs.csv"
-  if [[ $rc -ne 0 ]]; then
-    failed+=("$e")
-    echo "bench: $e FAILED (status $rc); see $DATA/$e.log" >&2
+  record "$e" "$rc" $((SECONDS - t0))
+}
+record() {
+  printf '%s,%s,%s\n' "$1" "$2" "$3" >>"$DATA/runs.csv"
+  if [[ $2 -ne 0 ]]; then
+    failed+=("$1")
+    echo "bench: $1 FAILED (status $2); see $DATA/$1.log" >&2
   fi
+}
+for e in $EXPERIMENTS; do
+  [[ -x $BENCH_DIR/exp_$e.sh ]] || { echo "bench: no experiment '$e' ($BENCH_DIR/exp_$e.sh)" >&2; exit 2; }
 done
+# The advert-loss run (10 minutes, a few percent of one CPU) goes in the background of the
+# experiments that do not load the CPU on purpose, in its own lab, so that the whole run stays
+# under 30 minutes; the fast-timer experiment (both cores kept busy) waits until it is done.
+LOSS_PID="" loss_t0=$SECONDS
+if [[ " $EXPERIMENTS " == *" loss "* ]]; then
+  echo "bench: === loss (in the background) ==="
+  "$BENCH_DIR/exp_loss.sh" "$BIN/floatd" >"$DATA/loss.log" 2>&1 &
+  LOSS_PID=$!
+fi
+for e in $EXPERIMENTS; do
+  [[ $e != loss && $e != fast ]] || continue
+  run_exp "$e"
+done
+if [[ -n $LOSS_PID ]]; then
+  echo "bench: waiting for the loss run"
+  rc=0
+  wait "$LOSS_PID" || rc=$?
+  LOSS_PID=""
+  record loss "$rc" $((SECONDS - loss_t0))
+fi
+[[ " $EXPERIMENTS " != *" fast "* ]] || run_exp fast
 echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$DATA/meta.txt"
 echo "seconds=$((SECONDS - t_all))" >>"$DATA/meta.txt"
 
