@@ -325,9 +325,7 @@ void Daemon::arm_timerfd() {
 // Busy-waits until `deadline`; false as soon as a VRRP socket has a packet (it may be the
 // advert that cancels the takeover: the loop reads it first, then the timerfd fires again).
 bool Daemon::wait_out(MonoTime deadline) {
-  std::vector<pollfd> fds;
-  fds.reserve(sockets_.size());
-  for (const auto& [key, s] : sockets_) fds.push_back({s->socket->fd(), POLLIN, 0});
+  std::vector<pollfd> fds = socket_pollfds();
   while (MonoClock::now() < deadline) {
     if (poll(fds.data(), fds.size(), 0) > 0) return false;
   }

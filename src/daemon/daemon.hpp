@@ -8,6 +8,7 @@
 #pragma once
 
 #include <ev.h>
+#include <poll.h>
 
 #include <map>
 #include <memory>
@@ -122,6 +123,7 @@ class Daemon {
   static constexpr Microseconds kTakeoverLead{300};
   static constexpr std::size_t kBatch = 64;  // packets per receive() call
   void drain_sockets();
+  std::vector<pollfd> socket_pollfds() const;  // POLLIN on every VRRP socket, map order
   std::size_t receive_batch(Socket& s);
   MonoTime fire_time(MonoTime deadline, const Running& r) const;
   bool wait_out(MonoTime deadline);

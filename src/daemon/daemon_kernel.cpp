@@ -33,7 +33,8 @@ void Daemon::ensure_vmacs() {
   for (const auto& c : config_.instances) {
     // Made once, and again when it went away with its parent (a deleted parent takes its
     // macvlans with it; when the parent is re-created, so is the VMAC).
-    if (c.vmac.empty() || (vmacs_.count(c.vmac) != 0 && table_.find(c.vmac) != nullptr)) continue;
+    if (c.vmac.empty()) continue;
+    if (vmacs_.count(c.vmac) != 0 && table_.find(c.vmac) != nullptr) continue;
     const InterfaceInfo* parent = table_.find(c.interface);
     if (parent == nullptr) continue;  // made when the interface appears
     auto r = kernel_->create_vmac(parent->link.ifindex, c.vmac, vrrp::virtual_mac(c.family(), c.vrid));
@@ -50,7 +51,13 @@ void Daemon::ensure_vmacs() {
     }
     auto sysctls = net::prepare_vmac_sysctls(c.interface, c.vmac);
     if (sysctls) {
-      sysctl_changes_.insert(sysctl_changes_.end(), sysctls->begin(), sysctls->end());
+      // A VMAC made again records only paths not seen before: the first record holds the
+      // value to restore, and the list does not grow each time the parent comes back.
+      for (auto& change : *sysctls) {
+        const bool known = std::any_of(sysctl_changes_.begin(), sysctl_changes_.end(),
+                                       [&](const auto& c2) { return c2.path == change.path; });
+        if (!known) sysctl_changes_.push_back(std::move(change));
+      }
     } else {
       log_.warning("VMAC " + c.vmac + ": " + sysctls.error());
     }
@@ -187,16 +194,19 @@ void Daemon::on_socket(Socket& s) {
 
 // Any VRRP socket with packets waiting is read first (on_timerfd, before deadlines).
 void Daemon::drain_sockets() {
-  std::vector<pollfd> fds;
-  std::vector<Socket*> owners;
-  for (const auto& [key, s] : sockets_) {
-    fds.push_back({s->socket->fd(), POLLIN, 0});
-    owners.push_back(s.get());
-  }
+  std::vector<pollfd> fds = socket_pollfds();
   if (poll(fds.data(), fds.size(), 0) <= 0) return;
-  for (std::size_t i = 0; i < fds.size(); ++i) {
-    if (fds[i].revents & POLLIN) on_socket(*owners[i]);
+  std::size_t i = 0;
+  for (const auto& [key, s] : sockets_) {  // the order socket_pollfds() listed them in
+    if (fds[i++].revents & POLLIN) on_socket(*s);
   }
+}
+
+std::vector<pollfd> Daemon::socket_pollfds() const {
+  std::vector<pollfd> fds;
+  fds.reserve(sockets_.size());
+  for (const auto& [key, s] : sockets_) fds.push_back({s->socket->fd(), POLLIN, 0});
+  return fds;
 }
 
 std::size_t Daemon::receive_batch(Socket& s) {
