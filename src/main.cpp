@@ -50,7 +50,8 @@ int floatd_main(const std::vector<std::string>& args) {
     return 0;
   }
   auto log = daemon::make_log(options->log_console, options->debug);
-  daemon::Daemon d(*options, std::move(*config), *log);
+  const SystemClock clock;
+  daemon::Daemon d(*options, std::move(*config), *log, clock);
   return d.run();
 }
 

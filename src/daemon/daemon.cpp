@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "daemon/callback_guard.hpp"
 #include "daemon/reload_plan.hpp"
 #include "daemon/runtime_checks.hpp"
 #include "daemon/service_notify.hpp"
@@ -33,10 +34,11 @@ void make_parent_dir(const std::string& path) {
 
 }  // namespace
 
-Daemon::Daemon(Options options, config::Config config, Log& log)
+Daemon::Daemon(Options options, config::Config config, Log& log, const Clock& clock)
     : options_(std::move(options)),
       config_(std::move(config)),
       log_(log),
+      clock_(clock),
       loop_(ev_default_loop(EVFLAG_AUTO)) {}
 
 Daemon::~Daemon() {
@@ -56,6 +58,7 @@ int Daemon::run() {
     shutdown();
     return 1;
   }
+  phase_ = Phase::kRunning;
   log_.info("floatd " FLOATD_VERSION " running with " + std::to_string(instances_.size()) +
             " instance(s)");
   notify_systemd("READY=1");  // Type=notify; nothing happens without NOTIFY_SOCKET
@@ -67,7 +70,9 @@ int Daemon::run() {
 
 Result<Ok> Daemon::init() {
   // First: a second floatd started by mistake must not touch the running one's VIPs.
-  if (auto r = write_pid_file(); !r) return r;
+  auto pid_file = PidFile::acquire(options_.pid_file.value_or(config_.global.pid_file));
+  if (!pid_file) return fail(pid_file.error());
+  pid_file_.emplace(std::move(*pid_file));
   auto kernel = net::Kernel::open();
   if (!kernel) return fail("netlink: " + kernel.error());
   kernel_ = std::move(*kernel);
@@ -126,8 +131,7 @@ Result<Ok> Daemon::init() {
     files_watcher_.data = this;
     ev_io_start(loop_, &files_watcher_);
   }
-  ev_idle_init(&idle_watcher_, idle_cb);
-  idle_watcher_.data = this;
+  deferred_ = std::make_unique<DeferredWork>(loop_, log_);
 
   apply_config(config_);
   malloc_trim(0);  // parsing a big config leaves freed heap behind: give it back
@@ -135,17 +139,13 @@ Result<Ok> Daemon::init() {
 }
 
 void Daemon::shutdown() {
+  close_doors();
   by_key_.clear();  // nothing is received from here on: the instances go
   for (auto& r : instances_) stop_instance(*r);  // Masters resign with priority 0 (SM-9)
-  // notify_stop and friends get their notify_timeout to finish before floatd goes.
-  const MonoTime until = MonoClock::now() + Microseconds{config_.global.notify_timeout};
-  while (notifier_ && !notifier_->idle() && MonoClock::now() < until) ev_run(loop_, EVRUN_ONCE);
+  wait_for_notifiers();
   instances_.clear();
-  tracking_.reset();
   notifier_.reset();
   runner_.reset();  // kills whatever is still running
-  ev_idle_stop(loop_, &idle_watcher_);
-  ev_io_stop(loop_, &files_watcher_);
   for (const auto& [name, parent] : vmacs_) {
     if (const auto* info = table_.find(name); info != nullptr && kernel_) {
       if (auto r = kernel_->delete_link(info->link.ifindex); !r) log_.warning(r.error());
@@ -158,8 +158,33 @@ void Daemon::shutdown() {
   sysctl_changes_.clear();
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
   sockets_.clear();
+  pid_file_.reset();
+}
+
+// Stopping, step one: nothing new may start. The control socket goes (a reload could start
+// instances that add VIPs and are then destroyed without resigning), SIGHUP is ignored, checks
+// stop, and the kernel monitor, VRRP sockets and timers are no longer watched (a netlink event
+// would otherwise re-create VMACs and sockets on the way out). What remains on the loop: the
+// signals and the notify scripts we wait for.
+void Daemon::close_doors() {
+  phase_ = Phase::kStopping;
   control_.reset();
-  if (!pid_file_.empty()) unlink(pid_file_.c_str());
+  if (deferred_) deferred_->clear();
+  ev_io_stop(loop_, &files_watcher_);
+  tracking_.reset();
+  ev_io_stop(loop_, &monitor_watcher_);
+  ev_io_stop(loop_, &timer_watcher_);
+  for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
+}
+
+// notify_stop and friends get their notify_timeout to finish before floatd goes; a second
+// SIGTERM or SIGINT stops the wait.
+void Daemon::wait_for_notifiers() {
+  const MonoTime until = clock_.now() + Microseconds{config_.global.notify_timeout};
+  if (notifier_ && !notifier_->idle()) log_.info("waiting for notify scripts to finish");
+  while (notifier_ && !notifier_->idle() && !stop_now_ && clock_.now() < until) {
+    ev_run(loop_, EVRUN_ONCE);
+  }
 }
 
 // Matches the new config against the running instances (reload_plan.hpp): identical
@@ -172,7 +197,7 @@ void Daemon::apply_config(config::Config next) {
 
   std::vector<std::unique_ptr<Running>> kept(next.instances.size());
   for (const auto& [old_index, new_index] : plan.keep) kept[new_index] = std::move(instances_[old_index]);
-  const MonoTime now = MonoClock::now();
+  const MonoTime now = clock_.now();
   for (const auto& [old_index, new_index] : plan.update) {
     log_.info(instances_[old_index]->instance->log_prefix() + ": updated in place by the reload");
     instances_[old_index]->instance->reconfigure(next.instances[new_index], now);
@@ -217,6 +242,7 @@ void Daemon::notify_systemd(const std::string& state) {
 }
 
 Result<nlohmann::json> Daemon::reload() {
+  if (phase_ != Phase::kRunning) return fail(std::string("floatd is stopping: no reload"));
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   notify_systemd("RELOADING=1\nMONOTONIC_USEC=" +
@@ -252,7 +278,7 @@ void Daemon::start_instance(const config::InstanceConfig& c) {
   r->instance = std::make_unique<Instance>(c, *ports_, log_);
   r->instance->on_transition(
       [this](const Instance& i, const vrrp::StateChanged& c) { on_transition(i, c); });
-  const MonoTime now = MonoClock::now();
+  const MonoTime now = clock_.now();
   r->instance->update_interface(table_.find(c.interface), now);
   r->instance->set_tracking(tracking_->evaluate(c, table_), now);  // init_fail, files: before start
   if (maintenance_.count(c.name) != 0) r->instance->set_maintenance(true, now);
@@ -263,21 +289,8 @@ void Daemon::start_instance(const config::InstanceConfig& c) {
 
 void Daemon::stop_instance(Running& r) {
   unschedule(r);
-  r.instance->stop(MonoClock::now());
+  r.instance->stop(clock_.now());
   unschedule(r);  // a stopped instance has no deadline; this keeps that true
-}
-
-void Daemon::defer(std::function<void()> work) {
-  deferred_.push_back(std::move(work));
-  ev_idle_start(loop_, &idle_watcher_);
-}
-
-void Daemon::idle_cb(struct ev_loop* loop, ev_idle* w, int) noexcept {
-  auto* d = static_cast<Daemon*>(w->data);
-  ev_idle_stop(loop, w);
-  auto work = std::move(d->deferred_);
-  d->deferred_.clear();
-  for (auto& f : work) f();
 }
 
 void Daemon::unschedule(Running& r) {
@@ -326,7 +339,7 @@ void Daemon::arm_timerfd() {
 // advert that cancels the takeover: the loop reads it first, then the timerfd fires again).
 bool Daemon::wait_out(MonoTime deadline) {
   std::vector<pollfd> fds = socket_pollfds();
-  while (MonoClock::now() < deadline) {
+  while (clock_.now() < deadline) {
     if (poll(fds.data(), fds.size(), 0) > 0) return false;
   }
   return true;
@@ -337,7 +350,7 @@ void Daemon::on_timerfd() {
   std::uint64_t expirations = 0;
   (void)!read(timer_fd_, &expirations, sizeof expirations);
   timerfd_at_.reset();
-  const MonoTime woke = MonoClock::now();
+  const MonoTime woke = clock_.now();
   if (!deadlines_.empty()) {
     const auto& [first, r] = *deadlines_.begin();
     if (first > woke && fire_time(first, *r) <= woke && !wait_out(first)) {
@@ -354,7 +367,7 @@ void Daemon::on_timerfd() {
       break;
     }
   }
-  const MonoTime now = MonoClock::now();
+  const MonoTime now = clock_.now();
   std::vector<Running*> due;
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
     Running* r = deadlines_.begin()->second;
@@ -369,52 +382,44 @@ void Daemon::on_timerfd() {
   arm_timerfd();
 }
 
-namespace {
-
-// True when `pid` is a live (not zombie) process named floatd.
-bool floatd_alive(long pid) {
-  if (pid <= 0 || pid == getpid()) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return false;
-  const auto open = line.find('(');
-  const auto close = line.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close + 2 >= line.size()) return false;
-  const std::string comm = line.substr(open + 1, close - open - 1);
-  const char state = line[close + 2];
-  return comm == "floatd" && state != 'Z' && state != 'X';
-}
-
-}  // namespace
-
-Result<Ok> Daemon::write_pid_file() {
-  const std::string path = options_.pid_file.value_or(config_.global.pid_file);
-  if (std::ifstream in(path); in) {
-    long pid = 0;
-    in >> pid;
-    if (floatd_alive(pid)) {
-      return fail("floatd is already running (pid " + std::to_string(pid) + ", pid file " + path + ")");
-    }
+// After an exception in a callback the deadlines may be half-updated (an instance taken off
+// the list and not put back): derive them all again from the instances.
+void Daemon::resync_deadlines() {
+  deadlines_.clear();
+  for (auto& r : instances_) {
+    r->due.reset();
+    rearm(*r);
   }
-  make_parent_dir(path);
-  std::ofstream out(path, std::ios::trunc);
-  if (!out || !(out << getpid() << "\n")) return fail("cannot write pid file " + path);
-  pid_file_ = path;
-  return Ok{};
+  timerfd_at_.reset();
+  arm_timerfd();
 }
 
 void Daemon::timerfd_cb(struct ev_loop*, ev_io* w, int) noexcept {
-  static_cast<Daemon*>(w->data)->on_timerfd();
+  auto* d = static_cast<Daemon*>(w->data);
+  guarded(d->log_, "timer", [d] { d->on_timerfd(); }, [d] { d->resync_deadlines(); });
 }
 
 void Daemon::signal_cb(struct ev_loop* loop, ev_signal* w, int) noexcept {
   auto* d = static_cast<Daemon*>(w->data);
-  if (w->signum == SIGHUP) {
-    d->log_.info("SIGHUP: reloading " + d->options_.config);
-    (void)d->reload();  // logs the outcome either way
+  guarded(d->log_, "signal", [&] { d->on_signal(loop, w->signum); }, [d] { d->resync_deadlines(); });
+}
+
+void Daemon::on_signal(struct ev_loop* loop, int signum) {
+  if (signum == SIGHUP) {
+    if (phase_ != Phase::kRunning) {
+      log_.notice("SIGHUP ignored: floatd is stopping");
+      return;
+    }
+    log_.info("SIGHUP: reloading " + options_.config);
+    (void)reload();  // logs the outcome either way
     return;
   }
-  d->log_.info(std::string("signal ") + strsignal(w->signum) + ": stopping");
+  if (phase_ == Phase::kStopping) {
+    log_.notice(std::string("signal ") + strsignal(signum) + " again: not waiting for notify scripts");
+    stop_now_ = true;
+    return;
+  }
+  log_.info(std::string("signal ") + strsignal(signum) + ": stopping");
   ev_break(loop, EVBREAK_ALL);
 }
 

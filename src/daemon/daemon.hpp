@@ -21,11 +21,13 @@
 
 #include "config/config.hpp"
 #include "daemon/control_server.hpp"
+#include "daemon/deferred_work.hpp"
 #include "daemon/instance.hpp"
 #include "daemon/interface_table.hpp"
 #include "daemon/kernel_ports.hpp"
 #include "daemon/notifier.hpp"
 #include "daemon/options.hpp"
+#include "daemon/pid_file.hpp"
 #include "daemon/process_runner.hpp"
 #include "daemon/scheduling.hpp"
 #include "daemon/tracking.hpp"
@@ -34,9 +36,16 @@
 
 namespace floatd::daemon {
 
+// Where the daemon is in its life. Each handler knows: starting builds, running serves,
+// stopping has closed the doors (control socket, SIGHUP, tracking, the kernel monitor) before
+// it waits for anything, so nothing can start an instance that would then die without
+// resigning (issue 10, defect 7).
+enum class Phase : std::uint8_t { kStarting, kRunning, kStopping };
+
 class Daemon {
  public:
-  Daemon(Options options, config::Config config, Log& log);
+  // `clock` is the only source of the time (tests pass a fake one).
+  Daemon(Options options, config::Config config, Log& log, const Clock& clock);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
@@ -50,6 +59,9 @@ class Daemon {
 
   Result<Ok> init();
   void shutdown();
+  void close_doors();      // the first step of stopping
+  void wait_for_notifiers();
+  void resync_deadlines();  // re-derives every deadline from the instances (after an error)
   void apply_config(config::Config next);
   Result<nlohmann::json> reload();  // also the answer to floatctl reload
   void notify_systemd(const std::string& state);  // sd_notify(3); logs a failure
@@ -66,7 +78,6 @@ class Daemon {
   void on_tracked(const std::string& what, const std::string& state, const std::string& detail);
   void apply_tracking(Running& r, MonoTime now);
   void follow_group(const Instance& moved, const vrrp::StateChanged& change);
-  void defer(std::function<void()> work);
   void publish(nlohmann::json event);
 
   void on_monitor();
@@ -78,18 +89,21 @@ class Daemon {
   Running* find(const std::string& device, Family family, Vrid vrid);
   net::VrrpSocket* socket_for(const std::string& interface, Family family);
   Result<nlohmann::json> control(const std::string& command, const nlohmann::json& args);
-  Result<Ok> write_pid_file();
 
   static void monitor_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void socket_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void timerfd_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void signal_cb(struct ev_loop*, ev_signal* w, int) noexcept;
+  void on_signal(struct ev_loop* loop, int signum);
   static void files_cb(struct ev_loop*, ev_io* w, int) noexcept;
-  static void idle_cb(struct ev_loop*, ev_idle* w, int) noexcept;
 
   Options options_;
   config::Config config_;
   Log& log_;
+  const Clock& clock_;
+  Phase phase_ = Phase::kStarting;
+  bool stop_now_ = false;  // a second SIGTERM: stop without waiting for notify scripts
+  std::optional<PidFile> pid_file_;
   struct ev_loop* loop_;
   InterfaceTable table_;
   std::unique_ptr<net::Kernel> kernel_;
@@ -104,8 +118,7 @@ class Daemon {
   std::map<std::string, State> group_states_;     // sync group -> state last notified
   std::set<std::string> maintenance_;              // instances held by floatctl maintenance
   nlohmann::json last_reload_;                     // what the last apply_config() did
-  std::vector<std::function<void()>> deferred_;   // run from the idle watcher, in order
-  ev_idle idle_watcher_{};
+  std::unique_ptr<DeferredWork> deferred_;        // run at the next loop iteration, in order
   ev_io files_watcher_{};
   std::map<std::pair<std::string, Family>, std::unique_ptr<Socket>> sockets_;
   std::vector<std::unique_ptr<Running>> instances_;
@@ -114,7 +127,6 @@ class Daemon {
   std::map<std::tuple<std::string, Family, Vrid>, Running*> by_key_;
   std::map<std::string, std::string> vmacs_;         // VMAC name -> parent, created by us
   std::vector<net::SysctlChange> sysctl_changes_;    // restored on exit
-  std::string pid_file_;
   ev_io monitor_watcher_{};
   // Every instance's next deadline, earliest first, behind one CLOCK_MONOTONIC timerfd armed
   // at an absolute time: microsecond deadlines (libev's epoll timeouts round up to whole

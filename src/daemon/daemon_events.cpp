@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "daemon/callback_guard.hpp"
 #include "daemon/daemon_parts.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/status.hpp"
@@ -34,7 +35,7 @@ void Daemon::on_transition(const Instance& instance, const vrrp::StateChanged& c
     const std::string name = c.name;
     const vrrp::StateChanged copy = change;
     // After this instance's actions have run: members must not re-enter each other.
-    defer([this, name, copy] {
+    deferred_->defer("sync group " + config_.group_of(c.name)->name, [this, name, copy] {
       for (const auto& r : instances_) {
         if (r->instance->name() == name) follow_group(*r->instance, copy);
       }
@@ -55,7 +56,7 @@ void Daemon::follow_group(const Instance& moved, const vrrp::StateChanged& chang
       by_name[m.name] = r.get();
     }
   }
-  const MonoTime now = MonoClock::now();
+  const MonoTime now = clock_.now();
   const GroupOrders orders = group_orders(group->name, members, moved.name(), change.from, change.to);
   const std::string why = "member " + moved.name() + " became " + std::string(state_name(change.to));
   for (auto& [name, r] : by_name) {
@@ -107,8 +108,8 @@ void Daemon::apply_tracking(Running& r, MonoTime now) {
 void Daemon::on_tracked(const std::string& what, const std::string& state, const std::string& detail) {
   publish({{"type", "tracker"}, {"what", what}, {"state", state}, {"detail", detail},
            {"text", what + ": " + state + (detail.empty() ? "" : " (" + detail + ")")}});
-  defer([this] {
-    const MonoTime now = MonoClock::now();
+  deferred_->defer("tracking", [this] {
+    const MonoTime now = clock_.now();
     for (auto& r : instances_) {
       apply_tracking(*r, now);
       rearm(*r);
@@ -117,10 +118,12 @@ void Daemon::on_tracked(const std::string& what, const std::string& state, const
 }
 
 void Daemon::files_cb(struct ev_loop*, ev_io* w, int) noexcept {
-  static_cast<Daemon*>(w->data)->tracking_->on_files();
+  auto* d = static_cast<Daemon*>(w->data);
+  guarded(d->log_, "track_file", [d] { d->tracking_->on_files(); });
 }
 
 Result<nlohmann::json> Daemon::control(const std::string& command, const nlohmann::json& args) {
+  if (phase_ != Phase::kRunning) return fail(std::string("floatd is stopping"));
   if (command == "status") {
     std::string name;
     if (auto n = args.find("name"); n != args.end()) {
@@ -151,7 +154,7 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
       if (i->instance->name() == n->get<std::string>()) r = i.get();
     }
     if (r == nullptr) return fail("no instance named '" + n->get<std::string>() + "'");
-    const MonoTime now = MonoClock::now();
+    const MonoTime now = clock_.now();
     if (command == "handover") {
       if (r->instance->machine().state() != State::kMaster) {
         return fail(r->instance->name() + " is " +

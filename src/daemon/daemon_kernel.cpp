@@ -6,6 +6,7 @@
 #include <ctime>
 #include <string>
 
+#include "daemon/callback_guard.hpp"
 #include "daemon/daemon_parts.hpp"
 #include "vrrp/vmac.hpp"
 
@@ -139,7 +140,7 @@ void Daemon::on_monitor() {
     log_.warning("link monitor: " + batch.error());
     return;
   }
-  const MonoTime now = MonoClock::now();
+  const MonoTime now = clock_.now();
   if (batch->overrun) {  // ENOBUFS: events were lost, so learn everything again
     log_.warning("link monitor: netlink overrun, re-reading every interface");
     if (auto dump = monitor_->dump(); dump) {
@@ -211,7 +212,7 @@ std::vector<pollfd> Daemon::socket_pollfds() const {
 
 std::size_t Daemon::receive_batch(Socket& s) {
   auto packets = s.socket->receive(kBatch);
-  const MonoTime now = MonoClock::now();
+  const MonoTime now = clock_.now();
   const std::int64_t offset_ns = real_minus_mono_ns();
   if (!packets) {
     if (unknown_log_.allow(now)) log_.warning("receive on " + s.interface + ": " + packets.error());
@@ -263,12 +264,15 @@ net::VrrpSocket* Daemon::socket_for(const std::string& interface, Family family)
 }
 
 void Daemon::monitor_cb(struct ev_loop*, ev_io* w, int) noexcept {
-  static_cast<Daemon*>(w->data)->on_monitor();
+  auto* d = static_cast<Daemon*>(w->data);
+  guarded(d->log_, "link monitor", [d] { d->on_monitor(); }, [d] { d->resync_deadlines(); });
 }
 
 void Daemon::socket_cb(struct ev_loop*, ev_io* w, int) noexcept {
   auto* s = static_cast<Socket*>(w->data);
-  s->daemon->on_socket(*s);
+  Daemon* d = s->daemon;
+  guarded(d->log_, "receive", [d, s] { d->on_socket(*s); },
+          [d] { d->resync_deadlines(); });
 }
 
 }  // namespace floatd::daemon
