@@ -16,10 +16,6 @@ namespace floatd::daemon {
 
 // Every transition: an event for `floatctl events`.
 void Daemon::on_transition(const Instance& instance, const vrrp::StateChanged& change) {
-  std::string text = instance.name() + ": " + std::string(state_name(change.from)) + " -> " +
-                     std::string(state_name(change.to)) + " (" +
-                     std::string(vrrp::reason_text(change.reason));
-  if (!change.detail.empty()) text += ": " + change.detail;
   publish({{"type", "transition"},
            {"instance", instance.name()},
            {"from", state_name(change.from)},
@@ -27,7 +23,7 @@ void Daemon::on_transition(const Instance& instance, const vrrp::StateChanged& c
            {"reason", vrrp::reason_text(change.reason)},
            {"detail", change.detail},
            {"priority", instance.machine().effective_priority()},
-           {"text", text + ")"}});
+           {"text", instance.name() + ": " + vrrp::transition_text(change)}});
   const auto& c = instance.config();
   const std::string state = change.to == State::kInit ? "STOP" : std::string(state_name(change.to));
   notifier_->notify("INSTANCE", c.name, c.notify, state, instance.machine().effective_priority());

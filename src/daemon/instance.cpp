@@ -263,11 +263,7 @@ void Instance::run(const std::vector<vrrp::Action>& actions, MonoTime now) {
 }
 
 void Instance::log_transition(const vrrp::StateChanged& change) {
-  std::string line = log_prefix_ + ": " + std::string(state_name(change.from)) + " -> " +
-                     std::string(state_name(change.to)) + " (" +
-                     std::string(vrrp::reason_text(change.reason));
-  if (!change.detail.empty()) line += ": " + change.detail;
-  log_.info(line + ")");
+  log_.info(log_prefix_ + ": " + vrrp::transition_text(change));
 }
 
 // RFC 5798 §7.2 (PKT-9): fill the fields from the instance and compute the checksum. The

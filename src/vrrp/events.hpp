@@ -99,6 +99,10 @@ struct StateChanged {
   std::string detail;  // e.g. the fault's reason, or the new master's address
 };
 
+// "BACKUP -> MASTER (master down timer: 192.0.2.3)": the one wording of a transition, for the
+// log line and the control protocol's event.
+std::string transition_text(const StateChanged& change);
+
 using Action = std::variant<StateChanged, SendAdvert, AddVips, RemoveVips, Announce>;
 
 }  // namespace floatd::vrrp
