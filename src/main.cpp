@@ -9,6 +9,7 @@
 #include "daemon/log_sink.hpp"
 #include "daemon/options.hpp"
 #include "daemon/runtime_checks.hpp"
+#include "daemon/system_ports.hpp"
 
 namespace {
 
@@ -50,8 +51,12 @@ int floatd_main(const std::vector<std::string>& args) {
     return 0;
   }
   auto log = daemon::make_log(options->log_console, options->debug);
-  const SystemClock clock;
-  daemon::Daemon d(*options, std::move(*config), *log, clock);
+  auto system = daemon::SystemPorts::open();
+  if (!system) {
+    log->error(system.error());
+    return 1;
+  }
+  daemon::Daemon d(*options, std::move(*config), *log, (*system)->ports());
   return d.run();
 }
 

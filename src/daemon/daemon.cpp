@@ -34,38 +34,53 @@ void make_parent_dir(const std::string& path) {
 
 }  // namespace
 
-Daemon::Daemon(Options options, config::Config config, Log& log, const Clock& clock)
+Daemon::Daemon(Options options, config::Config config, Log& log, DaemonPorts ports)
     : options_(std::move(options)),
       config_(std::move(config)),
       log_(log),
-      clock_(clock),
+      clock_(ports.clock),
+      kernel_(&ports.kernel),
+      monitor_(&ports.monitor),
+      vrrp_(ports.vrrp),
+      frames_(ports.frames),
+      timer_(ports.timer),
       loop_(ev_default_loop(EVFLAG_AUTO)) {}
 
 Daemon::~Daemon() {
   for (auto& s : signals_) ev_signal_stop(loop_, &s);
   ev_io_stop(loop_, &monitor_watcher_);
   ev_io_stop(loop_, &timer_watcher_);
-  if (timer_fd_ >= 0) close(timer_fd_);
+  ev_io_stop(loop_, &files_watcher_);
+  for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
 }
 
 int Daemon::run() {
-  if (loop_ == nullptr) {
-    log_.error("cannot create the event loop");
+  if (auto r = start(); !r) {
+    log_.error(r.error());
     return 1;
   }
+  ev_run(loop_, 0);
+  stop();
+  return exit_code_;
+}
+
+Result<Ok> Daemon::start() {
+  if (loop_ == nullptr) return fail(std::string("cannot create the event loop"));
   if (auto r = init(); !r) {
-    log_.error(r.error());
     shutdown();
-    return 1;
+    return r;
   }
   phase_ = Phase::kRunning;
   log_.info("floatd " FLOATD_VERSION " running with " + std::to_string(instances_.size()) +
             " instance(s)");
   notify_systemd("READY=1");  // Type=notify; nothing happens without NOTIFY_SOCKET
-  ev_run(loop_, 0);
+  return Ok{};
+}
+
+void Daemon::stop() {
+  if (phase_ == Phase::kStopping) return;
   notify_systemd("STOPPING=1");
   shutdown();
-  return exit_code_;
 }
 
 Result<Ok> Daemon::init() {
@@ -73,15 +88,6 @@ Result<Ok> Daemon::init() {
   auto pid_file = PidFile::acquire(options_.pid_file.value_or(config_.global.pid_file));
   if (!pid_file) return fail(pid_file.error());
   pid_file_.emplace(std::move(*pid_file));
-  auto kernel = net::Kernel::open();
-  if (!kernel) return fail("netlink: " + kernel.error());
-  kernel_ = std::move(*kernel);
-  auto monitor = net::LinkMonitor::open();
-  if (!monitor) return fail("link monitor: " + monitor.error());
-  monitor_ = std::move(*monitor);
-  auto announcer = net::Announcer::open();
-  if (!announcer) return fail("packet socket for GARP/NA: " + announcer.error());
-  announcer_.emplace(std::move(*announcer));
   auto dump = monitor_->dump();
   if (!dump) return fail("reading interfaces: " + dump.error());
   for (const auto& e : *dump) table_.apply(e);
@@ -94,9 +100,7 @@ Result<Ok> Daemon::init() {
     for (const auto& e : batch->events) table_.apply(e);
   }
 
-  timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (timer_fd_ < 0) return fail(std::string("timerfd: ") + std::strerror(errno));
-  ev_io_init(&timer_watcher_, timerfd_cb, timer_fd_, EV_READ);
+  ev_io_init(&timer_watcher_, timerfd_cb, timer_.fd(), EV_READ);
   timer_watcher_.data = this;
   ev_io_start(loop_, &timer_watcher_);
   ev_io_init(&monitor_watcher_, monitor_cb, monitor_->fd(), EV_READ);
@@ -113,7 +117,7 @@ Result<Ok> Daemon::init() {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   ports_ = std::make_unique<KernelPorts>(
-      table_, *kernel_, *announcer_,
+      table_, *kernel_, frames_,
       [this](const std::string& i, Family f) { return socket_for(i, f); });
   control_ = std::make_unique<ControlServer>(
       loop_, log_, [this](const std::string& c, const nlohmann::json& a) { return control(c, a); });
@@ -147,14 +151,12 @@ void Daemon::shutdown() {
   notifier_.reset();
   runner_.reset();  // kills whatever is still running
   for (const auto& [name, parent] : vmacs_) {
-    if (const auto* info = table_.find(name); info != nullptr && kernel_) {
+    if (const auto* info = table_.find(name); info != nullptr) {
       if (auto r = kernel_->delete_link(info->link.ifindex); !r) log_.warning(r.error());
     }
   }
   vmacs_.clear();
-  for (auto it = sysctl_changes_.rbegin(); it != sysctl_changes_.rend(); ++it) {
-    (void)net::write_sysctl(it->path, it->old_value);
-  }
+  kernel_->restore_sysctls(sysctl_changes_);  // last change first
   sysctl_changes_.clear();
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
   sockets_.clear();
@@ -305,14 +307,14 @@ void Daemon::rearm(Running& r) {
   arm_timerfd();
 }
 
-// A Backup's deadline is a takeover (Master_Down_Timer, preempt_delay): the timerfd is armed
-// kTakeoverLead early and on_timerfd() waits out the rest on the clock, watching the VRRP
+// A Backup's deadline is a takeover (Master_Down_Timer, preempt_delay): the timer is armed
+// takeover_lead() early and on_timerfd() waits out the rest on the clock, watching the VRRP
 // sockets, so that the kernel's wake-up latency (tens to hundreds of microseconds on a VM) is
-// not added to the takeover. It costs at most kTakeoverLead of CPU per takeover; a Master's
+// not added to the takeover. It costs at most that lead of CPU per takeover; a Master's
 // periodic adverts are not treated so.
 MonoTime Daemon::fire_time(MonoTime deadline, const Running& r) const {
   if (r.instance->machine().state() != State::kBackup) return deadline;
-  return deadline - kTakeoverLead;
+  return deadline - timer_.takeover_lead();
 }
 
 void Daemon::arm_timerfd() {
@@ -324,15 +326,7 @@ void Daemon::arm_timerfd() {
   // One syscall per Master_Down_Interval instead of one per advert.
   if (next && timerfd_at_ && *timerfd_at_ < *next) return;
   timerfd_at_ = next;
-  itimerspec spec{};  // all zero: disarmed
-  if (next) {
-    const auto us = std::max<std::int64_t>(next->time_since_epoch().count(), 1);
-    spec.it_value.tv_sec = us / 1'000'000;
-    spec.it_value.tv_nsec = (us % 1'000'000) * 1000;
-  }
-  if (timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr) < 0) {
-    log_.error(std::string("timerfd_settime: ") + std::strerror(errno));
-  }
+  if (auto r = timer_.arm(next); !r) log_.error(r.error());
 }
 
 // Busy-waits until `deadline`; false as soon as a VRRP socket has a packet (it may be the
@@ -347,8 +341,7 @@ bool Daemon::wait_out(MonoTime deadline) {
 
 // Runs every instance whose deadline has come, then arms the timerfd for the next one.
 void Daemon::on_timerfd() {
-  std::uint64_t expirations = 0;
-  (void)!read(timer_fd_, &expirations, sizeof expirations);
+  timer_.acknowledge();
   timerfd_at_.reset();
   const MonoTime woke = clock_.now();
   if (!deadlines_.empty()) {

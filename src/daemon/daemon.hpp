@@ -31,7 +31,7 @@
 #include "daemon/process_runner.hpp"
 #include "daemon/scheduling.hpp"
 #include "daemon/tracking.hpp"
-#include "net/link_monitor.hpp"
+#include "daemon/daemon_ports.hpp"
 #include "net/sysctl.hpp"
 
 namespace floatd::daemon {
@@ -45,13 +45,24 @@ enum class Phase : std::uint8_t { kStarting, kRunning, kStopping };
 class Daemon {
  public:
   // `clock` is the only source of the time (tests pass a fake one).
-  Daemon(Options options, config::Config config, Log& log, const Clock& clock);
+  // `ports` must outlive the Daemon. The clock in them is the only source of the time.
+  Daemon(Options options, config::Config config, Log& log, DaemonPorts ports);
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;
 
-  // Runs until SIGTERM/SIGINT. Returns the process exit code.
+  // start(), the loop until SIGTERM/SIGINT, stop(). Returns the process exit code.
   int run();
+
+  // The pieces of run(), for tests that drive the loop themselves (loop()).
+  Result<Ok> start();  // on error, stop() has already run
+  void stop();         // closes the doors, stops every instance, waits for notify scripts
+  struct ev_loop* loop() const { return loop_; }
+  Phase phase() const { return phase_; }
+  // What SIGHUP and SIGTERM/SIGINT do.
+  void on_signal(struct ev_loop* loop, int signum);
+  // One control command, as the control socket delivers it (floatctl).
+  Result<nlohmann::json> control(const std::string& command, const nlohmann::json& args);
 
  private:
   struct Running;  // an instance and its timer
@@ -87,29 +98,29 @@ class Daemon {
   void unschedule(Running& r);
   void rearm(Running& r);
   Running* find(const std::string& device, Family family, Vrid vrid);
-  net::VrrpSocket* socket_for(const std::string& interface, Family family);
-  Result<nlohmann::json> control(const std::string& command, const nlohmann::json& args);
+  AdvertSocket* socket_for(const std::string& interface, Family family);
 
   static void monitor_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void socket_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void timerfd_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void signal_cb(struct ev_loop*, ev_signal* w, int) noexcept;
-  void on_signal(struct ev_loop* loop, int signum);
   static void files_cb(struct ev_loop*, ev_io* w, int) noexcept;
 
   Options options_;
   config::Config config_;
   Log& log_;
   const Clock& clock_;
+  KernelWriter* kernel_;   // the ports (daemon_ports.hpp)
+  KernelReader* monitor_;
+  AdvertTransport& vrrp_;
+  FrameSender& frames_;
+  WakeTimer& timer_;
   Phase phase_ = Phase::kStarting;
   bool stop_now_ = false;  // a second SIGTERM: stop without waiting for notify scripts
   std::optional<PidFile> pid_file_;
   struct ev_loop* loop_;
   InterfaceTable table_;
-  std::unique_ptr<net::Kernel> kernel_;
-  std::unique_ptr<net::LinkMonitor> monitor_;
-  std::optional<net::Announcer> announcer_;
-  std::unique_ptr<KernelPorts> ports_;
+  std::unique_ptr<KernelPorts> ports_;  // the instances' ports, over the daemon's
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<ProcessRunner> runner_;
   std::unique_ptr<Tracking> tracking_;
@@ -131,8 +142,6 @@ class Daemon {
   // Every instance's next deadline, earliest first, behind one CLOCK_MONOTONIC timerfd armed
   // at an absolute time: microsecond deadlines (libev's epoll timeouts round up to whole
   // milliseconds) and one descriptor however many instances there are.
-  // How early a Backup's takeover deadline wakes floatd (see fire_time in daemon.cpp).
-  static constexpr Microseconds kTakeoverLead{300};
   static constexpr std::size_t kBatch = 64;  // packets per receive() call
   void drain_sockets();
   std::vector<pollfd> socket_pollfds() const;  // POLLIN on every VRRP socket, map order
@@ -141,7 +150,6 @@ class Daemon {
   bool wait_out(MonoTime deadline);
   std::set<std::pair<MonoTime, Running*>> deadlines_;
   std::optional<MonoTime> timerfd_at_;
-  int timer_fd_ = -1;
   ev_io timer_watcher_{};
   ev_signal signals_[3]{};
   std::uint64_t unknown_vrid_drops_ = 0;

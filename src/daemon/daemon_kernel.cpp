@@ -8,6 +8,7 @@
 
 #include "daemon/callback_guard.hpp"
 #include "daemon/daemon_parts.hpp"
+#include "net/kernel.hpp"  // kFloatdAddrProto
 #include "vrrp/vmac.hpp"
 
 namespace floatd::daemon {
@@ -48,9 +49,9 @@ void Daemon::ensure_vmacs() {
     // IPv6 adverts leave the VMAC from the parent's link-local, which must be on the VMAC
     // itself (addr_gen_mode none gives it none of its own), as keepalived does.
     if (const auto ll = parent->link_local_v6(); ll && c.family() == Family::kIPv6) {
-      if (auto a = kernel_->add_address(*r, IpPrefix{*ll, 64}); !a) log_.warning(a.error());
+      if (auto a = kernel_->add_address(*r, IpPrefix{*ll, 64}, {}); !a) log_.warning(a.error());
     }
-    auto sysctls = net::prepare_vmac_sysctls(c.interface, c.vmac);
+    auto sysctls = kernel_->prepare_vmac_sysctls(c.interface, c.vmac);
     if (sysctls) {
       // A VMAC made again records only paths not seen before: the first record holds the
       // value to restore, and the list does not grow each time the parent comes back.
@@ -85,7 +86,7 @@ void Daemon::ensure_sockets() {
       it = sockets_.end();
     }
     if (info == nullptr || it != sockets_.end()) continue;
-    auto sock = net::VrrpSocket::open(c.family(), info->link.ifindex, dev);
+    auto sock = vrrp_.open(c.family(), info->link.ifindex, dev);
     if (!sock) {
       log_.error("cannot open the VRRP socket on " + dev + ": " + sock.error());
       continue;
@@ -258,7 +259,7 @@ void Daemon::index_instances() {
   }
 }
 
-net::VrrpSocket* Daemon::socket_for(const std::string& interface, Family family) {
+AdvertSocket* Daemon::socket_for(const std::string& interface, Family family) {
   auto it = sockets_.find({interface, family});
   return it == sockets_.end() ? nullptr : it->second->socket.get();
 }

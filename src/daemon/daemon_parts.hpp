@@ -17,7 +17,7 @@ struct Daemon::Socket {
   Daemon* daemon = nullptr;
   std::string interface;
   Family family = Family::kIPv4;
-  std::unique_ptr<net::VrrpSocket> socket;
+  std::unique_ptr<AdvertSocket> socket;
   ev_io watcher{};
 };
 

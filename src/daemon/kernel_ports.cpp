@@ -5,7 +5,7 @@ namespace floatd::daemon {
 Result<Ok> KernelPorts::send_advert(const std::string& socket_dev, Family family,
                                     std::span<const std::uint8_t> message, const IpAddress& src,
                                     const IpAddress& dst, const std::string& out_dev) {
-  net::VrrpSocket* socket = sockets_(socket_dev, family);
+  AdvertSocket* socket = sockets_(socket_dev, family);
   if (socket == nullptr) return fail("no VRRP socket open on " + socket_dev);
   const InterfaceInfo* out = table_.find(out_dev);
   if (out == nullptr) return fail("interface " + out_dev + " does not exist");
@@ -35,7 +35,7 @@ Result<Ok> KernelPorts::remove_address(const std::string& dev, const IpPrefix& v
 Result<Ok> KernelPorts::announce(const std::string& dev, const IpAddress& vip) {
   const InterfaceInfo* info = table_.find(dev);
   if (info == nullptr) return fail("cannot announce " + vip.to_string() + ": no interface " + dev);
-  Result<Ok, std::string> r = Ok{};
+  Result<Ok> r = Ok{};
   if (vip.is_v4()) {
     r = announcer_.send_garp(info->link.ifindex, info->link.mac, vip);
   } else {

@@ -4,19 +4,17 @@
 
 #include <functional>
 
+#include "daemon/daemon_ports.hpp"
 #include "daemon/interface_table.hpp"
 #include "daemon/ports.hpp"
-#include "net/announcer.hpp"
-#include "net/kernel.hpp"
-#include "net/vrrp_socket.hpp"
 
 namespace floatd::daemon {
 
 class KernelPorts final : public Ports {
  public:
-  using SocketFinder = std::function<net::VrrpSocket*(const std::string& interface, Family)>;
+  using SocketFinder = std::function<AdvertSocket*(const std::string& interface, Family)>;
 
-  KernelPorts(const InterfaceTable& table, net::Kernel& kernel, net::Announcer& announcer,
+  KernelPorts(const InterfaceTable& table, KernelWriter& kernel, FrameSender& announcer,
               SocketFinder sockets)
       : table_(table), kernel_(kernel), announcer_(announcer), sockets_(std::move(sockets)) {}
 
@@ -30,8 +28,8 @@ class KernelPorts final : public Ports {
 
  private:
   const InterfaceTable& table_;
-  net::Kernel& kernel_;
-  net::Announcer& announcer_;
+  KernelWriter& kernel_;
+  FrameSender& announcer_;
   SocketFinder sockets_;
 };
 

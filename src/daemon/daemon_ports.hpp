@@ -1,0 +1,117 @@
+// The daemon's edge: every way the Daemon reaches the operating system, one small interface
+// each, handed to it at construction (STYLE.md, "The daemon layer"). system_ports.hpp has the
+// real ones over src/net; tests/daemon/fake_system.hpp has fakes that keep the kernel's state
+// in memory, so unit tests drive the whole Daemon (start, elections, reload, sync groups,
+// netlink overruns, shutdown) with a fake clock and no privileges.
+//
+// Each port that produces input exposes a descriptor that is readable when it has some: the
+// Daemon watches it on its libev loop, the real one is a socket or timerfd, a fake one a pipe.
+//
+// Not behind a port yet: scripts (ProcessRunner forks real processes; tests run real
+// /bin/sh scripts), the control socket (a real unix socket in a temporary directory), the pid
+// file, and the process-wide knobs of scheduling.hpp.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "floatd/ip_address.hpp"
+#include "floatd/result.hpp"
+#include "floatd/time.hpp"
+#include "net/netlink_events.hpp"
+#include "net/sysctl.hpp"
+#include "vrrp/packet.hpp"
+#include "vrrp/vmac.hpp"
+
+namespace floatd::daemon {
+
+// Changes floatd makes to the kernel's network state (net::Kernel, net/sysctl.hpp).
+class KernelWriter {
+ public:
+  virtual ~KernelWriter() = default;
+  // Adds a VIP marked as floatd's (IFA_PROTO); an address already there is not an error.
+  virtual Result<Ok> add_address(int ifindex, const IpPrefix& vip, const std::string& label) = 0;
+  // Removing an address that is already gone is not an error.
+  virtual Result<Ok> remove_address(int ifindex, const IpPrefix& vip) = 0;
+  // A private macvlan with `mac` on the parent, up; returns its ifindex.
+  virtual Result<int> create_vmac(int parent_ifindex, const std::string& name,
+                                  const vrrp::MacAddress& mac) = 0;
+  virtual Result<Ok> delete_link(int ifindex) = 0;
+  // keepalived's sysctls for a VMAC; returns what changed, to restore at exit (last first).
+  virtual Result<std::vector<net::SysctlChange>> prepare_vmac_sysctls(const std::string& parent,
+                                                                      const std::string& vmac) = 0;
+  virtual void restore_sysctls(const std::vector<net::SysctlChange>& changes) = 0;
+};
+
+// Links and addresses as the kernel reports them (net::LinkMonitor).
+class KernelReader {
+ public:
+  struct Batch {
+    std::vector<net::NetlinkEvent> events;
+    bool overrun = false;  // events were lost (ENOBUFS): the caller dumps everything again
+  };
+  virtual ~KernelReader() = default;
+  virtual int fd() const = 0;  // readable when read() has something
+  virtual Result<std::vector<net::NetlinkEvent>> dump() = 0;
+  virtual Result<Batch> read() = 0;
+};
+
+// One VRRP socket: a (device, family) pair (net::VrrpSocket).
+class AdvertSocket {
+ public:
+  struct Received {
+    std::vector<std::uint8_t> message;  // the VRRP message; empty if the IP header was bad
+    vrrp::PacketInfo info;
+    std::int64_t arrived_realtime_ns = 0;  // kernel receive time (CLOCK_REALTIME), 0: unknown
+  };
+  virtual ~AdvertSocket() = default;
+  virtual int fd() const = 0;  // readable when receive() has something
+  virtual int ifindex() const = 0;
+  virtual Result<Ok> send(std::span<const std::uint8_t> message, const IpAddress& src,
+                          const IpAddress& dst, int out_ifindex) = 0;
+  virtual Result<std::vector<Received>> receive(std::size_t max) = 0;
+  virtual void forget_interface(int out_ifindex) = 0;  // a VMAC it sent from was deleted
+};
+
+class AdvertTransport {
+ public:
+  virtual ~AdvertTransport() = default;
+  virtual Result<std::unique_ptr<AdvertSocket>> open(Family family, int ifindex,
+                                                     const std::string& device) = 0;
+};
+
+// Gratuitous ARP and unsolicited NA (net::Announcer).
+class FrameSender {
+ public:
+  virtual ~FrameSender() = default;
+  virtual Result<Ok> send_garp(int ifindex, vrrp::MacAddress mac, const IpAddress& vip) = 0;
+  virtual Result<Ok> send_na(int ifindex, vrrp::MacAddress mac, const IpAddress& src_ll,
+                             const IpAddress& vip, bool router) = 0;
+};
+
+// One wake-up at an absolute time on the monotonic clock (a timerfd).
+class WakeTimer {
+ public:
+  virtual ~WakeTimer() = default;
+  virtual int fd() const = 0;  // readable once the time has come
+  virtual Result<Ok> arm(std::optional<MonoTime> at) = 0;  // nullopt: disarm
+  virtual void acknowledge() = 0;  // after it fired: makes fd() unreadable again
+  // How early to wake for a takeover deadline: the rest is waited out on the clock while the
+  // VRRP sockets are watched, so the kernel's wake-up latency is not added to a takeover.
+  virtual Microseconds takeover_lead() const = 0;
+};
+
+struct DaemonPorts {
+  const Clock& clock;  // the only source of `now`
+  KernelWriter& kernel;
+  KernelReader& monitor;
+  AdvertTransport& vrrp;
+  FrameSender& frames;
+  WakeTimer& timer;
+};
+
+}  // namespace floatd::daemon

@@ -1,0 +1,28 @@
+// The daemon's ports over the real system (daemon_ports.hpp): rtnetlink through net::Kernel and
+// net::LinkMonitor, raw VRRP sockets, the AF_PACKET announcer, a CLOCK_MONOTONIC timerfd and
+// the monotonic clock. Opening them needs CAP_NET_ADMIN and CAP_NET_RAW.
+#pragma once
+
+#include <memory>
+
+#include "daemon/daemon_ports.hpp"
+
+namespace floatd::daemon {
+
+class SystemPorts {
+ public:
+  // Errors name the part that could not be opened ("netlink: ...", "link monitor: ...").
+  static Result<std::unique_ptr<SystemPorts>> open();
+  ~SystemPorts();
+  SystemPorts(const SystemPorts&) = delete;
+  SystemPorts& operator=(const SystemPorts&) = delete;
+
+  DaemonPorts ports();
+
+ private:
+  struct Parts;
+  explicit SystemPorts(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace floatd::daemon

@@ -1,0 +1,308 @@
+// Fakes for the Daemon's ports (src/daemon/daemon_ports.hpp): the kernel's links and addresses
+// kept in memory, VRRP sockets that record what is sent and deliver what a test injects, a
+// timer fired by the test's clock. Each input port signals through a pipe, so the Daemon's
+// real libev wiring is what the tests exercise.
+#pragma once
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/daemon_ports.hpp"
+#include "net/kernel.hpp"
+
+namespace floatd::test {
+
+// A non-blocking pipe: write a byte to make fd() readable, drain() to make it quiet again.
+class Signal {
+ public:
+  Signal() {
+    if (pipe2(fds_, O_NONBLOCK | O_CLOEXEC) < 0) fds_[0] = fds_[1] = -1;
+  }
+  ~Signal() {
+    close(fds_[0]);
+    close(fds_[1]);
+  }
+  Signal(const Signal&) = delete;
+  Signal& operator=(const Signal&) = delete;
+  int fd() const { return fds_[0]; }
+  void raise() { (void)!write(fds_[1], "x", 1); }
+  void drain() {
+    char buf[256];
+    while (read(fds_[0], buf, sizeof buf) > 0) {
+    }
+  }
+
+ private:
+  int fds_[2];
+};
+
+// The kernel's network state: links and their addresses, in the kernel's order. Every change
+// is also queued as a notification, as rtnetlink multicasts it.
+class FakeNetwork {
+ public:
+  struct Link {
+    net::LinkState state;
+    std::vector<net::AddrState> addresses;
+  };
+
+  int add_link(const std::string& name, bool up = true) {
+    const int index = next_index_++;
+    net::LinkState l;
+    l.ifindex = index;
+    l.name = name;
+    l.admin_up = up;
+    l.carrier = up;
+    l.mac = {0x02, 0, 0, 0, 0, static_cast<std::uint8_t>(index)};
+    links_[index].state = l;
+    notify(l);
+    return index;
+  }
+  void set_carrier(int ifindex, bool carrier) {
+    auto& l = links_.at(ifindex).state;
+    l.carrier = carrier;
+    notify(l);
+  }
+  void delete_link(int ifindex) {
+    auto it = links_.find(ifindex);
+    if (it == links_.end()) return;
+    net::LinkState gone = it->second.state;
+    gone.deleted = true;
+    links_.erase(it);
+    notify(gone);
+  }
+  // Returns false when the address was there already.
+  bool add_address(int ifindex, const IpPrefix& prefix, std::uint8_t proto, std::uint32_t flags = 0) {
+    auto& list = links_.at(ifindex).addresses;
+    for (const auto& a : list) {
+      if (a.prefix.address == prefix.address) return false;
+    }
+    net::AddrState a;
+    a.ifindex = ifindex;
+    a.prefix = prefix;
+    a.proto = proto;
+    a.flags = flags;
+    list.push_back(a);
+    notify(a);
+    return true;
+  }
+  bool remove_address(int ifindex, const IpPrefix& prefix) {
+    auto it = links_.find(ifindex);
+    if (it == links_.end()) return false;
+    auto& list = it->second.addresses;
+    for (auto a = list.begin(); a != list.end(); ++a) {
+      if (a->prefix.address != prefix.address) continue;
+      net::AddrState gone = *a;
+      gone.deleted = true;
+      list.erase(a);
+      notify(gone);
+      return true;
+    }
+    return false;
+  }
+  const Link* find_index(int ifindex) const {
+    auto it = links_.find(ifindex);
+    return it == links_.end() ? nullptr : &it->second;
+  }
+  const Link* find(const std::string& name) const {
+    for (const auto& [i, l] : links_) {
+      if (l.state.name == name) return &l;
+    }
+    return nullptr;
+  }
+  bool has_address(const std::string& dev, const IpAddress& address) const {
+    const Link* l = find(dev);
+    return l != nullptr && std::any_of(l->addresses.begin(), l->addresses.end(),
+                                       [&](const net::AddrState& a) { return a.prefix.address == address; });
+  }
+  std::vector<net::NetlinkEvent> snapshot() const {
+    std::vector<net::NetlinkEvent> out;
+    for (const auto& [i, l] : links_) out.emplace_back(l.state);
+    for (const auto& [i, l] : links_) {
+      for (const auto& a : l.addresses) out.emplace_back(a);
+    }
+    return out;
+  }
+
+  // What the monitor delivers: notifications, or an overrun that lost them.
+  std::deque<net::NetlinkEvent> queue;
+  bool overrun = false;
+  bool lose_notifications = false;  // the socket buffer is full: changes happen unseen
+  Signal signal;
+
+ private:
+  void notify(net::NetlinkEvent e) {
+    if (lose_notifications) {
+      overrun = true;
+    } else {
+      queue.push_back(std::move(e));
+    }
+    signal.raise();
+  }
+
+  std::map<int, Link> links_;
+  int next_index_ = 2;  // 1 is lo, not modelled
+};
+
+class FakeKernel final : public daemon::KernelWriter {
+ public:
+  explicit FakeKernel(FakeNetwork& net) : net_(net) {}
+  std::vector<std::string> calls;  // "add 2 10.0.0.100/24", "remove ...", "vmac vrrp.51"
+  int fail_adds = 0;               // the next N adds fail (ENODEV, a link going away ...)
+
+  Result<Ok> add_address(int ifindex, const IpPrefix& vip, const std::string&) override {
+    calls.push_back("add " + std::to_string(ifindex) + " " + vip.to_string());
+    if (fail_adds > 0) {
+      --fail_adds;
+      return fail(std::string("add ") + vip.to_string() + ": No such device");
+    }
+    if (net_.find_index(ifindex) == nullptr) return fail(std::string("No such device"));
+    net_.add_address(ifindex, vip, net::kFloatdAddrProto);
+    return Ok{};
+  }
+  Result<Ok> remove_address(int ifindex, const IpPrefix& vip) override {
+    calls.push_back("remove " + std::to_string(ifindex) + " " + vip.to_string());
+    net_.remove_address(ifindex, vip);
+    return Ok{};
+  }
+  Result<int> create_vmac(int, const std::string& name, const vrrp::MacAddress&) override {
+    calls.push_back("vmac " + name);
+    return net_.add_link(name);
+  }
+  Result<Ok> delete_link(int ifindex) override {
+    calls.push_back("delete " + std::to_string(ifindex));
+    net_.delete_link(ifindex);
+    return Ok{};
+  }
+  Result<std::vector<net::SysctlChange>> prepare_vmac_sysctls(const std::string&,
+                                                              const std::string&) override {
+    return std::vector<net::SysctlChange>{};
+  }
+  void restore_sysctls(const std::vector<net::SysctlChange>&) override {}
+  int count(const std::string& prefix) const {
+    return static_cast<int>(std::count_if(calls.begin(), calls.end(),
+                                          [&](const std::string& c) { return c.rfind(prefix, 0) == 0; }));
+  }
+
+ private:
+  FakeNetwork& net_;
+};
+
+class FakeMonitor final : public daemon::KernelReader {
+ public:
+  explicit FakeMonitor(FakeNetwork& net) : net_(net) {}
+  int dumps = 0;
+  int fd() const override { return net_.signal.fd(); }
+  Result<std::vector<net::NetlinkEvent>> dump() override {
+    ++dumps;
+    return net_.snapshot();
+  }
+  Result<Batch> read() override {
+    net_.signal.drain();
+    Batch b;
+    b.events.assign(net_.queue.begin(), net_.queue.end());
+    net_.queue.clear();
+    b.overrun = std::exchange(net_.overrun, false);
+    return b;
+  }
+
+ private:
+  FakeNetwork& net_;
+};
+
+struct SentPacket {
+  int ifindex;
+  std::vector<std::uint8_t> message;
+  IpAddress src;
+  IpAddress dst;
+};
+
+class FakeSocket final : public daemon::AdvertSocket {
+ public:
+  FakeSocket(int ifindex, std::vector<SentPacket>& sent) : ifindex_(ifindex), sent_(sent) {}
+  std::deque<Received> inbox;
+  int fd() const override { return signal_.fd(); }
+  int ifindex() const override { return ifindex_; }
+  Result<Ok> send(std::span<const std::uint8_t> m, const IpAddress& src, const IpAddress& dst,
+                  int out_ifindex) override {
+    sent_.push_back({out_ifindex, {m.begin(), m.end()}, src, dst});
+    return Ok{};
+  }
+  Result<std::vector<Received>> receive(std::size_t max) override {
+    signal_.drain();
+    std::vector<Received> out;
+    while (!inbox.empty() && out.size() < max) {
+      out.push_back(std::move(inbox.front()));
+      inbox.pop_front();
+    }
+    if (!inbox.empty()) signal_.raise();
+    return out;
+  }
+  void forget_interface(int) override {}
+  void deliver(Received r) {
+    inbox.push_back(std::move(r));
+    signal_.raise();
+  }
+
+ private:
+  int ifindex_;
+  std::vector<SentPacket>& sent_;
+  Signal signal_;
+};
+
+class FakeTransport final : public daemon::AdvertTransport {
+ public:
+  std::vector<SentPacket> sent;
+  std::map<std::pair<std::string, Family>, FakeSocket*> open_sockets;  // valid while open
+  Result<std::unique_ptr<daemon::AdvertSocket>> open(Family family, int ifindex,
+                                                     const std::string& device) override {
+    auto s = std::make_unique<FakeSocket>(ifindex, sent);
+    open_sockets[{device, family}] = s.get();
+    return std::unique_ptr<daemon::AdvertSocket>(std::move(s));
+  }
+};
+
+class FakeFrames final : public daemon::FrameSender {
+ public:
+  std::vector<std::string> sent;  // "garp 2 10.0.0.100"
+  Result<Ok> send_garp(int ifindex, vrrp::MacAddress, const IpAddress& vip) override {
+    sent.push_back("garp " + std::to_string(ifindex) + " " + vip.to_string());
+    return Ok{};
+  }
+  Result<Ok> send_na(int ifindex, vrrp::MacAddress, const IpAddress&, const IpAddress& vip,
+                     bool) override {
+    sent.push_back("na " + std::to_string(ifindex) + " " + vip.to_string());
+    return Ok{};
+  }
+};
+
+class FakeTimer final : public daemon::WakeTimer {
+ public:
+  std::optional<MonoTime> armed;
+  int fd() const override { return signal_.fd(); }
+  Result<Ok> arm(std::optional<MonoTime> at) override {
+    armed = at;
+    return Ok{};
+  }
+  void acknowledge() override { signal_.drain(); }
+  Microseconds takeover_lead() const override { return Microseconds{0}; }
+  // Fires when the clock has reached the armed time.
+  bool fire_if_due(MonoTime now) {
+    if (!armed || *armed > now) return false;
+    armed.reset();
+    signal_.raise();
+    return true;
+  }
+
+ private:
+  Signal signal_;
+};
+
+}  // namespace floatd::test
