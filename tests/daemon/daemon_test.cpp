@@ -1,13 +1,17 @@
 // The whole Daemon through its ports (daemon_ports.hpp), with a fake kernel, fake VRRP sockets,
 // a fake timer and a fake clock: elections, the kernel's state repaired, reload, sync groups,
 // stop. Scripts and the control socket are real (a temporary directory), as is libev's loop.
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <cstdio>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -17,6 +21,7 @@
 #include "daemon/daemon.hpp"
 #include "fake_ports.hpp"
 #include "fake_system.hpp"
+#include "floatd/control_protocol.hpp"
 #include "floatd/text.hpp"
 #include "vrrp/packet.hpp"
 
@@ -265,4 +270,76 @@ TEST_CASE("daemon: script output of any bytes reaches status as valid text (defe
   CHECK_NOTHROW(wire = daemon::control_response(status));
   CHECK(wire.find("caf\\\\xe9") != std::string::npos);
   CHECK(h.instance()["effective_priority"] == 90);
+}
+
+namespace {
+
+// A control client on the daemon's real socket.
+class Client {
+ public:
+  explicit Client(const std::string& path) {
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  ~Client() { close(); }
+  void send(const std::string& command, const std::string& args = "{}") {
+    const auto bytes = control::frame(R"({"version":1,"command":")" + command + R"(","args":)" + args + "}");
+    REQUIRE(::write(fd_, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("daemon: a subscriber that asks for a handover and vanishes hurts nobody (defect 2)") {
+  Harness h;
+  h.start(base_config());
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  {
+    Client c(h.dir + "/floatd.sock");
+    c.send("events");
+    c.send("handover", R"({"name":"web"})");
+    c.close();  // before the answers: the handover's event is broadcast to a closed client
+    h.pump();
+  }
+  CHECK(h.last_sent_priority() == 0);  // the handover happened
+  Client again(h.dir + "/floatd.sock");  // and the server still serves
+  again.send("status");
+  bool answered = false;
+  h.run_until([&] {
+    pollfd p{again.fd(), POLLIN, 0};
+    answered = poll(&p, 1, 0) > 0;
+    return answered;
+  });
+  CHECK(answered);
+}
+
+TEST_CASE("daemon: stop waits for notify_stop, which sees the instance stop") {
+  Harness h;
+  const std::string marker = h.dir + "/stopped";
+  const std::string script = h.dir + "/notify";
+  {
+    std::ofstream out(script);
+    out << "#!/bin/sh\nsleep 0.2\necho \"$FLOATD_STATE\" > " << marker << "\n";
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  h.start(base_config() + "notify_stop = " + script + "\n");
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  h.d->stop();  // returns once the notify command has finished (notify_timeout is 30 s)
+  std::ifstream in(marker);
+  std::string state;
+  in >> state;
+  CHECK(state == "STOP");
 }
