@@ -13,18 +13,14 @@
 
 #include "daemon/callback_guard.hpp"
 #include "daemon/deferred_work.hpp"
+#include "fake_ports.hpp"
 
 using floatd::daemon::DeferredWork;
 using floatd::daemon::guarded;
 
 namespace {
 
-class TestLog final : public floatd::Log {
- public:
-  std::vector<std::string> lines;
-  void write(floatd::LogLevel, std::string_view m) override { lines.emplace_back(m); }
-  bool debug_enabled() const override { return false; }
-};
+using TestLog = floatd::test::MemoryLog;
 
 // A descriptor that is always readable and a watcher that never drains it: an advert flood.
 struct Flood {
