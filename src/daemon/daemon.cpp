@@ -50,6 +50,7 @@ Daemon::~Daemon() {
   for (auto& s : signals_) ev_signal_stop(loop_, &s);
   ev_io_stop(loop_, &monitor_watcher_);
   ev_io_stop(loop_, &timer_watcher_);
+  ev_timer_stop(loop_, &reconcile_timer_);
   ev_io_stop(loop_, &files_watcher_);
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
 }
@@ -119,6 +120,9 @@ Result<Ok> Daemon::init() {
   ports_ = std::make_unique<KernelPorts>(
       table_, *kernel_, frames_,
       [this](const std::string& i, Family f) { return socket_for(i, f); });
+  reconciler_ = std::make_unique<Reconciler>(*ports_, log_);
+  ev_init(&reconcile_timer_, reconcile_cb);
+  reconcile_timer_.data = this;
   control_ = std::make_unique<ControlServer>(
       loop_, log_, [this](const std::string& c, const nlohmann::json& a) { return control(c, a); });
   const std::string sock = options_.control_socket.value_or(config_.global.control_socket);
@@ -176,6 +180,7 @@ void Daemon::close_doors() {
   tracking_.reset();
   ev_io_stop(loop_, &monitor_watcher_);
   ev_io_stop(loop_, &timer_watcher_);
+  ev_timer_stop(loop_, &reconcile_timer_);
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
 }
 
@@ -229,6 +234,7 @@ void Daemon::apply_config(config::Config next) {
     apply_tracking(r, now);
     rearm(r);
   }
+  reconcile(now);
   last_reload_ = {{"unchanged", plan.keep.size()}, {"updated", plan.update.size()},
                   {"started", plan.start.size()}, {"stopped", plan.stop.size()}};
   if (!running.empty()) {

@@ -29,6 +29,7 @@
 #include "daemon/options.hpp"
 #include "daemon/pid_file.hpp"
 #include "daemon/process_runner.hpp"
+#include "daemon/reconciler.hpp"
 #include "daemon/scheduling.hpp"
 #include "daemon/tracking.hpp"
 #include "daemon/daemon_ports.hpp"
@@ -92,6 +93,9 @@ class Daemon {
   void publish(nlohmann::json event);
 
   void on_monitor();
+  void reconcile(MonoTime now);  // daemon_kernel.cpp
+  void on_reconcile_timer();
+  static void reconcile_cb(struct ev_loop*, ev_timer* w, int) noexcept;
   void on_socket(Socket& socket);
   void on_timerfd();
   void arm_timerfd();
@@ -121,6 +125,8 @@ class Daemon {
   struct ev_loop* loop_;
   InterfaceTable table_;
   std::unique_ptr<KernelPorts> ports_;  // the instances' ports, over the daemon's
+  std::unique_ptr<Reconciler> reconciler_;  // wanted addresses vs the kernel's (defect 6)
+  ev_timer reconcile_timer_{};              // its next retry or periodic check
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<ProcessRunner> runner_;
   std::unique_ptr<Tracking> tracking_;

@@ -46,6 +46,7 @@ void Daemon::ensure_vmacs() {
     }
     vmacs_[c.vmac] = c.interface;
     created = true;
+    log_.info("created VMAC " + c.vmac + " on " + c.interface);
     // IPv6 adverts leave the VMAC from the parent's link-local, which must be on the VMAC
     // itself (addr_gen_mode none gives it none of its own), as keepalived does.
     if (const auto ll = parent->link_local_v6(); ll && c.family() == Family::kIPv6) {
@@ -149,15 +150,41 @@ void Daemon::on_monitor() {
       for (const auto& e : *dump) table_.apply(e);
     }
   }
-  for (const auto& e : batch->events) {
-    const std::string dev = table_.apply(e);
-    const auto* a = std::get_if<net::AddrState>(&e);
-    if (a == nullptr || !a->deleted || dev.empty()) continue;
-    for (auto& r : instances_) r->instance->address_removed(dev, a->prefix, now);
-  }
+  for (const auto& e : batch->events) table_.apply(e);
   ensure_vmacs();
   ensure_sockets();
   update_interfaces(now);
+  reconcile(now);  // level, not edge: whatever the events were, or were lost
+}
+
+// The kernel's addresses against every instance's wanted ones (reconciler.hpp); the timer is
+// armed for the next retry or the next periodic check.
+void Daemon::reconcile(MonoTime now) {
+  if (!reconciler_ || !ports_ || phase_ == Phase::kStopping) return;
+  std::vector<Instance*> list;
+  list.reserve(instances_.size());
+  for (auto& r : instances_) list.push_back(r->instance.get());
+  reconciler_->run(list, table_, ports_->ledger(), now);
+  const auto wait = std::chrono::duration_cast<Microseconds>(reconciler_->next_deadline() - now);
+  ev_timer_stop(loop_, &reconcile_timer_);
+  ev_timer_set(&reconcile_timer_, std::max<double>(static_cast<double>(wait.count()) / 1e6, 0.001), 0.);
+  ev_timer_start(loop_, &reconcile_timer_);
+}
+
+// The periodic check: events waiting on the monitor are read first (on_monitor reconciles
+// after them), so that an add whose notice is still queued is not taken for missing.
+void Daemon::on_reconcile_timer() {
+  pollfd pfd{monitor_->fd(), POLLIN, 0};
+  if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN) != 0) {
+    on_monitor();
+  } else {
+    reconcile(clock_.now());
+  }
+}
+
+void Daemon::reconcile_cb(struct ev_loop*, ev_timer* w, int) noexcept {
+  auto* d = static_cast<Daemon*>(w->data);
+  guarded(d->log_, "reconcile", [d] { d->on_reconcile_timer(); }, [d] { d->resync_deadlines(); });
 }
 
 namespace {

@@ -22,6 +22,7 @@
 #include "floatd/ip_address.hpp"
 #include "floatd/result.hpp"
 #include "floatd/time.hpp"
+#include "net/kernel.hpp"  // AddOutcome
 #include "net/netlink_events.hpp"
 #include "net/sysctl.hpp"
 #include "vrrp/packet.hpp"
@@ -33,8 +34,10 @@ namespace floatd::daemon {
 class KernelWriter {
  public:
   virtual ~KernelWriter() = default;
-  // Adds a VIP marked as floatd's (IFA_PROTO); an address already there is not an error.
-  virtual Result<Ok> add_address(int ifindex, const IpPrefix& vip, const std::string& label) = 0;
+  // Adds a VIP marked as floatd's (IFA_PROTO). An address already there is left as it is (not
+  // re-marked, so not ours) and is kExisted, not an error.
+  virtual Result<net::AddOutcome> add_address(int ifindex, const IpPrefix& vip,
+                                              const std::string& label) = 0;
   // Removing an address that is already gone is not an error.
   virtual Result<Ok> remove_address(int ifindex, const IpPrefix& vip) = 0;
   // A private macvlan with `mac` on the parent, up; returns its ifindex.

@@ -132,13 +132,12 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
       });
     };
     for (const auto& vip : config_.vips) {
-      if (has(next, vip)) continue;
-      if (auto r = ports_.remove_address(config::vip_device(config_, vip), vip.prefix); !r) warn(r.error(), now);
+      if (!has(next, vip)) remove_vip(config::vip_device(config_, vip), vip, now);
     }
     for (const auto& vip : next.vips) {
       if (has(config_, vip)) continue;
       const std::string& dev = config::vip_device(next, vip);
-      if (auto r = ports_.add_address(dev, vip.prefix, vip.label); !r) warn(r.error(), now);
+      add_vip(dev, vip, now);
       for (int i = 0; i < next.garp.repeat; ++i) (void)ports_.announce(dev, vip.prefix.address);
     }
   }
@@ -215,21 +214,6 @@ void Instance::drop(vrrp::DropReason reason, const vrrp::PacketInfo& info, MonoT
                        std::string(vrrp::drop_reason_text(reason));
     if (*suppressed > 0) line += " (" + std::to_string(*suppressed) + " similar suppressed)";
     log_.notice(line);
-  }
-}
-
-void Instance::address_removed(const std::string& dev, const IpPrefix& prefix, MonoTime now) {
-  if (machine_.state() != State::kMaster) return;
-  for (const auto& vip : config_.vips) {
-    const std::string& vip_dev = config::vip_device(config_, vip);
-    if (vip.prefix.address != prefix.address || vip_dev != dev) continue;
-    ++stats_.vips_restored;
-    log_.warning(log_prefix_ + ": VIP " + vip.prefix.to_string() + " was removed from " + dev +
-                 " while MASTER; putting it back");
-    if (auto r = ports_.add_address(vip_dev, vip.prefix, vip.label); !r) warn(r.error(), now);
-    for (int i = 0; i < config_.garp.repeat; ++i) {
-      if (auto r = ports_.announce(vip_dev, vip.prefix.address); !r) warn(r.error(), now);
-    }
   }
 }
 
@@ -317,9 +301,27 @@ void Instance::send_advert_to(Priority priority, const IpAddress& dst, MonoTime 
 void Instance::change_vips(bool add, MonoTime now) {
   for (const auto& vip : config_.vips) {
     const std::string& dev = config::vip_device(config_, vip);
-    auto r = add ? ports_.add_address(dev, vip.prefix, vip.label)
-                 : ports_.remove_address(dev, vip.prefix);
-    if (!r) warn(r.error(), now);
+    if (add) {
+      add_vip(dev, vip, now);
+    } else {
+      remove_vip(dev, vip, now);
+    }
+  }
+}
+
+// A failed add is not retried here: the reconciler finds it missing and repairs it.
+void Instance::add_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now) {
+  if (auto r = ports_.add_address(dev, vip.prefix, vip.label); !r) warn(r.error(), now);
+}
+
+// Only what floatd added goes (issue 10, defect 3): an equal address that someone else
+// configured stays, and the log says so.
+void Instance::remove_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now) {
+  auto r = ports_.remove_address(dev, vip.prefix);
+  if (!r) {
+    warn(r.error(), now);
+  } else if (*r == RemoveOutcome::kNotOurs) {
+    warn("left " + vip.prefix.to_string() + " on " + dev + ": not added by floatd", now);
   }
 }
 

@@ -30,12 +30,28 @@ struct InstanceStats {
   std::uint64_t adverts_received = 0;
   std::uint64_t transitions = 0;
   std::uint64_t send_errors = 0;
-  std::uint64_t vips_restored = 0;   // VIPs someone deleted while we were Master
+  std::uint64_t vips_restored = 0;   // VIPs the reconciler put back while we held them
   vrrp::DropCounters drops;
   std::uint64_t interval_mismatch = 0;  // RX-11 warnings
   std::uint64_t address_mismatch = 0;   // RX-14 warnings
   std::uint64_t first_not_link_local = 0;  // RX-12: logged, not enforced (keepalived interop)
   std::uint64_t owner_heard_advert = 0;    // RX-8 (RFC 9568 EID 8298): logged, processed
+};
+
+// The reconciler's findings for one instance (reconciler.hpp): what the kernel lacks or holds
+// beyond what the instance wants, what fails to be repaired and why.
+struct KernelReport {
+  struct Failing {
+    std::string address;  // "192.168.100.100 on eth0"
+    std::string error;
+    int failures = 0;
+    Microseconds retry_in{0};
+  };
+  std::vector<std::string> missing;  // wanted and absent: "192.168.100.100 on eth0"
+  std::vector<std::string> extra;    // floatd's, present, wanted by nobody
+  std::vector<Failing> failing;
+  std::uint64_t repairs = 0;         // adds and removals the reconciler made
+  std::string last_error;
 };
 
 // The key that identifies a virtual router on a host (GEN-6): reload matches by it.
@@ -57,6 +73,12 @@ class Instance {
   InstanceKey key() const { return {config_.interface, config_.vrid, config_.family()}; }
   const vrrp::StateMachine& machine() const { return machine_; }
   const InstanceStats& stats() const { return stats_; }
+  const KernelReport& kernel_report() const { return kernel_; }
+  KernelReport& kernel_report() { return kernel_; }  // written by the reconciler
+  // The reconciler put back a VIP that had gone while we held it.
+  void count_restored() { ++stats_.vips_restored; }
+  // Master, or Backup still releasing its VIPs after a handover: its VIPs belong in the kernel.
+  bool holds_vips() const { return machine_.state() == State::kMaster || machine_.releasing(); }
   // "eth0/51/v4 web": the prefix of every log line about this instance.
   const std::string& log_prefix() const { return log_prefix_; }
   // The device adverts are sent and received on and the VIPs live on: the VMAC, or the
@@ -93,14 +115,14 @@ class Instance {
   void receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info, MonoTime now);
   // An advert for our VRID dropped before it reached us (decode failed): count and log.
   void drop(vrrp::DropReason reason, const vrrp::PacketInfo& info, MonoTime now);
-  // An address vanished from `dev`: a VIP of ours while Master is put back.
-  void address_removed(const std::string& dev, const IpPrefix& prefix, MonoTime now);
 
  private:
   void run(const std::vector<vrrp::Action>& actions, MonoTime now);
   void log_transition(const vrrp::StateChanged& change);
   void send_advert(Priority priority, MonoTime now);
   void change_vips(bool add, MonoTime now);
+  void add_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now);
+  void remove_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now);
   void announce(int count, MonoTime now);
   void warn(const std::string& message, MonoTime now);
   void send_advert_to(Priority priority, const IpAddress& dst, MonoTime now);
@@ -123,6 +145,7 @@ class Instance {
   bool link_usable_ = false;                       // the interface is up with carrier
   std::map<std::string, std::string> faults_;      // source -> reason
   InstanceStats stats_;
+  KernelReport kernel_;
   RateLimiter drop_log_{5, std::chrono::seconds{10}};
   RateLimiter warn_log_{5, std::chrono::seconds{10}};
   TransitionHook hook_;

@@ -34,6 +34,8 @@ class InterfaceTable {
 
   const InterfaceInfo* find(const std::string& name) const;
   const InterfaceInfo* find(int ifindex) const;
+  // Every interface, by ifindex (the reconciler's sweep for addresses nobody wants).
+  const std::map<int, InterfaceInfo>& interfaces() const { return by_index_; }
 
  private:
   std::map<int, InterfaceInfo> by_index_;

@@ -14,21 +14,27 @@ Result<Ok> KernelPorts::send_advert(const std::string& socket_dev, Family family
   return Ok{};
 }
 
-Result<Ok> KernelPorts::add_address(const std::string& dev, const IpPrefix& vip,
-                                    const std::string& label) {
+Result<AddOutcome> KernelPorts::add_address(const std::string& dev, const IpPrefix& vip,
+                                            const std::string& label) {
   const InterfaceInfo* info = table_.find(dev);
   if (info == nullptr) return fail("cannot add " + vip.to_string() + ": no interface " + dev);
   auto r = kernel_.add_address(info->link.ifindex, vip, label);
   if (!r) return fail(r.error());
-  return Ok{};
+  if (*r == AddOutcome::kCreated) ledger_.created(info->link.ifindex, vip.address);
+  return *r;
 }
 
-Result<Ok> KernelPorts::remove_address(const std::string& dev, const IpPrefix& vip) {
+Result<RemoveOutcome> KernelPorts::remove_address(const std::string& dev, const IpPrefix& vip) {
   const InterfaceInfo* info = table_.find(dev);
-  if (info == nullptr) return Ok{};  // the interface went away, and its addresses with it
-  auto r = kernel_.remove_address(info->link.ifindex, vip);
+  if (info == nullptr) return RemoveOutcome::kAbsent;  // gone with its interface
+  const int ifindex = info->link.ifindex;
+  if (!ledger_.owns(table_, ifindex, vip.address)) {
+    return info->has_address(vip) ? RemoveOutcome::kNotOurs : RemoveOutcome::kAbsent;
+  }
+  auto r = kernel_.remove_address(ifindex, vip);
   if (!r) return fail(r.error());
-  return Ok{};
+  ledger_.removed(ifindex, vip.address);
+  return RemoveOutcome::kRemoved;
 }
 
 // L2-10: GARP from the device's MAC (the virtual MAC on a VMAC), unsolicited NA likewise.

@@ -1,9 +1,11 @@
 // Ports over the real kernel: raw VRRP sockets, libnl address changes, AF_PACKET GARP/NA.
-// Device names are resolved through the interface table at call time.
+// Device names are resolved through the interface table at call time. The address ledger
+// (address_ledger.hpp) is kept here, at the one place that adds and removes addresses.
 #pragma once
 
 #include <functional>
 
+#include "daemon/address_ledger.hpp"
 #include "daemon/daemon_ports.hpp"
 #include "daemon/interface_table.hpp"
 #include "daemon/ports.hpp"
@@ -21,16 +23,19 @@ class KernelPorts final : public Ports {
   Result<Ok> send_advert(const std::string& socket_dev, Family family,
                          std::span<const std::uint8_t> message, const IpAddress& src,
                          const IpAddress& dst, const std::string& out_dev) override;
-  Result<Ok> add_address(const std::string& dev, const IpPrefix& vip,
-                         const std::string& label) override;
-  Result<Ok> remove_address(const std::string& dev, const IpPrefix& vip) override;
+  Result<AddOutcome> add_address(const std::string& dev, const IpPrefix& vip,
+                                 const std::string& label) override;
+  Result<RemoveOutcome> remove_address(const std::string& dev, const IpPrefix& vip) override;
   Result<Ok> announce(const std::string& dev, const IpAddress& vip) override;
+
+  AddressLedger& ledger() { return ledger_; }
 
  private:
   const InterfaceTable& table_;
   KernelWriter& kernel_;
   FrameSender& announcer_;
   SocketFinder sockets_;
+  AddressLedger ledger_;
 };
 
 }  // namespace floatd::daemon

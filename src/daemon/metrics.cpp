@@ -66,6 +66,19 @@ void instance_metrics(Writer& w, const std::vector<const Instance*>& instances) 
     w.family(name, "counter", "Per instance counter; see floatctl(8).");
     for (const auto* i : instances) w.sample(name, labels(*i), i->stats().*member);
   }
+  w.family("floatd_kernel_repairs_total", "counter",
+           "Addresses the reconciler added back or removed (missing VIPs, floatd's unwanted ones).");
+  for (const auto* i : instances) w.sample("floatd_kernel_repairs_total", labels(*i), i->kernel_report().repairs);
+  w.family("floatd_kernel_missing_addresses", "gauge", "Wanted addresses the kernel lacks, at the last check.");
+  for (const auto* i : instances) {
+    w.sample("floatd_kernel_missing_addresses", labels(*i), i->kernel_report().missing.size());
+  }
+  w.family("floatd_kernel_extra_addresses", "gauge", "floatd's addresses nobody wants, at the last check.");
+  for (const auto* i : instances) w.sample("floatd_kernel_extra_addresses", labels(*i), i->kernel_report().extra.size());
+  w.family("floatd_kernel_failing_addresses", "gauge", "Addresses whose last repair failed (retried with backoff).");
+  for (const auto* i : instances) {
+    w.sample("floatd_kernel_failing_addresses", labels(*i), i->kernel_report().failing.size());
+  }
   w.family("floatd_adverts_dropped_total", "counter", "Adverts dropped, by reason (floatctl(8)).");
   for (const auto* i : instances) {
     for (std::size_t r = 0; r < vrrp::kDropReasonCount; ++r) {

@@ -11,8 +11,16 @@
 
 #include "floatd/ip_address.hpp"
 #include "floatd/result.hpp"
+#include "net/kernel.hpp"
 
 namespace floatd::daemon {
+
+using net::AddOutcome;  // kCreated, or kExisted: found there and left as it was
+
+// What a remove did. floatd removes only the addresses it added (its IFA_PROTO mark or its
+// record of the add, address_ledger.hpp): an address equal to a VIP that someone else
+// configured is left where it is (issue 10, defect 3).
+enum class RemoveOutcome : std::uint8_t { kRemoved, kAbsent, kNotOurs };
 
 class Ports {
  public:
@@ -23,9 +31,9 @@ class Ports {
   virtual Result<Ok> send_advert(const std::string& socket_dev, Family family,
                                  std::span<const std::uint8_t> message, const IpAddress& src,
                                  const IpAddress& dst, const std::string& out_dev) = 0;
-  virtual Result<Ok> add_address(const std::string& dev, const IpPrefix& vip,
-                                 const std::string& label) = 0;
-  virtual Result<Ok> remove_address(const std::string& dev, const IpPrefix& vip) = 0;
+  virtual Result<AddOutcome> add_address(const std::string& dev, const IpPrefix& vip,
+                                         const std::string& label) = 0;
+  virtual Result<RemoveOutcome> remove_address(const std::string& dev, const IpPrefix& vip) = 0;
   // One gratuitous ARP (IPv4) or unsolicited NA (IPv6) for `vip`, from `dev`'s MAC (L2-10).
   virtual Result<Ok> announce(const std::string& dev, const IpAddress& vip) = 0;
 };

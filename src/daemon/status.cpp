@@ -16,6 +16,14 @@ nlohmann::json instance_status(const Instance& instance) {
     drops[std::string(vrrp::drop_reason_name(reason))] = s.drops[reason];
   }
   const auto master = m.master_address();
+  const KernelReport& k = instance.kernel_report();
+  nlohmann::json failing = nlohmann::json::array();
+  for (const auto& f : k.failing) {
+    failing.push_back({{"address", f.address},
+                       {"error", f.error},
+                       {"failures", f.failures},
+                       {"retry_in_ms", f.retry_in.count() / 1000}});
+  }
   return {
       {"name", c.name},
       {"interface", c.interface},
@@ -33,6 +41,12 @@ nlohmann::json instance_status(const Instance& instance) {
       {"maintenance", m.maintenance()},
       {"releasing", m.releasing()},
       {"own_fault", instance.own_fault() ? nlohmann::json(*instance.own_fault()) : nlohmann::json(nullptr)},
+      {"kernel",  // the reconciler's last look (reconciler.hpp)
+       {{"missing", k.missing},
+        {"extra", k.extra},
+        {"failing", failing},
+        {"repairs", k.repairs},
+        {"last_error", k.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.last_error)}}},
       {"stats",
        {{"adverts_sent", s.adverts_sent},
         {"adverts_received", s.adverts_received},

@@ -24,7 +24,8 @@ Result<T> lift(Result<T, std::string>&& r) {
 class SystemKernel final : public KernelWriter {
  public:
   explicit SystemKernel(std::unique_ptr<net::Kernel> kernel) : kernel_(std::move(kernel)) {}
-  Result<Ok> add_address(int ifindex, const IpPrefix& vip, const std::string& label) override {
+  Result<net::AddOutcome> add_address(int ifindex, const IpPrefix& vip,
+                                      const std::string& label) override {
     return lift(kernel_->add_address(ifindex, vip, label));
   }
   Result<Ok> remove_address(int ifindex, const IpPrefix& vip) override {

@@ -168,30 +168,34 @@ Kernel::Reply Kernel::transact(nl_msg* raw) {
   return {state.error, text};
 }
 
-Result<Ok, std::string> Kernel::add_address(int ifindex, const IpPrefix& vip,
-                                            const std::string& label) {
+Result<AddOutcome, std::string> Kernel::add_address(int ifindex, const IpPrefix& vip,
+                                                    const std::string& label) {
   auto what = [&] { return "add " + vip.to_string() + " on " + ifname(ifindex); };
+  auto failed = [&](const std::string& why) -> Result<AddOutcome, std::string> {
+    return fail(what() + ": " + why);
+  };
   AddrPtr addr = make_addr(ifindex, vip);
-  if (!addr) return failed(what(), "cannot build the request");
+  if (!addr) return failed("cannot build the request");
   rtnl_addr_set_scope(addr.get(), RT_SCOPE_UNIVERSE);
   if (vip.address.is_v6()) rtnl_addr_set_flags(addr.get(), IFA_F_NODAD);
   if (!label.empty()) {
-    if (vip.address.is_v6()) return failed(what(), "labels are IPv4 only");
+    if (vip.address.is_v6()) return failed("labels are IPv4 only");
     if (rtnl_addr_set_label(addr.get(), label.c_str()) < 0) {
-      return failed(what(), "label \"" + label + "\" is longer than 15 characters");
+      return failed("label \"" + label + "\" is longer than 15 characters");
     }
   }
   nl_msg* msg = nullptr;
   int rc = rtnl_addr_build_add_request(addr.get(), NLM_F_CREATE | NLM_F_EXCL, &msg);
-  if (rc < 0) return failed(what(), libnl_error(rc));
+  if (rc < 0) return failed(libnl_error(rc));
   // libnl 3.7 has no IFA_PROTO setter: the attribute goes on the built request.
   if (nla_put_u8(msg, IFA_PROTO, kFloatdAddrProto) < 0) {
     nlmsg_free(msg);
-    return failed(what(), "cannot build the request");
+    return failed("cannot build the request");
   }
   Reply reply = transact(msg);
-  if (reply.error == 0 || reply.error == EEXIST) return Ok{};
-  return failed(what(), reply.message);
+  if (reply.error == 0) return AddOutcome::kCreated;
+  if (reply.error == EEXIST) return AddOutcome::kExisted;  // NLM_F_EXCL: left untouched
+  return failed(reply.message);
 }
 
 Result<Ok, std::string> Kernel::remove_address(int ifindex, const IpPrefix& vip) {

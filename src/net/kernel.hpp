@@ -5,7 +5,8 @@
 // operation, the object and the kernel's reason, e.g. "add 10.0.0.100/24 on eth0: File exists",
 // plus the kernel's extended-ACK text when it gives one. Calls are idempotent where the daemon
 // needs it: adding an address that exists, removing one that is gone, deleting a link that is
-// gone and creating a VMAC that already exists as asked all succeed.
+// gone and creating a VMAC that already exists as asked all succeed. Adding tells which it was,
+// because floatd removes only what it added (issue 10, defect 3).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,10 @@ using vrrp::MacAddress;
 // (`ip -d addr` of iproute2 >= 6.2 shows "proto 0x66").
 inline constexpr std::uint8_t kFloatdAddrProto = 0x66;
 
+// What an add did: made the address (it carries our mark), or found it there already (someone
+// else's, or ours from before: either way it was left exactly as it was).
+enum class AddOutcome : std::uint8_t { kCreated, kExisted };
+
 class Kernel {
  public:
   static Result<std::unique_ptr<Kernel>, std::string> open();
@@ -36,8 +41,8 @@ class Kernel {
 
   // Adds a VIP marked as floatd's own (IFA_PROTO = kFloatdAddrProto), scope global; IPv6 with
   // IFA_F_NODAD; the IPv4 label if given. An address that already exists is left as it is
-  // (not re-marked) and is not an error.
-  Result<Ok, std::string> add_address(int ifindex, const IpPrefix& vip,
+  // (not re-marked: NLM_F_EXCL) and is not an error: the outcome says kExisted.
+  Result<AddOutcome, std::string> add_address(int ifindex, const IpPrefix& vip,
                                       const std::string& label = {});
 
   // Removing an address (or from an interface) that is already gone is not an error.

@@ -1,6 +1,7 @@
 // A Ports that records every call, for instance tests.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ class FakePorts final : public daemon::Ports {
   std::vector<SentAdvert> adverts;
   std::vector<std::string> calls;  // "add eth0 10.0.0.100/24", "remove ...", "announce ..."
   bool fail_sends = false;
+  std::string fail_adds;              // non-empty: every add fails with this error
+  std::set<std::string> foreign;      // "eth0 10.0.0.1/24": there, and not floatd's
 
   Result<Ok> send_advert(const std::string& interface, Family, std::span<const std::uint8_t> message,
                          const IpAddress& src, const IpAddress& dst, const std::string& out_dev) override {
@@ -30,13 +33,18 @@ class FakePorts final : public daemon::Ports {
     adverts.push_back({interface, {message.begin(), message.end()}, src, dst, out_dev});
     return Ok{};
   }
-  Result<Ok> add_address(const std::string& dev, const IpPrefix& vip, const std::string&) override {
+  Result<daemon::AddOutcome> add_address(const std::string& dev, const IpPrefix& vip,
+                                         const std::string&) override {
     calls.push_back("add " + dev + " " + vip.to_string());
-    return Ok{};
+    if (!fail_adds.empty()) return fail(fail_adds);
+    if (foreign.count(dev + " " + vip.to_string()) != 0) return daemon::AddOutcome::kExisted;
+    return daemon::AddOutcome::kCreated;
   }
-  Result<Ok> remove_address(const std::string& dev, const IpPrefix& vip) override {
+  // Like KernelPorts: an address that is not floatd's stays.
+  Result<daemon::RemoveOutcome> remove_address(const std::string& dev, const IpPrefix& vip) override {
     calls.push_back("remove " + dev + " " + vip.to_string());
-    return Ok{};
+    if (foreign.count(dev + " " + vip.to_string()) != 0) return daemon::RemoveOutcome::kNotOurs;
+    return daemon::RemoveOutcome::kRemoved;
   }
   Result<Ok> announce(const std::string& dev, const IpAddress& vip) override {
     calls.push_back("announce " + dev + " " + vip.to_string());

@@ -157,15 +157,15 @@ class FakeKernel final : public daemon::KernelWriter {
   std::vector<std::string> calls;  // "add 2 10.0.0.100/24", "remove ...", "vmac vrrp.51"
   int fail_adds = 0;               // the next N adds fail (ENODEV, a link going away ...)
 
-  Result<Ok> add_address(int ifindex, const IpPrefix& vip, const std::string&) override {
+  Result<net::AddOutcome> add_address(int ifindex, const IpPrefix& vip, const std::string&) override {
     calls.push_back("add " + std::to_string(ifindex) + " " + vip.to_string());
     if (fail_adds > 0) {
       --fail_adds;
       return fail(std::string("add ") + vip.to_string() + ": No such device");
     }
     if (net_.find_index(ifindex) == nullptr) return fail(std::string("No such device"));
-    net_.add_address(ifindex, vip, net::kFloatdAddrProto);
-    return Ok{};
+    return net_.add_address(ifindex, vip, net::kFloatdAddrProto) ? net::AddOutcome::kCreated
+                                                                 : net::AddOutcome::kExisted;
   }
   Result<Ok> remove_address(int ifindex, const IpPrefix& vip) override {
     calls.push_back("remove " + std::to_string(ifindex) + " " + vip.to_string());

@@ -179,14 +179,29 @@ TEST_CASE("a missing interface or address is a fault with a reason") {
   CHECK(said);
 }
 
-TEST_CASE("a VIP deleted while Master is put back and counted") {
+TEST_CASE("a VIP someone else configured is left on Backup, Fault and stop (issue 10, defect 3)") {
   Fixture f;
+  f.ports.foreign.insert("eth0 192.168.100.100/24");  // an admin's address, equal to the VIP
   f.start_as_master();
-  f.instance.address_removed("eth0", *IpPrefix::parse("192.168.100.100/24"), f.clock.now());
-  CHECK(f.ports.count("add eth0 192.168.100.100/24") == 2);
-  CHECK(f.instance.stats().vips_restored == 1);
-  f.instance.address_removed("eth0", *IpPrefix::parse("192.168.100.7/24"), f.clock.now());
-  CHECK(f.instance.stats().vips_restored == 1);  // not ours
+  f.instance.set_fault("script chk", std::string("script chk failed"), f.clock.now());
+  f.instance.stop(f.clock.now());
+  // The remove is asked of the ports (which decide by the mark and the ledger), and the
+  // instance says that it left the address rather than claiming it removed it.
+  CHECK(f.ports.count("remove eth0 192.168.100.100/24") >= 1);
+  bool said = false;
+  for (const auto& l : f.log.lines) {
+    said |= l.find("left 192.168.100.100/24 on eth0: not added by floatd") != std::string::npos;
+  }
+  CHECK(said);
+}
+
+TEST_CASE("a failed VIP add is only warned about: the reconciler retries it") {
+  Fixture f;
+  f.ports.fail_adds = "No such device";
+  f.start_as_master();
+  CHECK(f.instance.machine().state() == State::kMaster);
+  CHECK(f.ports.count("add eth0 192.168.100.100/24") == 1);
+  CHECK(f.instance.holds_vips());
 }
 
 TEST_CASE("transitions are logged once with instance, states and reason") {

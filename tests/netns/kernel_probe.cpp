@@ -2,7 +2,7 @@
 // Run it only inside a test namespace (ip netns exec). One command per run; prints results on
 // stdout, one line each, and exits 0, or prints the error on stderr and exits 1.
 //
-//   add IF PREFIX [LABEL]      remove IF PREFIX        vmac PARENT NAME MAC     delete IF
+//   add IF PREFIX [LABEL] (prints created or existed)      remove IF PREFIX        vmac PARENT NAME MAC     delete IF
 //   dump                       monitor SECONDS         overrun IF
 //   sysctl PARENT VMAC         sysctl-cycle PARENT VMAC
 //   capture SECONDS            raw notifications as hex, for tests/unit/netlink_events_test.cpp
@@ -75,7 +75,10 @@ int report(const Result<Ok, std::string>& r) { return r ? 0 : die(r.error()); }
 int cmd_add(const std::vector<std::string>& a) {
   auto prefix = IpPrefix::parse(a.at(1));
   if (!prefix) return die("bad prefix " + a.at(1));
-  return report(open_kernel()->add_address(ifindex_of(a.at(0)), *prefix, a.size() > 2 ? a[2] : ""));
+  auto added = open_kernel()->add_address(ifindex_of(a.at(0)), *prefix, a.size() > 2 ? a[2] : "");
+  if (!added) return die(added.error());
+  std::printf("%s\n", *added == AddOutcome::kCreated ? "created" : "existed");
+  return 0;
 }
 
 int cmd_remove(const std::vector<std::string>& a) {

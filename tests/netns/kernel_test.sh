@@ -76,6 +76,7 @@ V0=$(in_ns cat /sys/class/net/v0/ifindex)
 
 # --- Kernel::add_address / remove_address ------------------------------------------------------
 check_run "add IPv4 VIP with label" probe add v0 192.168.100.10/24 v0:vip
+if grep -qx created "$WORK/out"; then ok "and says it created it"; else fail "first add said: $(cat "$WORK/out")"; fi
 check "IPv4 VIP present with label v0:vip" addr_matches v0 '192.168.100.10/24 .*v0:vip'
 check "IPv4 VIP carries IFA_PROTO 0x66" dumped "addr ifindex=$V0 prefix=192.168.100.10/24 label=v0:vip proto=0x66"
 if in_ns ip -d addr show dev v0 | grep -q ' proto '; then  # iproute2 >= 6.2 shows it
@@ -83,6 +84,13 @@ if in_ns ip -d addr show dev v0 | grep -q ' proto '; then  # iproute2 >= 6.2 sho
   check "ip -d addr shows proto 0x66" shows_proto
 fi
 check_run "adding an existing address is not an error" probe add v0 192.168.100.10/24 v0:vip
+if grep -qx existed "$WORK/out"; then ok "and says it existed"; else fail "second add said: $(cat "$WORK/out")"; fi
+# Defect 3 (issue 10): an address someone else configured is found, not taken over.
+in_ns ip addr add 192.168.100.12/24 dev v0
+check_run "adding an address configured by ip is not an error" probe add v0 192.168.100.12/24
+if grep -qx existed "$WORK/out"; then ok "and says it existed"; else fail "add over a static address said: $(cat "$WORK/out")"; fi
+check "the static address is not re-marked (proto 0x00)" dumped "prefix=192.168.100.12/24 label=v0 proto=0x00"
+in_ns ip addr del 192.168.100.12/24 dev v0
 check_run "add IPv6 VIP" probe add v0 2001:db8::10/64
 check "IPv6 VIP is nodad and not tentative" v6_vip_ready
 check "IPv6 VIP carries IFA_PROTO 0x66" dumped "prefix=2001:db8::10/64 label= proto=0x66"
