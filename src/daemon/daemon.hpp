@@ -88,6 +88,7 @@ class Daemon {
   void rearm(Running& r);
   Running* find(const std::string& device, Family family, Vrid vrid);
   net::VrrpSocket* socket_for(const std::string& interface, Family family);
+  void ensure_socket(const std::string& device, Family family);
   Result<nlohmann::json> control(const std::string& command, const nlohmann::json& args);
 
   static void monitor_cb(struct ev_loop*, ev_io* w, int) noexcept;
