@@ -103,6 +103,7 @@ class Daemon {
   void rearm(Running& r);
   Running* find(const std::string& device, Family family, Vrid vrid);
   AdvertSocket* socket_for(const std::string& interface, Family family);
+  void ensure_socket(const std::string& device, Family family);
 
   static void monitor_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void socket_cb(struct ev_loop*, ev_io* w, int) noexcept;

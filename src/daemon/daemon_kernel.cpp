@@ -12,6 +12,17 @@
 #include "vrrp/vmac.hpp"
 
 namespace floatd::daemon {
+namespace {
+
+// Where an instance's adverts arrive. A unicast advert is addressed to the receiver's own
+// address, so it carries the parent's MAC and arrives on the parent even with a VMAC, where a
+// socket bound to the VMAC never sees it (keepalived's PR #1733): such an instance listens on
+// its interface and still sends from its VMAC (advert_device).
+const std::string& receive_device(const config::InstanceConfig& c) {
+  return c.unicast() ? c.interface : config::advert_device(c);
+}
+
+}  // namespace
 
 // Removes every address marked with floatd's IFA_PROTO: a previous floatd died holding it.
 void Daemon::remove_stale_vips(const std::vector<net::NetlinkEvent>& dump) {
@@ -74,40 +85,47 @@ void Daemon::ensure_vmacs() {
 }
 
 
-// One socket per (device, family) in use, re-opened when the device is re-created.
+// One socket per (device, family) in use, re-opened when the device is re-created: each device
+// an instance sends from (advert_device) or receives on (receive_device).
 void Daemon::ensure_sockets() {
   for (const auto& c : config_.instances) {
-    const std::string& dev = config::advert_device(c);
-    const auto key = std::make_pair(dev, c.family());
-    const InterfaceInfo* info = table_.find(dev);
-    auto it = sockets_.find(key);
-    if (it != sockets_.end() && (info == nullptr || it->second->socket->ifindex() != info->link.ifindex)) {
-      ev_io_stop(loop_, &it->second->watcher);
-      sockets_.erase(it);
-      it = sockets_.end();
-    }
-    if (info == nullptr || it != sockets_.end()) continue;
-    auto sock = vrrp_.open(c.family(), info->link.ifindex, dev);
-    if (!sock) {
-      log_.error("cannot open the VRRP socket on " + dev + ": " + sock.error());
-      continue;
-    }
-    auto s = std::make_unique<Socket>();
-    s->daemon = this;
-    s->interface = dev;
-    s->family = c.family();
-    s->socket = std::move(*sock);
-    ev_io_init(&s->watcher, socket_cb, s->socket->fd(), EV_READ);
-    s->watcher.data = s.get();
-    ev_io_start(loop_, &s->watcher);
-    sockets_[key] = std::move(s);
+    ensure_socket(config::advert_device(c), c.family());
+    ensure_socket(receive_device(c), c.family());
   }
+}
+
+void Daemon::ensure_socket(const std::string& dev, Family family) {
+  const auto key = std::make_pair(dev, family);
+  const InterfaceInfo* info = table_.find(dev);
+  auto it = sockets_.find(key);
+  if (it != sockets_.end() && (info == nullptr || it->second->socket->ifindex() != info->link.ifindex)) {
+    ev_io_stop(loop_, &it->second->watcher);
+    sockets_.erase(it);
+    it = sockets_.end();
+  }
+  if (info == nullptr || it != sockets_.end()) return;
+  auto sock = vrrp_.open(family, info->link.ifindex, dev);
+  if (!sock) {
+    log_.error("cannot open the VRRP socket on " + dev + ": " + sock.error());
+    return;
+  }
+  auto s = std::make_unique<Socket>();
+  s->daemon = this;
+  s->interface = dev;
+  s->family = family;
+  s->socket = std::move(*sock);
+  ev_io_init(&s->watcher, socket_cb, s->socket->fd(), EV_READ);
+  s->watcher.data = s.get();
+  ev_io_start(loop_, &s->watcher);
+  sockets_[key] = std::move(s);
 }
 
 void Daemon::close_unused() {
   for (auto it = sockets_.begin(); it != sockets_.end();) {
     const bool used = std::any_of(config_.instances.begin(), config_.instances.end(), [&](const auto& c) {
-      return config::advert_device(c) == it->first.first && c.family() == it->first.second;
+      const std::string& dev = it->first.first;
+      return (config::advert_device(c) == dev || receive_device(c) == dev) &&
+             c.family() == it->first.second;
     });
     if (used) {
       ++it;
@@ -282,7 +300,7 @@ void Daemon::index_instances() {
   by_key_.clear();
   for (auto& r : instances_) {
     const auto& c = r->instance->config();
-    by_key_[{config::advert_device(c), c.family(), c.vrid}] = r.get();
+    by_key_[{receive_device(c), c.family(), c.vrid}] = r.get();
   }
 }
 

@@ -84,6 +84,7 @@ std::vector<Action> StateMachine::handle(const Event& event, MonoTime now) {
       },
       event);
   apply_hold();
+  drop_stale_preemption();
   return out;
 }
 
@@ -166,18 +167,24 @@ void StateMachine::backup_advert(const AdvertReceived& advert, MonoTime now, Act
     const MonoTime soon = now + kReleaseGrace;
     if (!release_at_ || soon < *release_at_) release_at_ = soon;
   }
-  const bool preempt = (params_.preempt || owner()) && !hold_;  // MODE-2; held after a handover
-  if (!preempt || advert.priority >= effective_) {  // SM-7
+  if (!may_preempt(advert.priority)) {  // SM-7
     learn_interval(advert);
     master_ = advert.src;
     master_resigned_ = false;
     preempting_ = false;
     preempt_at_.reset();
+    lower_master_.reset();
     master_down_timer_ = now + master_down_interval();
     return;
   }
-  // SM-8: Preempt_Mode and a lower priority. With preempt_delay we keep the lower master
-  // for that long (keepalived's preempt_delay), then take over.
+  // SM-8: Preempt_Mode and a lower priority. Remember the master we are preempting, so the
+  // preemption goes if our priority falls to its own (drop_stale_preemption()).
+  if (!lower_master_ || lower_master_->advert.src == advert.src ||
+      advert.priority >= lower_master_->advert.priority) {
+    lower_master_ = LowerMaster{advert, now};
+  }
+  // With preempt_delay we keep the lower master for that long (keepalived's preempt_delay),
+  // then take over.
   if (params_.preempt_delay.count() > 0) {
     if (!preempt_at_) preempt_at_ = now + Microseconds{params_.preempt_delay};
     learn_interval(advert);
@@ -370,6 +377,34 @@ void StateMachine::apply_hold() {
   if (!maintenance_ || state_ != State::kBackup) return;
   master_down_timer_.reset();
   preempt_at_.reset();
+  lower_master_.reset();
+}
+
+// SM-8 with SM-14: may a Backup preempt a master advertising `theirs`? Preempt_Mode (or we own
+// the address, MODE-2), not held after a handover, and a strictly lower priority than our
+// effective one (equal is accepted, SM-7). Maintenance is apply_hold()'s.
+bool StateMachine::may_preempt(Priority theirs) const {
+  return (params_.preempt || owner()) && !hold_ && theirs < effective_;
+}
+
+// A preemption lasts only while the condition that armed it holds. When our priority fell to
+// the lower master's or below, or preemption is no longer allowed (a reload, a handover's
+// hold), its pending preempt_delay and the fast path's cut down timer go, and its last advert
+// counts as accepted when it was heard (SM-7): the down timer runs from it, so a master that
+// lives is not taken over between two of its adverts.
+void StateMachine::drop_stale_preemption() {
+  if (state_ != State::kBackup || !lower_master_) return;
+  if (preempt_at_ && params_.preempt_delay.count() == 0) preempt_at_.reset();  // reloaded
+  if (may_preempt(lower_master_->advert.priority)) return;
+  const LowerMaster lower = *lower_master_;
+  lower_master_.reset();
+  preempt_at_.reset();
+  if (master_resigned_) return;  // it resigned since: Skew_Time runs (SM-6)
+  learn_interval(lower.advert);
+  master_ = lower.advert.src;
+  preempting_ = false;
+  const MonoTime down = lower.heard + master_down_interval();
+  if (!master_down_timer_ || *master_down_timer_ < down) master_down_timer_ = down;
 }
 
 void StateMachine::reconfigure(const Params& params, MonoTime now) {
@@ -384,9 +419,11 @@ void StateMachine::reconfigure(const Params& params, MonoTime now) {
   }
   if (params_.announce.refresh.count() == 0) refresh_at_.reset();
   apply_hold();
+  drop_stale_preemption();
 }
 
 void StateMachine::cancel_timers() {
+  lower_master_.reset();  // what armed preempt_at_ (and a cut master_down_timer_)
   release_at_.reset();
   adver_timer_.reset();
   master_down_timer_.reset();

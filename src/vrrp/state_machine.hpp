@@ -79,6 +79,8 @@ class StateMachine {
   void release_vips(Actions& out);
   void reannounce(MonoTime now, Actions& out);
   void apply_hold();
+  void drop_stale_preemption();
+  bool may_preempt(Priority theirs) const;
   void on_fault(const std::string& reason, Actions& out);
   void on_fault_cleared(MonoTime now, Actions& out);
 
@@ -102,6 +104,15 @@ class StateMachine {
   bool maintenance_ = false;          // held as Backup, never taking over
   bool hold_ = false;                 // after a handover: do not preempt back
   bool releasing_ = false;            // Backup after a handover, VIPs not yet removed
+
+  // Backup: the lower master whose adverts armed a preemption (SM-8), the highest priority
+  // heard, and when it was last heard. Kept while preempt_at_ or the fast path's cut down
+  // timer is armed, so that both can be called off when we may no longer preempt it.
+  struct LowerMaster {
+    AdvertReceived advert;
+    MonoTime heard;
+  };
+  std::optional<LowerMaster> lower_master_;
 
   std::optional<MonoTime> adver_timer_;        // Master: next periodic advert
   std::optional<MonoTime> master_down_timer_;  // Backup: when the master is declared dead

@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -255,6 +256,22 @@ TEST_CASE("netlink: IPv6 VIP added with nodad is not tentative; then deleted") {
   auto deleted = only<AddrState>(parse(hex(kV6VipDeleted)));
   CHECK(deleted.prefix == added.prefix);
   CHECK(deleted.deleted);
+}
+
+// The flags InterfaceTable chooses the advert source by (PKT-11): secondary, tentative,
+// optimistic, DAD-failed. IFA_FLAGS (32 bits) wins over the header's 8-bit ifa_flags; a kernel
+// that sends no IFA_FLAGS still gives the low 8 bits, where all four live.
+TEST_CASE("netlink: address flags come from IFA_FLAGS, else from ifa_flags") {
+  auto msg = hex(kV4VipAdded);
+  const std::size_t header_flags = sizeof(nlmsghdr) + offsetof(ifaddrmsg, ifa_flags);
+  msg[header_flags] = IFA_F_SECONDARY;
+  const std::size_t flags_attr = attr_offset(msg, sizeof(ifaddrmsg), IFA_FLAGS);
+  set_u32(msg, flags_attr + 4, IFA_F_SECONDARY | IFA_F_DADFAILED | IFA_F_NOPREFIXROUTE);
+  CHECK(only<AddrState>(parse(msg)).flags ==
+        (IFA_F_SECONDARY | IFA_F_DADFAILED | IFA_F_NOPREFIXROUTE));
+  set_u16(msg, flags_attr + 2, 0x7f);  // no IFA_FLAGS: an attribute type nobody knows
+  msg[header_flags] = IFA_F_TENTATIVE | IFA_F_OPTIMISTIC;
+  CHECK(only<AddrState>(parse(msg)).flags == (IFA_F_TENTATIVE | IFA_F_OPTIMISTIC));
 }
 
 TEST_CASE("netlink: dump reply ends with NLMSG_DONE") {

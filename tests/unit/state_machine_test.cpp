@@ -245,6 +245,101 @@ TEST_CASE("preempt_delay is cancelled by a higher advert") {  // covers: TMR-10
   CHECK(h.sm.state() == State::kBackup);
 }
 
+// A preemption (SM-8) holds only while its condition does: a pending preempt_delay, or the fast
+// path's down timer cut to Skew_Time, goes when our priority falls to the master's or below,
+// or preemption stops being allowed. The master lives: its last advert counts as accepted then
+// (SM-7), so the down timer runs from it.
+// covers: SM-8, SM-14, TMR-10
+TEST_CASE("preempt_delay is cancelled when our priority falls below the master's") {
+  Params p = backup_params(150);
+  p.preempt_delay = Centiseconds{300};
+  Harness h = started_backup(p);
+  h.advance(milliseconds{500});
+  h.advert(100, kLowerAddr);
+  const MonoTime preempt_at = h.clock.now() + milliseconds{3000};
+  h.advance(milliseconds{1000});
+  h.advert(100, kLowerAddr);
+  h.advance(milliseconds{1000});
+  const MonoTime heard = h.clock.now();
+  h.advert(100, kLowerAddr);
+  h.advance(milliseconds{500});
+  h.send(PriorityChanged{90});  // a tracker failed: the lower master is now the better one
+  CHECK(h.sm.next_deadline() == heard + h.sm.master_down_interval());
+  h.tick_at(preempt_at);  // its next advert is late, as on a busy link
+  CHECK(h.sm.state() == State::kBackup);
+  CHECK(h.sm.master_address() == kLowerAddr);
+}
+
+// covers: SM-8, SM-14, TMR-10
+TEST_CASE("preempt_delay is cancelled when our priority falls to the master's") {
+  Params p = backup_params(150);
+  p.preempt_delay = Centiseconds{100};
+  Harness h = started_backup(p);
+  h.advert(100, kLowerAddr);
+  h.advance(milliseconds{500});
+  h.send(PriorityChanged{100});  // equal: the master's advert would be accepted (SM-7)
+  h.advance(milliseconds{500});
+  CHECK(h.sm.state() == State::kBackup);
+}
+
+// covers: SM-8, SM-14, TMR-6
+TEST_CASE("fast preempt is called off when our priority falls below the master's") {
+  Harness h = started_backup(backup_params(150));
+  h.advance(milliseconds{1000});
+  const MonoTime heard = h.clock.now();
+  h.advert(100, kLowerAddr);  // down timer cut to Skew_Time
+  h.advance(milliseconds{100});
+  h.send(PriorityChanged{90});
+  CHECK(h.sm.next_deadline() == heard + h.sm.master_down_interval());
+  h.advance(h.sm.skew_time());
+  CHECK(h.sm.state() == State::kBackup);
+  h.advance(milliseconds{900});
+  h.advert(100, kLowerAddr);  // the master goes on: accepted now
+  CHECK(h.sm.next_deadline() == h.clock.now() + h.sm.master_down_interval());
+}
+
+// covers: SM-8, TMR-10
+TEST_CASE("preempt_delay is cancelled when a reload turns preemption off") {
+  Params p = backup_params(150);
+  p.preempt_delay = Centiseconds{100};
+  Harness h = started_backup(p);
+  h.advert(100, kLowerAddr);
+  h.advance(milliseconds{500});
+  p.preempt = false;
+  h.sm.reconfigure(p, h.clock.now());
+  h.advance(milliseconds{500});
+  CHECK(h.sm.state() == State::kBackup);
+}
+
+// covers: SM-8, TMR-10
+TEST_CASE("preempt_delay is cancelled by maintenance and stays cancelled after it") {
+  Params p = backup_params(150);
+  p.preempt_delay = Centiseconds{100};
+  Harness h = started_backup(p);
+  h.advert(100, kLowerAddr);
+  h.send(SetMaintenance{true});
+  h.send(SetMaintenance{false});
+  h.advance(milliseconds{1000});
+  CHECK(h.sm.state() == State::kBackup);  // the master's next advert may arm it again
+  h.advert(100, kLowerAddr);
+  h.advance(milliseconds{1000});
+  CHECK(h.sm.state() == State::kMaster);
+}
+
+// Our priority rising keeps it; a preemption still allowed is kept.
+// covers: SM-8, TMR-10
+TEST_CASE("preempt_delay stays armed while our priority stays above the master's") {
+  Params p = backup_params(150);
+  p.preempt_delay = Centiseconds{100};
+  Harness h = started_backup(p);
+  h.advert(100, kLowerAddr);
+  const MonoTime preempt_at = h.clock.now() + milliseconds{1000};
+  h.send(PriorityChanged{120});
+  CHECK(*h.sm.next_deadline() == preempt_at);
+  h.tick_at(preempt_at);
+  CHECK(h.sm.state() == State::kMaster);
+}
+
 TEST_CASE("Master shutdown sends priority 0 and removes the VIPs") {  // covers: SM-9, PKT-14
   Harness h = started_master();
   auto out = h.send(Shutdown{});
