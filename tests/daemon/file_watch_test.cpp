@@ -16,6 +16,8 @@
 #include <future>
 #include <thread>
 
+#include "daemon/tracking.hpp"
+#include "fake_ports.hpp"
 #include "track/file_watch.hpp"
 
 using floatd::track::FileWatch;
@@ -362,4 +364,74 @@ TEST_CASE("unwatch() stops reporting a file and drops a directory watch no file 
   CHECK(wait_changes(**w) == std::vector<std::string>{a});
   CHECK_FALSE((*w)->watch("relative/path").ok());
   CHECK_FALSE((*w)->watch("/dir/").ok());
+}
+
+namespace {
+
+// Tracking with one track_file `maint` at `path`, on a private loop; records what changed.
+struct TrackingRig {
+  struct ev_loop* loop = ev_loop_new(EVFLAG_AUTO);
+  floatd::test::MemoryLog log;
+  floatd::daemon::ProcessRunner runner{loop, log};
+  std::vector<std::string> changes;
+  floatd::daemon::Tracking tracking{
+      loop, log, runner,
+      [this](const std::string& w, const std::string& st, const std::string&) { changes.push_back(w + "=" + st); }};
+
+  explicit TrackingRig(const std::string& path) {
+    floatd::config::Config c;
+    c.track_files.push_back({"maint", path, 1, {}});
+    floatd::config::InstanceConfig i;
+    i.name = "vi";
+    i.track_files.push_back({"maint", 1, {}});
+    c.instances.push_back(i);
+    tracking.configure(c);
+  }
+  ~TrackingRig() { ev_loop_destroy(loop); }
+  int lines_with(const std::string& text) const {
+    int n = 0;
+    for (const auto& l : log.lines) n += l.find(text) != std::string::npos ? 1 : 0;
+    return n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("Tracking: a bad track file is logged once, without its content, and shown in status") {
+  TempDir d;
+  write(d.path / "passwd", "root:x:0:0:root:/root:/bin/bash\n");
+  fs::create_symlink(d.path / "passwd", d.path / "maint");
+  TrackingRig rig(d.path / "maint");
+  rig.tracking.retry_files();
+  rig.tracking.retry_files();
+  CHECK(rig.lines_with("symbolic link") == 1);
+  CHECK(rig.lines_with("root") == 0);
+  const auto files = rig.tracking.status()["files"];
+  REQUIRE(files.size() == 1);
+  CHECK(files[0]["value"] == 0);
+  CHECK(files[0]["watched"] == true);
+  CHECK(files[0]["error"].get<std::string>().find("symbolic link") != std::string::npos);
+
+  fs::remove(d.path / "maint");
+  write(d.path / "maint", "3\n");
+  rig.tracking.retry_files();  // no event read: the slow timer alone finds the new value
+  CHECK(rig.changes == std::vector<std::string>{"file maint=3"});
+  CHECK(rig.tracking.status()["files"][0].count("error") == 0);
+}
+
+TEST_CASE("Tracking: a track file whose directory appears later is followed through on_files()") {
+  TempDir d;
+  const fs::path run = d.path / "run";
+  TrackingRig rig(run / "maint");
+  CHECK(rig.lines_with("does not exist yet") == 1);
+  CHECK(rig.tracking.status()["files"][0]["watched"] == false);
+  fs::create_directory(run);
+  write(run / "maint", "2\n");
+  pollfd p{rig.tracking.file_fd(), POLLIN, 0};
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (rig.changes.empty() && std::chrono::steady_clock::now() < until) {
+    if (poll(&p, 1, 1000) > 0) rig.tracking.on_files();
+  }
+  CHECK(rig.changes == std::vector<std::string>{"file maint=2"});
+  CHECK(rig.tracking.status()["files"][0]["watched"] == true);
 }
