@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "floatd/text.hpp"
+
 namespace floatd::daemon {
 
 struct Tracking::Script {
@@ -21,6 +23,7 @@ struct Tracking::Script {
 struct Tracking::File {
   config::TrackFileConfig config;
   long value = 0;
+  std::string error;  // why the last read failed (the value is then 0); empty when it did not
 };
 
 namespace {
@@ -92,6 +95,8 @@ void Tracking::configure(const config::Config& config) {
     ev_timer_start(loop_, &s->timer);
     scripts_[name] = std::move(s);
   }
+  std::set<std::string> old_paths;
+  for (const auto& [name, f] : files_) old_paths.insert(f->config.file);
   std::erase_if(files_, [&](const auto& f) {
     const auto* wanted = config.find_track_file(f.first);
     return used_files.count(f.first) == 0 || wanted == nullptr || !(*wanted == f.second->config);
@@ -102,10 +107,21 @@ void Tracking::configure(const config::Config& config) {
     auto f = std::make_unique<File>();
     f->config = *cfg;
     if (watch_) {
-      if (auto w = watch_->watch(cfg->file); !w) log_.error("track_file " + name + ": " + w.error());
+      const std::string what = "track_file " + name + ": ";
+      if (auto w = watch_->watch(cfg->file); !w) {
+        log_.error(what + sanitize_text(w.error()) + "; trying again later");
+      } else if (!watch_->watching(cfg->file)) {
+        log_.notice(what + "the directory of " + sanitize_text(cfg->file) +
+                    " does not exist yet; watching for it");
+      }
     }
     reread(*f);
     files_[name] = std::move(f);
+  }
+  for (const auto& path : old_paths) {  // a path no file uses any more is not watched
+    const bool used = std::any_of(files_.begin(), files_.end(),
+                                  [&](const auto& f) { return f.second->config.file == path; });
+    if (!used && watch_) watch_->unwatch(path);
   }
 }
 
@@ -189,14 +205,35 @@ void Tracking::on_files() {
   }
 }
 
+void Tracking::retry_files() {
+  if (watch_) {
+    for (const auto& path : watch_->retry()) {
+      log_.notice("track_file: watching the directory of " + sanitize_text(path) + " again");
+    }
+  }
+  for (auto& [name, f] : files_) reread(*f);  // level, not edge: a lost event costs one period
+}
+
+// The error of a failed read is logged once, when it first appears or changes, not on every
+// re-read; the value is then 0. The error never holds the file's content (track/file_watch.hpp).
 void Tracking::reread(File& f) {
   auto value = track::read_track_file(f.config.file);
-  if (!value) log_.warning("track_file " + f.config.name + ": " + value.error() + "; using 0");
+  const std::string what = "track_file " + f.config.name + ": ";
+  std::string error = value ? std::string() : sanitize_text(value.error());
+  if (error != f.error) {
+    if (!error.empty()) {
+      log_.warning(what + error + "; using 0");
+    } else {
+      log_.notice(what + sanitize_text(f.config.file) + " is readable again");
+    }
+    f.error = std::move(error);
+  }
   const long next = value ? *value : 0;
   if (next == f.value) return;
   f.value = next;
-  log_.notice("track_file " + f.config.name + ": " + f.config.file + " is now " + std::to_string(next));
-  changed_("file " + f.config.name, std::to_string(next), f.config.file);
+  const std::string file = sanitize_text(f.config.file);
+  log_.notice(what + file + " is now " + std::to_string(next));
+  changed_("file " + f.config.name, std::to_string(next), file);
 }
 
 track::PriorityResult Tracking::evaluate(const config::InstanceConfig& instance,
@@ -231,7 +268,12 @@ nlohmann::json Tracking::status() const {
   }
   nlohmann::json files = nlohmann::json::array();
   for (const auto& [name, f] : files_) {
-    files.push_back({{"name", name}, {"file", f->config.file}, {"value", f->value}});
+    nlohmann::json file{{"name", name},
+                        {"file", sanitize_text(f->config.file)},
+                        {"value", f->value},
+                        {"watched", watch_ != nullptr && watch_->watching(f->config.file)}};
+    if (!f->error.empty()) file["error"] = f->error;
+    files.push_back(std::move(file));
   }
   return {{"scripts", scripts}, {"files", files}};
 }

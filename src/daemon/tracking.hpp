@@ -55,6 +55,9 @@ class Tracking {
 
   int file_fd() const;  // inotify: readable when a track file may have changed
   void on_files();
+  // For a slow timer: re-adds any directory watch that is missing or stale and re-reads every
+  // track file, so that a lost inotify event costs at most one period.
+  void retry_files();
 
   nlohmann::json status() const;  // scripts and files, for floatctl status --json
 
