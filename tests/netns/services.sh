@@ -203,10 +203,13 @@ mariadb_need() {
 }
 
 # mariadb_install NAME...: system tables into RUN/NAME/db for each; installed once, then copied.
+# --force: mariadb-install-db otherwise looks up `uname -n` and then localhost with resolveip and
+# refuses to run when neither resolves (a fresh root with a bare /etc/hosts); --skip-name-resolve
+# does not skip that check. The grants made here name localhost and '%', never the host name.
 mariadb_install() {
   local first=$1 r d
   d=$(router_dir "$first")
-  mariadb-install-db "${MDB_OPTS[@]}" --datadir="$d/db" --user=root \
+  mariadb-install-db "${MDB_OPTS[@]}" --datadir="$d/db" --user=root --force \
     --auth-root-authentication-method=normal --skip-test-db >"$d/install.log" 2>&1 ||
     fail "mariadb-install-db failed: $(tail -n 5 "$d/install.log")"
   for r in "${@:2}"; do
