@@ -230,10 +230,10 @@ mariadb_start() {
   pid=$!
   SVC_PID[$key]=$pid
   LAB_PIDS+=("$pid")
-  local deadline=$((${EPOCHREALTIME/./} + 20000000))
+  local deadline=$((${EPOCHREALTIME/./} + 60000000))
   until mariadb-admin --no-defaults --socket="$d/mysqld.sock" --user=root ping >/dev/null 2>&1; do
     _alive "$pid" || fail "mariadbd in $name exited: $(tail -n 5 "$d/mariadb.err")"
-    ((${EPOCHREALTIME/./} < deadline)) || fail "mariadbd in $name: no answer after 20 s"
+    ((${EPOCHREALTIME/./} < deadline)) || fail "mariadbd in $name: no answer after 60 s"
     sleep 0.02
   done
 }
@@ -302,10 +302,10 @@ EOF
   pid=$!
   SVC_PID[$key]=$pid
   LAB_PIDS+=("$pid")
-  local deadline=$((${EPOCHREALTIME/./} + 10000000))
+  local deadline=$((${EPOCHREALTIME/./} + 30000000))
   until in_ns "$name" curl -q -s -o /dev/null --max-time 1 http://127.0.0.1/; do
     _alive "$pid" || fail "nginx in $name exited: $(tail -n 5 "$d/nginx.err" "$d/nginx.out")"
-    ((${EPOCHREALTIME/./} < deadline)) || fail "nginx in $name: no answer after 10 s"
+    ((${EPOCHREALTIME/./} < deadline)) || fail "nginx in $name: no answer after 30 s"
     sleep 0.02
   done
 }
@@ -410,6 +410,8 @@ failover_round() {
 #   floatd: acting         r1 logs FAILED within slack of the last failing run's end;
 #   floatd: protocol       r2's first BACKUP -> MASTER line after r1's FAILED line comes within
 #                          FLOATD_BOUND_S + slack of it;
+# floatd's parts also allow the scheduler's lateness measured meanwhile (RUN/sched.late), once
+# per wake-up they involve.
 #   client (outside work)  the first answer from r2 within the probe's own largest gap between
 #                          query starts around then + that query's own run time + slack.
 failover_parts() {
@@ -422,6 +424,12 @@ import datetime, sys
 times, qprobe, want = sys.argv[1], sys.argv[2], sys.argv[3]
 sig, gone, failed, fall, slack, bound = map(float, sys.argv[4:10])
 fall = int(fall)
+try:
+    late = [tuple(map(float, l.split()[:2])) for l in open(sys.argv[10]) if len(l.split()) == 2]
+except OSError:
+    late = []
+def sched(a, b):  # worst lateness (s) of the scheduler from 1 s before a to b
+    return max((l / 1000 for t, l in late if a - 1 <= t <= b + 0.1), default=0.0)
 ms = lambda x: round(x * 1000)
 now = datetime.datetime.now()
 def stamp(line):
@@ -445,14 +453,18 @@ print("ok checks (outside work): " + f"{ms(last[1] - gone)} ms from the service 
       "of the last failing run; runs (duration/gap before): "
       + ", ".join(f"{ms(r[1] - r[0])}/{ms(r[0] - p[1])}" for p, r in zip(window, window[1:])))
 print(f"ok floatd: fall counting: {fall} failing runs, then FAILED")
-part("floatd: acting on the last failing run", failed - last[1], slack, "slack")
+lt = sched(last[1], failed)
+part("floatd: acting on the last failing run", failed - last[1], slack + lt,
+     f"slack + the scheduler lateness meanwhile {ms(lt)}")
 after = [m for m in masters if m >= failed - 0.001]
 if not after:
     print("MISSING floatd: protocol: r2 logged no BACKUP -> MASTER after r1 FAILED")
     sys.exit()
 master = after[0]
-part("floatd: protocol", master - failed, bound + slack,
-     f"{ms(bound)} + slack, from r1 FAILED to r2 MASTER")
+lt = sched(failed, master)
+part("floatd: protocol", master - failed, bound + slack + 2 * lt,
+     f"{ms(bound)} + slack + 2 x the scheduler lateness meanwhile {ms(lt)},"
+     " from r1 FAILED to r2 MASTER")
 q = sorted((float(l.split()[0]), float(l.split()[1]), l.split()[2])
            for l in open(qprobe) if len(l.split()) >= 3)
 ans = [r for r in q if r[0] >= gone and r[2] == want]
@@ -465,7 +477,7 @@ gap = max((y - x for x, y in zip(starts, starts[1:])), default=0.0)
 part("client (outside work)", a[1] - master, gap + (a[1] - a[0]) + slack,
      f"probe gap {ms(gap)} + the answering query {ms(a[1] - a[0])} + slack")
 ' "$RUN/r1/check-$script.times" "$RUN/qprobe-$tag.out" "$6" "$SVC_SIGNALLED" "$SVC_GONE" \
-    "$failed_at" "${TRACK_FALL:-2}" "$SLACK" "$bound")
+    "$failed_at" "${TRACK_FALL:-2}" "$SLACK" "$bound" "$RUN/sched.late")
   while IFS= read -r line; do step "[$tag]   $line"; done <<<"$out"
   line=$(grep -m 1 -v '^ok ' <<<"$out" || true)
   [[ -z $line ]] || fail "[$tag] failover: $line"
