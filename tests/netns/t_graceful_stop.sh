@@ -27,6 +27,9 @@ wait_state r2 web MASTER 3
 log_took r1 "$mark1" ": stopping" r2 "$mark2" "web: BACKUP -> MASTER"
 step "r2 MASTER ${LOG_TOOK_MS} ms after r1 began to stop (Skew_Time $(ms "$skew") ms)"
 assert_log_took_at_most "$(add_s "$skew" "$SLACK")" "graceful takeover"
+# r1's "stopping" comes before its priority-0 advert, so this span is at least r2's true wait:
+# shorter than Skew_Time means r2 did not wait its Skew_Time (RFC 5798 §6.4.2).
+assert_log_took_at_least "$skew" "graceful takeover"
 reap_floatd r1 0
 assert_no_vip r1 "$VIP4"
 

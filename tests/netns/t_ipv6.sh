@@ -34,6 +34,9 @@ wait_state r2 web MASTER 2
 log_took r1 "$mark1" ": stopping" r2 "$mark2" "web: BACKUP -> MASTER"
 step "r2 MASTER ${LOG_TOOK_MS} ms after r1 began to stop"
 assert_log_took_at_most "$(add_s "$(skew_time $adv 100)" "$SLACK")" "graceful takeover"
+# r1's "stopping" comes before its priority-0 advert, so this span is at least r2's true wait:
+# shorter than Skew_Time means r2 did not wait its Skew_Time (RFC 5798 §6.4.2).
+assert_log_took_at_least "$(skew_time $adv 100)" "graceful takeover"
 reap_floatd r1 0
 assert_holders "$VIP6" r2
 wait_for "[[ \$(neighbour_mac $VIP6) == $(router_mac r2) ]]" 1 ||
