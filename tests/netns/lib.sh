@@ -30,6 +30,14 @@
 # start of the last poll that still saw the old state, HI the end of the first poll that saw
 # the new one. An upper bound is violated for sure only when LO exceeds it, a lower bound only
 # when HI is below it: that is what assert_took_at_most/assert_took_at_least check.
+#
+# Protocol bounds are checked on floatd's own clock, never the harness's: log_took times the
+# gap between two lines of floatd's logs (HH:MM:SS.mmm, the wall clock when floatd logged; all
+# namespaces share it), from an instance's start-up ("web: INIT -> BACKUP") rather than from
+# when the harness launched the process, or from a peer's "stopping" line rather than from the
+# harness's kill. What the harness does itself (ip link set down, removing a file) is timed
+# with log_took_since from an EPOCHREALTIME taken right after it. Process start-up, ip netns
+# exec and floatctl polls on a loaded machine are then never counted against a 50 ms slack.
 
 set -Eeuo pipefail
 export LC_ALL=C  # EPOCHREALTIME and printf use '.' as the decimal point
@@ -48,11 +56,14 @@ FLOATD="" FLOATCTL=""
 TEST_NAME=""
 declare -A FD_PID=()    # router -> pid of its running floatd
 declare -A FD_START=()  # router -> EPOCHREALTIME just before floatd was last started
+declare -A FD_MARK=()   # router -> its log's line count before floatd was last started
 declare -A FD_RC=()     # router -> exit status of its last floatd
 declare -A CAP_PID=()   # capture name -> tcpdump pid
 PROBE_PID=""
 WAIT_LO_MS="" WAIT_HI_MS=""
 PROBE_OUTAGE_MS="" PROBE_MAX_GAP_MS="" PROBE_TAIL_MS="" PROBE_LOST="" PROBE_SENT=""
+LOG_TOOK_MS="" LOG_TOOK_TEXT=""  # log_took: the gap in ms, and the two lines it is between
+LOG_TOOK_FROM="" LOG_TOOK_TO=""  # log_took: its two ends, epoch seconds
 
 VIP4=192.168.100.100
 VIP6=2001:db8:100::100
@@ -95,6 +106,7 @@ lab_init() {
   _write_helper
   LAB_T0=$EPOCHREALTIME
   trap lab_cleanup EXIT
+  sched_probe_start
   trap 'echo "interrupted (SIGINT): cleaning up" >&2; exit 130' INT
   trap 'echo "terminated (SIGTERM): cleaning up" >&2; exit 143' TERM
   trap '_on_err $? $LINENO "$BASH_COMMAND"' ERR
@@ -249,6 +261,7 @@ start_floatd() {
   local name=$1 conf=${2:-$RUN/$1.conf} sock=$RUN/$1.sock log=$RUN/$1.log pid
   [[ -z ${FD_PID[$name]:-} ]] || fail "start_floatd $name: floatd already runs there"
   rm -f "$sock"
+  FD_MARK[$name]=$(log_lines "$name")
   printf '=== harness: floatd started at +%ss ===\n' "$(_since "$LAB_T0")" >>"$log"
   FD_START[$name]=$EPOCHREALTIME
   # shellcheck disable=SC2086 # FLOATD_WRAP: words to run floatd under (e.g. setpriv ...)
@@ -791,8 +804,32 @@ def marked(want):
             print(f"{address}/{plen} {socket.if_indextoname(index)}")
     return 0
 
+def logat(path, mark, text):
+    """Epoch seconds of the first line after line MARK containing TEXT, from its HH:MM:SS.mmm
+    stamp (local time): the day is the one that puts it nearest to now."""
+    import datetime
+    with open(path, errors="replace") as f:
+        lines = f.read().splitlines()[int(mark):]
+    now = datetime.datetime.now()
+    for line in lines:
+        if text not in line or line[2:3] != ":" or line[5:6] != ":":
+            continue
+        h, m, s = line.split()[0].split(":")
+        base = now.replace(hour=int(h), minute=int(m), second=0, microsecond=0)
+        t = base.timestamp() + float(s)
+        d = t - now.timestamp()
+        if d > 43200:
+            t -= 86400
+        elif d < -43200:
+            t += 86400
+        print(f"{t:.3f}")
+        return 0
+    return 1
+
 def main(argv):
     cmd = argv[1]
+    if cmd == "logat":
+        return logat(*argv[2:5])
     if cmd == "get":
         print(show(field(status(*argv[2:4]), argv[4], argv[5])))
         return 0
@@ -889,4 +926,89 @@ for line in sys.stdin:
     print(f"{(d - 86400 if d > 43200 else d) * 1000:.0f}")
     sys.exit(0)
 sys.exit(1)' "$3" "$4"
+}
+
+# log_at NAME MARK TEXT: the time (epoch seconds, ms precision) in the stamp of the first line
+# after MARK in NAME's log that contains TEXT; status 1 if there is none yet.
+log_at() {
+  "$PY" -I -S "$RUN/fdq.py" logat "$RUN/$1.log" "$2" "$3"
+}
+
+# wait_logged NAME MARK TEXT [TIMEOUT_S]: polls for that line (default 2 s); sets LOGGED_AT
+# and LOGGED_LINE. Fails on timeout.
+LOGGED_AT="" LOGGED_LINE=""
+wait_logged() {
+  _need "$PY"
+  wait_for "log_at '$1' '$2' '$3' >/dev/null" "${4:-2}" ||
+    fail "$1 did not log '$3' (since its log line $2) within ${4:-2} s"
+  LOGGED_AT=$(log_at "$1" "$2" "$3")
+  LOGGED_LINE=$(log_since "$1" "$2" | grep -m 1 -F -- "$3")
+}
+
+# started_mark NAME: the log mark of floatd's last start in NAME (for log_took).
+started_mark() { echo "${FD_MARK[$1]:?no floatd was started in $1}"; }
+
+# log_took NAME1 MARK1 TEXT1 NAME2 MARK2 TEXT2: the time on floatd's own clock from the first
+# line after MARK1 in NAME1's log containing TEXT1 to the first after MARK2 in NAME2's log
+# containing TEXT2 (waits up to 2 s for each). Sets LOG_TOOK_MS and LOG_TOOK_TEXT (both lines).
+log_took() {
+  local from
+  wait_logged "$1" "$2" "$3"
+  from=$LOGGED_AT
+  LOG_TOOK_TEXT="from $1 '$LOGGED_LINE'"
+  wait_logged "$4" "$5" "$6"
+  LOG_TOOK_TEXT+=" to $4 '$LOGGED_LINE'"
+  LOG_TOOK_MS=$(awk -v a="$from" -v b="$LOGGED_AT" 'BEGIN {printf "%.0f", (b - a) * 1000}')
+  LOG_TOOK_FROM=$from LOG_TOOK_TO=$LOGGED_AT
+}
+
+# log_took_since NAME MARK TEXT T0: like log_took, from T0 (an EPOCHREALTIME the harness took
+# right after it caused the event) to floatd's line. The event happened before T0, so the true
+# time is at least LOG_TOOK_MS: an upper bound that fails here fails for sure.
+log_took_since() {
+  wait_logged "$1" "$2" "$3"
+  LOG_TOOK_TEXT="from the harness's action (until $(date -d "@$4" +%T.%3N)) to $1 '$LOGGED_LINE'"
+  LOG_TOOK_MS=$(awk -v a="$4" -v b="$LOGGED_AT" 'BEGIN {printf "%.0f", (b - a) * 1000}')
+  LOG_TOOK_FROM=$4 LOG_TOOK_TO=$LOGGED_AT
+}
+
+# sched_probe_start: measures the scheduler's lateness for the whole run, as the outside work
+# that every timing bound includes: a process at floatd's priority sleeps 5 ms at a time and
+# writes "EPOCH LATE_MS" to RUN/sched.late whenever it woke more than 2 ms late. lab_init
+# starts it; cleanup ends it. sched_late_ms FROM TO: the worst lateness seen from 1 s before
+# FROM to TO (epoch seconds), in whole ms, 0 when none.
+sched_probe_start() {
+  [[ -x $PY ]] || command -v "$PY" >/dev/null || return 0
+  : >"$RUN/sched.late"
+  "$PY" -I -S -u -c '
+import sys, time
+out = open(sys.argv[1], "a", buffering=1)
+while True:
+    t = time.monotonic()
+    time.sleep(0.005)
+    late = time.monotonic() - t - 0.005
+    if late > 0.002:
+        out.write(f"{time.time():.3f} {late * 1000:.0f}\n")' "$RUN/sched.late" &
+  LAB_PIDS+=("$!")
+}
+sched_late_ms() {
+  awk -v a="$1" -v b="$2" '$1 >= a - 1 && $1 <= b + 0.1 && $2 > m {m = $2} END {print m + 0}' \
+    "$RUN/sched.late" 2>/dev/null || echo 0
+}
+
+# assert_log_took_at_most LIMIT_S TEXT / assert_log_took_at_least LIMIT_S TEXT: about the last
+# log_took. Stamps are truncated to the ms, so each side allows 1 ms. The upper bound also
+# allows the scheduler's lateness measured in this run over the same span (sched_late_ms), twice
+# (a takeover is two wake-ups: the advert's arrival and the timer's expiry); the failure says
+# which part was late.
+assert_log_took_at_most() {
+  local late bound
+  late=$(sched_late_ms "$LOG_TOOK_FROM" "$LOG_TOOK_TO")
+  bound=$(($(ms "$1") + 2 * late))
+  assert_cmp "$LOG_TOOK_MS" "<=" "$((bound + 1))" \
+    "${2:-takeover}: floatd took ${LOG_TOOK_MS} ms on its own clock, bound $(ms "$1") ms + 2 x ${late} ms (the scheduler's worst lateness measured meanwhile): floatd was late ($LOG_TOOK_TEXT)"
+}
+assert_log_took_at_least() {
+  assert_cmp "$LOG_TOOK_MS" ">=" "$(($(ms "$1") - 1))" \
+    "${2:-takeover}: floatd took ${LOG_TOOK_MS} ms on its own clock, expected at least $(ms "$1") ms ($LOG_TOOK_TEXT)"
 }

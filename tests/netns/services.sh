@@ -126,7 +126,8 @@ wait_addr_added() {
 # A client-side probe: runs a command in the client namespace every INTERVAL seconds, each run
 # in the background (so a connection that hangs does not delay the next), and records
 # "START END OUTPUT" per run in RUN/qprobe-TAG.out (OUTPUT is the command's stdout without
-# newlines, spaces as _, ERR if empty). Each run is killed after 1 s.
+# newlines, spaces as _, ERR if empty). Each run is killed after 3 s
+# (a query that starts a client process took over 1 s on a machine at load 20).
 
 declare -A QPROBE_PID=()
 
@@ -138,7 +139,7 @@ trap 'wait; exit 0' TERM
 while :; do
   {
     s=$EPOCHREALTIME
-    r=$(timeout -s KILL 1 bash -c "$cmd" 2>/dev/null | tr -d '\n' | tr ' ' _)
+    r=$(timeout -s KILL "${QPROBE_KILL:-3}" bash -c "$cmd" 2>/dev/null | tr -d '\n' | tr ' ' _)
     printf '%s %s %s\n' "$s" "$EPOCHREALTIME" "${r:-ERR}" >>"$out"
   } &
   sleep "$every"
@@ -151,10 +152,10 @@ EOF
   LAB_PIDS+=("$pid")
 }
 
-qprobe_stop() {  # waits for the runs in flight (at most 1 s)
+qprobe_stop() {  # waits for the runs in flight (at most 3 s)
   local pid=${QPROBE_PID[$1]}
   kill -TERM "$pid" 2>/dev/null || true
-  _wait_gone 3 "$pid" || kill -KILL "$pid" 2>/dev/null || true
+  _wait_gone 5 "$pid" || kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   unset "QPROBE_PID[$1]"
 }
@@ -203,10 +204,13 @@ mariadb_need() {
 }
 
 # mariadb_install NAME...: system tables into RUN/NAME/db for each; installed once, then copied.
+# --force: mariadb-install-db otherwise looks up `uname -n` and then localhost with resolveip and
+# refuses to run when neither resolves (a fresh root with a bare /etc/hosts); --skip-name-resolve
+# does not skip that check. The grants made here name localhost and '%', never the host name.
 mariadb_install() {
   local first=$1 r d
   d=$(router_dir "$first")
-  mariadb-install-db "${MDB_OPTS[@]}" --datadir="$d/db" --user=root \
+  mariadb-install-db "${MDB_OPTS[@]}" --datadir="$d/db" --user=root --force \
     --auth-root-authentication-method=normal --skip-test-db >"$d/install.log" 2>&1 ||
     fail "mariadb-install-db failed: $(tail -n 5 "$d/install.log")"
   for r in "${@:2}"; do
@@ -226,10 +230,10 @@ mariadb_start() {
   pid=$!
   SVC_PID[$key]=$pid
   LAB_PIDS+=("$pid")
-  local deadline=$((${EPOCHREALTIME/./} + 20000000))
+  local deadline=$((${EPOCHREALTIME/./} + 60000000))
   until mariadb-admin --no-defaults --socket="$d/mysqld.sock" --user=root ping >/dev/null 2>&1; do
     _alive "$pid" || fail "mariadbd in $name exited: $(tail -n 5 "$d/mariadb.err")"
-    ((${EPOCHREALTIME/./} < deadline)) || fail "mariadbd in $name: no answer after 20 s"
+    ((${EPOCHREALTIME/./} < deadline)) || fail "mariadbd in $name: no answer after 60 s"
     sleep 0.02
   done
 }
@@ -298,10 +302,10 @@ EOF
   pid=$!
   SVC_PID[$key]=$pid
   LAB_PIDS+=("$pid")
-  local deadline=$((${EPOCHREALTIME/./} + 10000000))
+  local deadline=$((${EPOCHREALTIME/./} + 30000000))
   until in_ns "$name" curl -q -s -o /dev/null --max-time 1 http://127.0.0.1/; do
     _alive "$pid" || fail "nginx in $name exited: $(tail -n 5 "$d/nginx.err" "$d/nginx.out")"
-    ((${EPOCHREALTIME/./} < deadline)) || fail "nginx in $name: no answer after 10 s"
+    ((${EPOCHREALTIME/./} < deadline)) || fail "nginx in $name: no answer after 30 s"
     sleep 0.02
   done
 }
@@ -340,29 +344,52 @@ nginx_stop() {
 # ---------------------------------------------------------------------------------------------
 # A failover round for a service tracked on r1 (the master) and r2
 
-# failover_round TAG SERVICE QUERY PREFIX SCRIPT: SERVICE (mariadb or nginx) dies by SIGKILL on
-# r1; QUERY runs in the client every 20 ms and prints PREFIX followed by the name of the router
-# that answered. Times the first answer from r2 after the process is gone, restarts the
-# service, times the first answer from r1 again, and checks the tracker SCRIPT's state on r1
-# and that the client never got r2 again after r1 was back. Sets FAILOVER_MS, FAILBACK_MS.
+# timed_check NAME SCRIPT: the words that run a check under a wrapper which appends
+# "START END STATUS" (EPOCHREALTIME values) per run to RUN/NAME/check-SCRIPT.times, then exits
+# with the check's status. A config line `script = $(timed_check r1 chk) CHECK ARGS...` lets
+# failover_parts time each run of the check as floatd ran it, in the same run and on the same
+# clock as floatd's log, instead of guessing its run time from one run by the harness.
+timed_check() {
+  local d
+  d=$(router_dir "$1")
+  if [[ ! -x $RUN/timed_check ]]; then
+    printf '%s\n' '#!/bin/bash' 'out=$1 s=$EPOCHREALTIME rc=0' 'shift' '"$@" || rc=$?' \
+      'printf "%s %s %s\n" "$s" "$EPOCHREALTIME" "$rc" >>"$out"' 'exit "$rc"' >"$RUN/timed_check"
+    chmod 755 "$RUN/timed_check"
+  fi
+  echo "$RUN/timed_check $d/check-$2.times"
+}
+
+# failover_round TAG SERVICE QUERY PREFIX SCRIPT [FLOATD_BOUND_S]: SERVICE (mariadb or nginx)
+# dies by SIGKILL on r1; QUERY runs in the client every 20 ms and prints PREFIX followed by the
+# name of the router that answered. Times the first answer from r2 after the process is gone,
+# restarts the service, times the first answer from r1 again, and checks the tracker SCRIPT's
+# state on r1 and that the client never got r2 again after r1 was back. Sets FAILOVER_MS,
+# FAILBACK_MS. With FLOATD_BOUND_S (the protocol's part, e.g. Skew_Time after a priority-0
+# advert) and SCRIPT run through timed_check, the failover is also split into its parts, each
+# checked against a bound of its own (failover_parts): a failure says which part was late.
 FAILOVER_MS="" FAILBACK_MS=""
 failover_round() {
-  local tag=$1 svc=$2 query=$3 pfx=$4 script=$5 gone up flaps
+  local tag=$1 svc=$2 query=$3 pfx=$4 script=$5 gone up flaps mark1 mark2
   qprobe_start "$tag" 0.02 "$query"
-  qprobe_wait "$tag" "${pfx}r1" 0 5
+  qprobe_wait "$tag" "${pfx}r1" 0 15
   random_phase "${TRACK_INTERVAL:-0.2}"
+  mark1=$(log_lines r1) mark2=$(log_lines r2)
   "${svc}_stop" r1 KILL
   gone=$SVC_GONE
-  qprobe_wait "$tag" "${pfx}r2" "$gone" 5
+  qprobe_wait "$tag" "${pfx}r2" "$gone" 15
   FAILOVER_MS=$QPROBE_MS
   step "[$tag] SIGKILL to r1's $svc; gone after $(ms_between "$SVC_SIGNALLED" "$gone") ms;" \
     "first answer from r2 ${FAILOVER_MS} ms after that"
+  if [[ $# -ge 6 && -e $RUN/r1/check-$script.times ]]; then
+    failover_parts "$tag" "$script" "$6" "$mark1" "$mark2" "${pfx}r2"
+  fi
   assert_eq "$(track_get r1 scripts "$script" state)" FAILED "r1 $script state"
   assert_cmp "$(track_get r1 scripts "$script" failures)" ">" 0 "r1 $script failures"
 
   "${svc}_start" r1
   up=$EPOCHREALTIME
-  qprobe_wait "$tag" "${pfx}r1" "$up" 5
+  qprobe_wait "$tag" "${pfx}r1" "$up" 15
   FAILBACK_MS=$QPROBE_MS
   step "[$tag] $svc on r1 answers again; first answer from r1 ${FAILBACK_MS} ms later"
   wait_state r1 web MASTER 2
@@ -371,6 +398,89 @@ failover_round() {
   flaps=$(qprobe_after "$tag" "${pfx}r1" "$up" | sort | uniq -c | tr '\n' ' ')
   [[ -z $flaps ]] || fail "[$tag] after the failback the client still got: $flaps"
   assert_eq "$(track_get r1 scripts "$script" state)" OK "r1 $script state after the restart"
+}
+
+# failover_parts TAG SCRIPT FLOATD_BOUND_S MARK1 MARK2 WANT: the last failover, part by part,
+# each on its own clock, measured in this run (TRACK_FALL, SLACK), each part named on failure:
+#   checks (outside work)  from the service gone to the end of the last failing run of SCRIPT,
+#                          with each run's own duration and the gaps between runs (process
+#                          start-up on a loaded machine is in them): reported, not bounded;
+#   floatd: fall counting  exactly FALL failing runs ended between the kill and r1's
+#                          "script SCRIPT: FAILED" line (RFC-free, but what fall means);
+#   floatd: acting         r1 logs FAILED within slack of the last failing run's end;
+#   floatd: protocol       r2's first BACKUP -> MASTER line after r1's FAILED line comes within
+#                          FLOATD_BOUND_S + slack of it;
+# floatd's parts also allow the scheduler's lateness measured meanwhile (RUN/sched.late), once
+# per wake-up they involve.
+#   client (outside work)  the first answer from r2 within the probe's own largest gap between
+#                          query starts around then + that query's own run time + slack.
+failover_parts() {
+  local tag=$1 script=$2 bound=$3 failed_at out line
+  wait_logged r1 "$4" "script $script: FAILED after"
+  failed_at=$LOGGED_AT
+  wait_logged r2 "$5" "web: BACKUP -> MASTER"  # at least one; the right one is chosen below
+  out=$(log_since r2 "$5" | "$PY" -I -S -c '
+import datetime, sys
+times, qprobe, want = sys.argv[1], sys.argv[2], sys.argv[3]
+sig, gone, failed, fall, slack, bound = map(float, sys.argv[4:10])
+fall = int(fall)
+try:
+    late = [tuple(map(float, l.split()[:2])) for l in open(sys.argv[10]) if len(l.split()) == 2]
+except OSError:
+    late = []
+def sched(a, b):  # worst lateness (s) of the scheduler from 1 s before a to b
+    return max((l / 1000 for t, l in late if a - 1 <= t <= b + 0.1), default=0.0)
+ms = lambda x: round(x * 1000)
+now = datetime.datetime.now()
+def stamp(line):
+    h, m, s = line.split()[0].split(":")
+    t = now.replace(hour=int(h), minute=int(m), second=0, microsecond=0).timestamp() + float(s)
+    return t - 86400 if t - now.timestamp() > 43200 else t
+masters = [stamp(l) for l in sys.stdin if "web: BACKUP -> MASTER" in l and l[2:3] == ":"]
+runs = sorted(tuple(float(x) for x in l.split()[:3]) for l in open(times) if len(l.split()) == 3)
+def part(name, took, limit, what):
+    verdict = "ok" if took <= limit + 0.001 else "LATE"
+    print(f"{verdict} {name}: {ms(took)} ms, bound {ms(limit)} ms ({what})")
+counted = [r for r in runs if r[2] != 0 and sig < r[1] <= failed + 0.001]
+if len(counted) != fall:
+    print(f"WRONG floatd: fall counting: {len(counted)} failing run(s) ended between the kill "
+          f"and r1 FAILED, fall is {fall}")
+    sys.exit()
+last = counted[-1]
+idx = runs.index(counted[0])
+window = runs[max(idx - 1, 0):runs.index(last) + 1]
+print("ok checks (outside work): " + f"{ms(last[1] - gone)} ms from the service gone to the end "
+      "of the last failing run; runs (duration/gap before): "
+      + ", ".join(f"{ms(r[1] - r[0])}/{ms(r[0] - p[1])}" for p, r in zip(window, window[1:])))
+print(f"ok floatd: fall counting: {fall} failing runs, then FAILED")
+lt = sched(last[1], failed)
+part("floatd: acting on the last failing run", failed - last[1], slack + lt,
+     f"slack + the scheduler lateness meanwhile {ms(lt)}")
+after = [m for m in masters if m >= failed - 0.001]
+if not after:
+    print("MISSING floatd: protocol: r2 logged no BACKUP -> MASTER after r1 FAILED")
+    sys.exit()
+master = after[0]
+lt = sched(failed, master)
+part("floatd: protocol", master - failed, bound + slack + 2 * lt,
+     f"{ms(bound)} + slack + 2 x the scheduler lateness meanwhile {ms(lt)},"
+     " from r1 FAILED to r2 MASTER")
+q = sorted((float(l.split()[0]), float(l.split()[1]), l.split()[2])
+           for l in open(qprobe) if len(l.split()) >= 3)
+ans = [r for r in q if r[0] >= gone and r[2] == want]
+if not ans:
+    print("MISSING client: no answer from r2 recorded")
+    sys.exit()
+a = min(ans, key=lambda r: r[1])
+starts = [r[0] for r in q if master - 3 <= r[0] <= a[1]]
+gap = max((y - x for x, y in zip(starts, starts[1:])), default=0.0)
+part("client (outside work)", a[1] - master, gap + (a[1] - a[0]) + slack,
+     f"probe gap {ms(gap)} + the answering query {ms(a[1] - a[0])} + slack")
+' "$RUN/r1/check-$script.times" "$RUN/qprobe-$tag.out" "$6" "$SVC_SIGNALLED" "$SVC_GONE" \
+    "$failed_at" "${TRACK_FALL:-2}" "$SLACK" "$bound" "$RUN/sched.late")
+  while IFS= read -r line; do step "[$tag]   $line"; done <<<"$out"
+  line=$(grep -m 1 -v '^ok ' <<<"$out" || true)
+  [[ -z $line ]] || fail "[$tag] failover: $line"
 }
 
 # failover_bound FALL INTERVAL CHECK_MS SKEW: the bound for FAILOVER_MS, in seconds: FALL x

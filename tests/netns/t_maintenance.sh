@@ -46,12 +46,14 @@ step "maintenance web on, on the Master r1 (probe running)"
 mark2=$(log_lines r2)
 probe_start "$VIP4"
 random_phase $adv
-t0=$EPOCHREALTIME
+mark1m=$(log_lines r1)
 msg=$(ctl r1 maintenance web on)
 assert_eq "$msg" "web: maintenance on, BACKUP" "floatctl maintenance web on"
-wait_state r2 web MASTER 2 "$t0"
-step "r2 MASTER after ${WAIT_LO_MS}-${WAIT_HI_MS} ms (Skew_Time $(ms "$(skew_time $adv 100)") ms)"
-assert_took_at_most "$(add_s "$(skew_time $adv 100)" "$SLACK")" "takeover after maintenance on"
+wait_state r2 web MASTER 2
+# From r1's own "maintenance on" line (before its priority-0 advert) to r2's MASTER line.
+log_took r1 "$mark1m" "web: maintenance on" r2 "$mark2" "web: BACKUP -> MASTER"
+step "r2 MASTER ${LOG_TOOK_MS} ms after r1's maintenance on (Skew_Time $(ms "$(skew_time $adv 100)") ms)"
+assert_log_took_at_most "$(add_s "$(skew_time $adv 100)" "$SLACK")" "takeover after maintenance on"
 wait_for "[[ \$(vip_holders $VIP4) == r2 ]]" 2 ||
   fail "$VIP4 is held by [$(vip_holders "$VIP4")] after maintenance on, expected [r2]"
 wait_for "[[ \$(neighbour_mac $VIP4) == $(router_mac r2) ]]" 1 ||
@@ -105,12 +107,13 @@ assert_state r1 web BACKUP
 wait_for "client_ping $VIP4" 2 || fail "the client cannot ping $VIP4 through r2"
 
 step "maintenance web off on r1: it preempts"
+mark1m=$(log_lines r1)
 msg=$(ctl r1 maintenance web off)
 assert_eq "$msg" "web: maintenance off, BACKUP" "floatctl maintenance web off"
-t0=$EPOCHREALTIME
-wait_state r1 web MASTER "$(add_s "$(master_down_interval $adv 160)" 1)" "$t0"
-step "r1 MASTER after ${WAIT_LO_MS}-${WAIT_HI_MS} ms"
-assert_took_at_most "$(add_s $adv "$(skew_time $adv 160)" "$SLACK")" "preemption after maintenance off"
+wait_state r1 web MASTER "$(add_s "$(master_down_interval $adv 160)" 1)"
+log_took r1 "$mark1m" "web: maintenance off" r1 "$mark1m" "web: BACKUP -> MASTER"
+step "r1 MASTER ${LOG_TOOK_MS} ms after its maintenance off"
+assert_log_took_at_most "$(add_s $adv "$(skew_time $adv 160)" "$SLACK")" "preemption after maintenance off"
 wait_state r2 web BACKUP 1
 wait_for "[[ \$(vip_holders $VIP4) == r1 ]]" 2 || fail "$VIP4 is held by [$(vip_holders "$VIP4")], expected [r1]"
 assert_status r1 web maintenance false

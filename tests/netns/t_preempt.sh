@@ -23,9 +23,10 @@ assert_holders "$VIP4" r2
 step "start r1 again: it preempts r2"
 start_floatd r1
 mdi=$(master_down_interval $adv 150)
-wait_state r1 web MASTER "$(add_s "$mdi" 2)" "${FD_START[r1]}"
-step "r1 MASTER ${WAIT_LO_MS}-${WAIT_HI_MS} ms after its start (Master_Down_Interval $(ms "$mdi") ms)"
-assert_took_at_most "$(add_s "$mdi" "$SLACK")" "preemption"
+wait_state r1 web MASTER "$(add_s "$mdi" 2)"
+log_took r1 "$(started_mark r1)" "web: INIT -> BACKUP" r1 "$(started_mark r1)" "web: BACKUP -> MASTER"
+step "r1 MASTER ${LOG_TOOK_MS} ms after its start-up (Master_Down_Interval $(ms "$mdi") ms)"
+assert_log_took_at_most "$(add_s "$mdi" "$SLACK")" "preemption"
 wait_state r2 web BACKUP 1
 hold_state r2 web BACKUP 0.5
 assert_holders "$VIP4" r1

@@ -17,7 +17,7 @@ svc_need curl curl
 _need "$PY"
 
 adv=0.1 interval=0.2 fall=2
-TRACK_INTERVAL=$interval
+TRACK_INTERVAL=$interval TRACK_FALL=$fall
 lab_up 2
 
 step "nginx on r1 and r2 (own config, pid, logs; 0.0.0.0:80)"
@@ -71,23 +71,31 @@ assert_cmp "$took" "<" 1000 "check_tcp --timeout 0.3 took (ms)"
 check_ms=$(time_cmd_ms in_ns r1 "$CONTRIB/check_http" http://127.0.0.1/ --contains "served by r1")
 step "one check run takes ${check_ms} ms; the silent server was given up on after ${took} ms"
 
-# write_conf NAME PRIORITY WEIGHT. The quoted argument needs no shell: floatd splits it.
+# write_conf NAME PRIORITY WEIGHT. timeout 5 (the check's own 2): a loaded 2-core machine took 0.2-2.7 s
+# per healthy check (timeout 1 failed healthy checks there); a dead service fails at once, so
+# the timeout does not lengthen a failover.
+# The quoted argument needs no shell: floatd splits it.
 write_conf() {
   make_conf "$1" priority="$2" advert_int=$adv track_script=chk_web
   cat >>"$RUN/$1.conf" <<EOF
 
 [script chk_web]
-script = $CONTRIB/check_http http://127.0.0.1/ --contains "served by $1" --timeout 0.5
+script = $(timed_check "$1" chk_web) $CONTRIB/check_http http://127.0.0.1/ --contains "served by $1" --timeout 2
 interval = $interval
-timeout = 1
+timeout = 5
 fall = $fall
 weight = $3
 EOF
 }
 
-query="curl -q -s --noproxy '*' --max-time 1 http://$VIP4/"
+query="curl -q -s --noproxy '*' --max-time 3 http://$VIP4/"
 skew=$(skew_time $adv 120)
-failover_bound $fall $interval "$check_ms" "$skew"
+# The protocol's part of each failover, from r1's "FAILED" line to r2's MASTER line: with
+# weight 0 r1 goes to FAULT and sends priority 0, so r2 waits Skew_Time (RFC 5798 §6.4.2);
+# with weight -60 r1 only advertises 90, which r2 (preempt) discards, so r2's
+# Master_Down_Interval runs out. Checks and the client's queries are outside work, timed in
+# this run (failover_parts).
+mdi2=$(master_down_interval $adv 120)
 
 step "phase 1: weight 0 (FAULT), r1 150, r2 120, advert_int $adv, interval $interval, fall $fall"
 write_conf r1 150 0
@@ -96,7 +104,7 @@ start_floatd r1
 start_floatd r2
 wait_state r1 web MASTER 3
 wait_state r2 web BACKUP 1
-failover_round w0 nginx "$query" served_by_ chk_web
+failover_round w0 nginx "$query" served_by_ chk_web "$skew"
 w0_over=$FAILOVER_MS w0_back=$FAILBACK_MS
 grep -q 'web: MASTER -> FAULT' "$RUN/r1.log" || fail "r1 never logged MASTER -> FAULT"
 
@@ -111,7 +119,7 @@ wait_state r1 web MASTER 3
 wait_state r2 web BACKUP 1
 events_start r1
 mark=$(log_lines r1)
-failover_round w60 nginx "$query" served_by_ chk_web
+failover_round w60 nginx "$query" served_by_ chk_web "$mdi2"
 w60_over=$FAILOVER_MS w60_back=$FAILBACK_MS
 if log_since r1 "$mark" | grep -q 'FAULT'; then fail "r1 entered FAULT with weight -60"; fi
 events_of r1 priority | grep -q 'web: priority 150 -> 90' ||
@@ -124,7 +132,5 @@ stop_floatd r2
 step "failover, nginx gone -> first page from r2:"
 step "  weight 0:   ${w0_over} ms (failback after restart: ${w0_back} ms)"
 step "  weight -60: ${w60_over} ms (failback after restart: ${w60_back} ms)"
-step "  bound: $BOUND_TEXT"
-assert_cmp "$w0_over" "<=" "$(ms "$FAILOVER_BOUND")" "weight 0 failover (ms)"
-assert_cmp "$w60_over" "<=" "$(ms "$FAILOVER_BOUND")" "weight -60 failover (ms)"
+# Each failover was checked part by part in failover_round (failover_parts).
 pass

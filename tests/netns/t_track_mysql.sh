@@ -15,7 +15,7 @@ mariadb_need
 _need "$PY"
 
 adv=0.1 interval=0.2 fall=2
-TRACK_INTERVAL=$interval
+TRACK_INTERVAL=$interval TRACK_FALL=$fall
 lab_up 2
 
 step "MariaDB on r1 and r2 (own datadir, socket, 0.0.0.0:3306)"
@@ -35,11 +35,11 @@ for r in r1 r2; do
   chmod 600 "$RUN/$r/check.cnf"
 done
 printf '[client]\nuser = app\npassword = app-secret\nhost = %s\nport = 3306\n%s\n' \
-  "$VIP4" "connect-timeout = 1" >"$RUN/client.cnf"
+  "$VIP4" "connect-timeout = 3" >"$RUN/client.cnf"
 chmod 600 "$RUN/client.cnf"
 
 step "check_mysql: right credentials pass, a wrong password fails"
-chk=("$CONTRIB/check_mysql" --defaults-file "$RUN/r1/check.cnf" --timeout 0.5)
+chk=("$CONTRIB/check_mysql" --defaults-file "$RUN/r1/check.cnf" --timeout 2)
 in_ns r1 "${chk[@]}" || fail "check_mysql fails against a healthy MariaDB on r1"
 sed 's/chk-r1-secret/wrong/' "$RUN/r1/check.cnf" >"$RUN/r1/wrong.cnf"
 chmod 600 "$RUN/r1/wrong.cnf"
@@ -50,15 +50,17 @@ assert_eq "$rc" 1 "check_mysql with a wrong password: exit status"
 check_ms=$(time_cmd_ms in_ns r1 "${chk[@]}")
 step "one check run takes ${check_ms} ms"
 
-# write_conf NAME PRIORITY WEIGHT
+# write_conf NAME PRIORITY WEIGHT. timeout 5 (the check's own 2): a loaded 2-core machine took 0.2-2.7 s
+# per healthy check (timeout 1 failed healthy checks there); a dead service fails at once, so
+# the timeout does not lengthen a failover.
 write_conf() {
   make_conf "$1" priority="$2" advert_int=$adv track_script=chk_db
   cat >>"$RUN/$1.conf" <<EOF
 
 [script chk_db]
-script = $CONTRIB/check_mysql --defaults-file $RUN/$1/check.cnf --timeout 0.5
+script = $(timed_check "$1" chk_db) $CONTRIB/check_mysql --defaults-file $RUN/$1/check.cnf --timeout 2
 interval = $interval
-timeout = 1
+timeout = 5
 fall = $fall
 weight = $3
 EOF
@@ -68,7 +70,12 @@ query="mariadb --defaults-file=$RUN/client.cnf --batch --skip-column-names \
   --execute='SELECT name FROM floatd_test.node'"
 
 skew=$(skew_time $adv 120)
-failover_bound $fall $interval "$check_ms" "$skew"
+# The protocol's part of each failover, from r1's "FAILED" line to r2's MASTER line: with
+# weight 0 r1 goes to FAULT and sends priority 0, so r2 waits Skew_Time (RFC 5798 §6.4.2);
+# with weight -60 r1 only advertises 90, which r2 (preempt) discards, so r2's
+# Master_Down_Interval runs out. Checks and the client's queries are outside work, timed in
+# this run (failover_parts).
+mdi2=$(master_down_interval $adv 120)
 
 step "phase 1: weight 0 (FAULT), r1 150, r2 120, advert_int $adv, interval $interval, fall $fall"
 write_conf r1 150 0
@@ -77,7 +84,7 @@ start_floatd r1
 start_floatd r2
 wait_state r1 web MASTER 3
 wait_state r2 web BACKUP 1
-failover_round w0 mariadb "$query" "" chk_db
+failover_round w0 mariadb "$query" "" chk_db "$skew"
 w0_over=$FAILOVER_MS w0_back=$FAILBACK_MS
 grep -q 'web: MASTER -> FAULT' "$RUN/r1.log" || fail "r1 never logged MASTER -> FAULT"
 
@@ -92,7 +99,7 @@ wait_state r1 web MASTER 3
 wait_state r2 web BACKUP 1
 events_start r1
 mark=$(log_lines r1)
-failover_round w60 mariadb "$query" "" chk_db
+failover_round w60 mariadb "$query" "" chk_db "$mdi2"
 w60_over=$FAILOVER_MS w60_back=$FAILBACK_MS
 if log_since r1 "$mark" | grep -q 'FAULT'; then fail "r1 entered FAULT with weight -60"; fi
 events_of r1 priority | grep -q 'web: priority 150 -> 90' ||
@@ -106,7 +113,5 @@ stop_floatd r2
 step "failover, MariaDB gone -> first query answered by r2:"
 step "  weight 0:   ${w0_over} ms (failback after restart: ${w0_back} ms)"
 step "  weight -60: ${w60_over} ms (failback after restart: ${w60_back} ms)"
-step "  bound: $BOUND_TEXT"
-assert_cmp "$w0_over" "<=" "$(ms "$FAILOVER_BOUND")" "weight 0 failover (ms)"
-assert_cmp "$w60_over" "<=" "$(ms "$FAILOVER_BOUND")" "weight -60 failover (ms)"
+# Each failover was checked part by part in failover_round (failover_parts).
 pass
