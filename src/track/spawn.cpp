@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,8 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+
+#include "track/script_security.hpp"
 
 namespace floatd::track {
 
@@ -72,42 +75,6 @@ bool valid_name(std::string_view s) {
   return true;
 }
 
-// Who the child becomes. change == false: stay floatd's user.
-struct Identity {
-  bool change = false;
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::vector<gid_t> groups;
-};
-
-Result<Identity> look_up_user(const std::string& user) {
-  Identity id;
-  if (user.empty()) return id;
-  std::vector<char> buf(16384);
-  passwd pw{};
-  passwd* found = nullptr;
-  int rc;
-  while ((rc = getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE)
-    buf.resize(buf.size() * 2);
-  if (rc != 0) return fail("looking up user '" + user + "': " + errno_text(rc));
-  if (found == nullptr) return fail("user '" + user + "' does not exist");
-  if (geteuid() != 0) {
-    if (pw.pw_uid == geteuid()) return id;  // already that user
-    return fail("cannot run scripts as '" + user + "': floatd is not running as root");
-  }
-  id.change = true;
-  id.uid = pw.pw_uid;
-  id.gid = pw.pw_gid;
-  int n = 16;
-  for (;;) {  // initgroups() is not async-signal-safe: fetch the list now, setgroups() later
-    id.groups.resize(static_cast<std::size_t>(n));
-    if (getgrouplist(user.c_str(), id.gid, id.groups.data(), &n) >= 0) break;
-    if (n <= static_cast<int>(id.groups.size())) n = static_cast<int>(id.groups.size()) * 2;
-  }
-  id.groups.resize(static_cast<std::size_t>(n));
-  return id;
-}
-
 // Everything the child needs, prepared before fork(): after it, no allocation.
 struct Plan {
   std::string path;
@@ -116,6 +83,7 @@ struct Plan {
   std::vector<char*> argv;
   std::vector<char*> envp;
   Identity id;
+  int exec_fd = -1;   // with script security: the checked program, executed by descriptor
   int stdin_fd = -1;
   int output_fd = -1;
   int error_fd = -1;  // the exec-error pipe, close-on-exec
@@ -155,7 +123,7 @@ struct ChildError {
 }
 
 void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
-  if (lo > hi) return;
+  if (lo > hi || lo == 0) return;
   if (close_range(lo, hi, 0) == 0) return;
   for (unsigned fd = lo; fd <= hi && fd < static_cast<unsigned>(max_fd); ++fd)
     close(static_cast<int>(fd));
@@ -173,9 +141,13 @@ void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
   if (setpgid(0, 0) < 0) child_fail(p, Stage::kSetpgid);
   if (dup2(p.stdin_fd, 0) < 0 || dup2(p.output_fd, 1) < 0 || dup2(p.output_fd, 2) < 0)
     child_fail(p, Stage::kStdio);
-  const auto keep = static_cast<unsigned>(p.error_fd);  // >= 3
-  close_span(3, keep - 1, p.max_fd);
-  close_span(keep + 1, ~0U, p.max_fd);
+  // Keep the error pipe and the program's descriptor (both >= 3), close everything else.
+  unsigned keep[2] = {static_cast<unsigned>(p.error_fd),
+                      p.exec_fd >= 0 ? static_cast<unsigned>(p.exec_fd) : ~0U};
+  if (keep[0] > keep[1]) std::swap(keep[0], keep[1]);
+  close_span(3, keep[0] - 1, p.max_fd);
+  close_span(keep[0] + 1, keep[1] - 1, p.max_fd);
+  if (keep[1] != ~0U) close_span(keep[1] + 1, ~0U, p.max_fd);
 
   if (p.id.change) {
     if (setgroups(p.id.groups.size(), p.id.groups.data()) < 0) child_fail(p, Stage::kSetgroups);
@@ -189,25 +161,39 @@ void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
   // inherits from its parent's current slack).
   (void)prctl(PR_SET_TIMERSLACK, 50000UL, 0UL, 0UL, 0UL);
 
-  execve(p.path.c_str(), p.argv.data(), p.envp.data());
+  if (p.exec_fd >= 0) {
+    // A #! script is read by its interpreter from /dev/fd/N: the descriptor must survive exec.
+    if (fcntl(p.exec_fd, F_SETFD, 0) < 0) child_fail(p, Stage::kExec);
+    syscall(SYS_execveat, p.exec_fd, "", p.argv.data(), p.envp.data(), AT_EMPTY_PATH);
+  } else {
+    execve(p.path.c_str(), p.argv.data(), p.envp.data());
+  }
   child_fail(p, Stage::kExec);
 }
 
 // --- the parent ---
 
-Result<Ok> prepare(Plan& plan, const Command& cmd, const std::string& user,
+Result<Ok> prepare(Plan& plan, Fd& exec_fd, const Command& cmd, const RunAs& run_as,
                    const std::vector<std::string>& env) {
   if (cmd.argv.empty()) return fail("empty command");
   auto path = resolve_executable(cmd.argv[0]);
   if (!path) return fail(path.error());
   auto environment = script_environment(env);
   if (!environment) return fail(environment.error());
-  auto id = look_up_user(user);
-  if (!id) return fail(id.error());
+  if (run_as.script_security) {  // the check at load is old news: the files may have changed
+    if (cmd.shell && run_as.identity.root()) {
+      if (auto ok = check_script_security(cmd, true); !ok) return fail(ok.error());
+    }
+    auto fd = open_checked_program(*path);
+    if (!fd) return fail(fd.error());
+    exec_fd.reset(*fd);
+    if (!exec_fd.lift_above_stdio()) return fail("preparing descriptors: " + errno_text(errno));
+    plan.exec_fd = exec_fd.get();
+  }
   plan.path = std::move(*path);
   plan.args = cmd.argv;
   plan.env = std::move(*environment);
-  plan.id = std::move(*id);
+  plan.id = run_as.identity;
   for (auto& a : plan.args) plan.argv.push_back(a.data());
   plan.argv.push_back(nullptr);
   for (auto& e : plan.env) plan.envp.push_back(e.data());
@@ -235,6 +221,37 @@ Result<Ok> await_exec(pid_t pid, int error_fd, const std::string& path) {
 }
 
 }  // namespace
+
+bool Identity::root() const { return change ? uid == 0 : geteuid() == 0; }
+
+Result<Identity> resolve_identity(const std::string& user) {
+  Identity id;
+  if (user.empty()) return id;
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  int rc;
+  while ((rc = getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE)
+    buf.resize(buf.size() * 2);
+  if (rc != 0) return fail("looking up user '" + user + "': " + errno_text(rc));
+  if (found == nullptr) return fail("user '" + user + "' does not exist");
+  if (geteuid() != 0) {
+    if (pw.pw_uid == geteuid()) return id;  // already that user
+    return fail("cannot run scripts as '" + user + "': floatd is not running as root");
+  }
+  id.name = user;
+  id.change = true;
+  id.uid = pw.pw_uid;
+  id.gid = pw.pw_gid;
+  int n = 16;
+  for (;;) {  // initgroups() is not async-signal-safe: fetch the list now, setgroups() later
+    id.groups.resize(static_cast<std::size_t>(n));
+    if (getgrouplist(user.c_str(), id.gid, id.groups.data(), &n) >= 0) break;
+    if (n <= static_cast<int>(id.groups.size())) n = static_cast<int>(id.groups.size()) * 2;
+  }
+  id.groups.resize(static_cast<std::size_t>(n));
+  return id;
+}
 
 Result<std::string> resolve_executable(std::string_view name) {
   const auto check = [](const std::string& path) -> Result<std::string> {
@@ -274,10 +291,10 @@ Result<std::vector<std::string>> script_environment(const std::vector<std::strin
   return env;
 }
 
-Result<Child> spawn(const Command& cmd, const std::string& user,
-                    const std::vector<std::string>& env) {
+Result<Child> spawn(const Command& cmd, const RunAs& run_as, const std::vector<std::string>& env) {
   Plan plan;
-  if (auto ok = prepare(plan, cmd, user, env); !ok) return fail(ok.error());
+  Fd exec_fd;
+  if (auto ok = prepare(plan, exec_fd, cmd, run_as, env); !ok) return fail(ok.error());
 
   Fd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
   int out[2];
@@ -303,6 +320,7 @@ Result<Child> spawn(const Command& cmd, const std::string& user,
   const int fork_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   devnull.reset();
+  exec_fd.reset();
   out_w.reset();
   err_w.reset();
   if (pid < 0) return fail("fork: " + errno_text(fork_errno));
