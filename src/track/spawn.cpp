@@ -4,6 +4,8 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -75,7 +77,12 @@ bool valid_name(std::string_view s) {
   return true;
 }
 
-// Everything the child needs, prepared before fork(): after it, no allocation.
+struct ChildError {
+  int stage = -1;  // a Stage, or -1: none
+  int err = 0;
+};
+
+// Everything the child needs, prepared before clone(): after it, no allocation.
 struct Plan {
   std::string path;
   std::vector<std::string> args;
@@ -86,7 +93,7 @@ struct Plan {
   int exec_fd = -1;   // with script security: the checked program, executed by descriptor
   int stdin_fd = -1;
   int output_fd = -1;
-  int error_fd = -1;  // the exec-error pipe, close-on-exec
+  ChildError error;   // written by the child (it shares our memory) when it cannot exec
   pid_t parent = -1;
   int max_fd = 1024;  // for closing descriptors one by one when close_range() is missing
 };
@@ -109,16 +116,13 @@ const char* stage_name(Stage s) {
   return "?";
 }
 
-struct ChildError {
-  Stage stage;
-  int err;
-};
+// --- the child: raw system calls only, from clone() to execve() ---
+// It shares the daemon's memory (CLONE_VM) while the daemon waits (CLONE_VFORK): no malloc,
+// no lock, and no libc wrapper that keeps state for threads (setuid() & co. are raw syscalls).
 
-// --- the child: async-signal-safe calls only, from fork() to execve() ---
-
-[[noreturn]] void child_fail(const Plan& p, Stage stage) noexcept {
-  const ChildError e{stage, errno};
-  [[maybe_unused]] const ssize_t n = write(p.error_fd, &e, sizeof e);
+[[noreturn]] void child_fail(Plan& p, Stage stage) noexcept {
+  p.error.err = errno;
+  p.error.stage = static_cast<int>(stage);
   _exit(127);
 }
 
@@ -129,30 +133,31 @@ void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
     close(static_cast<int>(fd));
 }
 
-[[noreturn]] void run_child(const Plan& p) noexcept {
+[[noreturn]] void run_child(Plan& p) noexcept {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   sigemptyset(&dfl.sa_mask);
   for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);  // SIG_IGN survives exec
   sigset_t none;
   sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);  // the parent blocked everything around fork()
+  sigprocmask(SIG_SETMASK, &none, nullptr);  // the parent blocked everything around clone()
 
   if (setpgid(0, 0) < 0) child_fail(p, Stage::kSetpgid);
   if (dup2(p.stdin_fd, 0) < 0 || dup2(p.output_fd, 1) < 0 || dup2(p.output_fd, 2) < 0)
     child_fail(p, Stage::kStdio);
-  // Keep the error pipe and the program's descriptor (both >= 3), close everything else.
-  unsigned keep[2] = {static_cast<unsigned>(p.error_fd),
-                      p.exec_fd >= 0 ? static_cast<unsigned>(p.exec_fd) : ~0U};
-  if (keep[0] > keep[1]) std::swap(keep[0], keep[1]);
-  close_span(3, keep[0] - 1, p.max_fd);
-  close_span(keep[0] + 1, keep[1] - 1, p.max_fd);
-  if (keep[1] != ~0U) close_span(keep[1] + 1, ~0U, p.max_fd);
+  if (p.exec_fd >= 0) {  // keep the program's descriptor (>= 3), close everything else
+    const auto keep = static_cast<unsigned>(p.exec_fd);
+    close_span(3, keep - 1, p.max_fd);
+    close_span(keep + 1, ~0U, p.max_fd);
+  } else {
+    close_span(3, ~0U, p.max_fd);
+  }
 
   if (p.id.change) {
-    if (setgroups(p.id.groups.size(), p.id.groups.data()) < 0) child_fail(p, Stage::kSetgroups);
-    if (setgid(p.id.gid) < 0) child_fail(p, Stage::kSetgid);
-    if (setuid(p.id.uid) < 0) child_fail(p, Stage::kSetuid);
+    if (syscall(SYS_setgroups, p.id.groups.size(), p.id.groups.data()) < 0)
+      child_fail(p, Stage::kSetgroups);
+    if (syscall(SYS_setresgid, p.id.gid, p.id.gid, p.id.gid) < 0) child_fail(p, Stage::kSetgid);
+    if (syscall(SYS_setresuid, p.id.uid, p.id.uid, p.id.uid) < 0) child_fail(p, Stage::kSetuid);
   }
   // After setuid(): a change of credentials clears the parent-death signal.
   if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) child_fail(p, Stage::kDeathSignal);
@@ -170,6 +175,8 @@ void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
   }
   child_fail(p, Stage::kExec);
 }
+
+int child_main(void* plan) noexcept { run_child(*static_cast<Plan*>(plan)); }
 
 // --- the parent ---
 
@@ -205,20 +212,24 @@ Result<Ok> prepare(Plan& plan, Fd& exec_fd, const Command& cmd, const RunAs& run
   return Ok{};
 }
 
-// Waits for the child to exec: EOF on the close-on-exec pipe means it did.
-Result<Ok> await_exec(pid_t pid, int error_fd, const std::string& path) {
-  ChildError e{};
-  ssize_t n;
-  do {
-    n = read(error_fd, &e, sizeof e);
-  } while (n < 0 && errno == EINTR);
-  if (n == 0) return Ok{};
-  if (n != static_cast<ssize_t>(sizeof e)) kill(pid, SIGKILL);
-  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+// The child's stack while it runs on our memory; ours again once it has exec'd or exited.
+class ChildStack {
+ public:
+  static constexpr std::size_t kSize = std::size_t{64} * 1024;
+  ChildStack()
+      : base_(mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0)) {}
+  ChildStack(const ChildStack&) = delete;
+  ChildStack& operator=(const ChildStack&) = delete;
+  ~ChildStack() {
+    if (base_ != MAP_FAILED) munmap(base_, kSize);
   }
-  if (n != static_cast<ssize_t>(sizeof e)) return fail("starting " + path + ": lost the child");
-  return fail(std::string(stage_name(e.stage)) + " for " + path + ": " + errno_text(e.err));
-}
+  bool ok() const { return base_ != MAP_FAILED; }
+  void* top() const { return static_cast<char*>(base_) + kSize; }  // stacks grow down
+
+ private:
+  void* base_;
+};
 
 }  // namespace
 
@@ -298,34 +309,38 @@ Result<Child> spawn(const Command& cmd, const RunAs& run_as, const std::vector<s
 
   Fd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
   int out[2];
-  int err[2];
   if (devnull.get() < 0) return fail("/dev/null: " + errno_text(errno));
   if (pipe2(out, O_CLOEXEC) < 0) return fail("pipe: " + errno_text(errno));
   Fd out_r(out[0]), out_w(out[1]);
-  if (pipe2(err, O_CLOEXEC) < 0) return fail("pipe: " + errno_text(errno));
-  Fd err_r(err[0]), err_w(err[1]);
-  if (!devnull.lift_above_stdio() || !out_w.lift_above_stdio() || !err_w.lift_above_stdio() ||
+  if (!devnull.lift_above_stdio() || !out_w.lift_above_stdio() ||
       fcntl(out_r.get(), F_SETFL, O_NONBLOCK) < 0)
     return fail("preparing descriptors: " + errno_text(errno));
   plan.stdin_fd = devnull.get();
   plan.output_fd = out_w.get();
-  plan.error_fd = err_w.get();
+
+  ChildStack stack;
+  if (!stack.ok()) return fail("mmap for the child's stack: " + errno_text(errno));
 
   // No signal handler of floatd may run in the child before it resets them all.
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  const pid_t pid = fork();
-  if (pid == 0) run_child(plan);
-  const int fork_errno = errno;
+  // As posix_spawn() does: the child borrows our memory until it has exec'd, so nothing of a
+  // large daemon is copied (fork() copied the page tables: milliseconds at 100 MB), and when
+  // clone() returns the child has exec'd or failed (plan.error says which).
+  const pid_t pid = clone(child_main, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+  const int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   devnull.reset();
   exec_fd.reset();
   out_w.reset();
-  err_w.reset();
-  if (pid < 0) return fail("fork: " + errno_text(fork_errno));
-
-  if (auto ok = await_exec(pid, err_r.get(), plan.path); !ok) return fail(ok.error());
+  if (pid < 0) return fail("clone: " + errno_text(clone_errno));
+  if (plan.error.stage >= 0) {
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return fail(std::string(stage_name(static_cast<Stage>(plan.error.stage))) + " for " +
+                plan.path + ": " + errno_text(plan.error.err));
+  }
   return Child{pid, out_r.release()};
 }
 
