@@ -14,12 +14,11 @@ namespace floatd::config {
 
 inline constexpr std::string_view kDefaultControlSocket = "/run/floatd/floatd.sock";
 inline constexpr std::string_view kDefaultPidFile = "/run/floatd/floatd.pid";
-inline constexpr std::string_view kDefaultScriptUser = "root";  // keepalived's fallback
 
 struct GlobalConfig {
   std::string router_id;                        // default: the host name
   Version vrrp_version = Version::kV3;          // default `version` of instances
-  std::string script_user{kDefaultScriptUser};  // default `user` of scripts
+  std::string script_user;  // default `user` of scripts; "": floatd-script if it exists, else root
   bool enable_script_security = false;          // refuse scripts writable by non-root
   Centiseconds notify_timeout{3000};            // a notify command is killed after this
   std::string control_socket{kDefaultControlSocket};

@@ -36,7 +36,7 @@ void print_global(Printer& p, const GlobalConfig& g) {
   p.header("global");
   p.key("router_id", g.router_id);
   p.key("vrrp_version", static_cast<int>(g.vrrp_version));
-  p.key("script_user", g.script_user);
+  if (!g.script_user.empty()) p.key("script_user", g.script_user);
   p.key("enable_script_security", yes_no(g.enable_script_security));
   p.seconds("notify_timeout", g.notify_timeout);
   p.key("control_socket", g.control_socket);
@@ -54,7 +54,7 @@ void print_script(Printer& p, const ScriptConfig& s) {
   p.key("fall", s.fall);
   p.key("rise", s.rise);
   p.key("weight", s.weight);
-  p.key("user", s.user);
+  if (!s.user.empty()) p.key("user", s.user);
   p.key("init_fail", yes_no(s.init_fail));
   if (s.recover.empty()) return;  // recover_attempts alone is refused
   p.key("recover", s.recover);

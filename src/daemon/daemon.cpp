@@ -141,7 +141,10 @@ Result<Ok> Daemon::init() {
   }
   deferred_ = std::make_unique<DeferredWork>(loop_, log_);
 
-  apply_config(config_);
+  ScriptUsers users;  // main() checked the config; this resolves the script users once more
+  if (auto errors = runtime_checks(config_, &users); !errors.empty())
+    return fail(errors.front().to_string());
+  apply_config(config_, std::move(users));
   malloc_trim(0);  // parsing a big config leaves freed heap behind: give it back
   return Ok{};
 }
@@ -196,7 +199,7 @@ void Daemon::wait_for_notifiers() {
 
 // Matches the new config against the running instances (reload_plan.hpp): identical
 // instances keep running untouched; changed ones are stopped and started again.
-void Daemon::apply_config(config::Config next) {
+void Daemon::apply_config(config::Config next, ScriptUsers users) {
   std::vector<config::InstanceConfig> running;
   for (const auto& r : instances_) running.push_back(r->instance->config());
   const ReloadPlan plan = plan_reload(running, next.instances);
@@ -215,7 +218,10 @@ void Daemon::apply_config(config::Config next) {
   // Checked already (runtime_checks before start and reload): the locations are not needed.
   for (auto& i : config_.instances) config::forget_locations(i);
   for (const auto& line : scheduling_.apply(config_.global)) log_.warning("cannot set " + line);
-  notifier_->configure(config_.global.script_user, Microseconds{config_.global.notify_timeout});
+  for (const auto& line : users.warnings) log_.warning(line);
+  notifier_->configure(users.run_as(config_.global.script_user),
+                       Microseconds{config_.global.notify_timeout});
+  tracking_->set_script_users(std::move(users));
   tracking_->configure(config_);  // scripts and files whose sections are unchanged keep state
   ensure_vmacs();
   ensure_sockets();
@@ -263,8 +269,9 @@ Result<nlohmann::json> Daemon::reload() {
 
 Result<nlohmann::json> Daemon::load_and_apply() {
   auto next = config::load(options_.config);
+  ScriptUsers users;  // resolved here, at load: the loop never asks NSS
   if (next) {
-    if (auto errors = runtime_checks(*next); !errors.empty()) next = fail(errors);
+    if (auto errors = runtime_checks(*next, &users); !errors.empty()) next = fail(errors);
   }
   if (!next) {
     log_.error("reload: " + options_.config + " has " + std::to_string(next.error().size()) +
@@ -276,7 +283,7 @@ Result<nlohmann::json> Daemon::load_and_apply() {
     }
     return fail("the config has errors; the running config is unchanged:\n" + all);
   }
-  apply_config(std::move(*next));
+  apply_config(std::move(*next), std::move(users));
   return last_reload_;
 }
 

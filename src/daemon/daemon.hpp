@@ -74,7 +74,7 @@ class Daemon {
   void close_doors();      // the first step of stopping
   void wait_for_notifiers();
   void resync_deadlines();  // re-derives every deadline from the instances (after an error)
-  void apply_config(config::Config next);
+  void apply_config(config::Config next, ScriptUsers users);
   Result<nlohmann::json> reload();  // also the answer to floatctl reload
   void notify_systemd(const std::string& state);  // sd_notify(3); logs a failure
   Result<nlohmann::json> load_and_apply();

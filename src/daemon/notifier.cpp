@@ -47,7 +47,7 @@ void Notifier::next(const std::string& key) {
       queues_[key].running = false;
       next(key);
     };
-    auto id = runner_.start(*cmd, user_, timeout_, job.env, done);
+    auto id = runner_.start(*cmd, run_as_, timeout_, job.env, done);
     if (id) {
       q.running = true;
       return;

@@ -13,6 +13,7 @@
 
 #include "config/notify_config.hpp"
 #include "daemon/process_runner.hpp"
+#include "track/spawn.hpp"
 #include "floatd/log.hpp"
 
 namespace floatd::daemon {
@@ -21,8 +22,9 @@ class Notifier {
  public:
   Notifier(ProcessRunner& runner, Log& log) : runner_(runner), log_(log) {}
 
-  void configure(std::string user, Microseconds timeout) {
-    user_ = std::move(user);
+  // `run_as` was resolved when the config was loaded (runtime_checks()): no NSS here.
+  void configure(track::RunAs run_as, Microseconds timeout) {
+    run_as_ = std::move(run_as);
     timeout_ = timeout;
   }
 
@@ -47,7 +49,7 @@ class Notifier {
 
   ProcessRunner& runner_;
   Log& log_;
-  std::string user_;
+  track::RunAs run_as_;
   Microseconds timeout_{30'000'000};
   std::map<std::string, Queue> queues_;
 };

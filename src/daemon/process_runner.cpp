@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 
+#include "floatd/text.hpp"
 #include "track/spawn.hpp"
 
 namespace floatd::daemon {
@@ -69,11 +70,11 @@ struct ProcessRunner::Process {
 
 ProcessRunner::ProcessRunner(struct ev_loop* loop, Log& log) : loop_(loop), log_(log) {}
 
-Result<std::uint64_t> ProcessRunner::start(const track::Command& cmd, const std::string& user,
+Result<std::uint64_t> ProcessRunner::start(const track::Command& cmd, const track::RunAs& run_as,
                                            Microseconds timeout,
                                            const std::vector<std::string>& env, Done done) {
   if (!ev_is_default_loop(loop_)) return fail("scripts need libev's default loop (SIGCHLD)");
-  auto child = track::spawn(cmd, user, env);
+  auto child = track::spawn(cmd, run_as, env);
   if (!child) return fail(child.error());
 
   auto p = std::make_unique<Process>();
@@ -193,7 +194,7 @@ void ProcessRunner::close_output(Process& p) {
 void ProcessRunner::report(Process& p, int status) {
   track::ProcessResult r;
   r.runtime = std::chrono::duration_cast<Microseconds>(MonoClock::now() - p.started);
-  r.output = std::move(p.output);
+  r.output = sanitize_text(p.output, track::kMaxOutput, true);  // outside text, made safe here
   if (WIFEXITED(status)) r.exit_status = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   if (p.timed_out) {

@@ -26,6 +26,7 @@
 #include "floatd/result.hpp"
 #include "floatd/time.hpp"
 #include "track/command.hpp"
+#include "track/spawn.hpp"
 
 namespace floatd::daemon {
 
@@ -42,13 +43,15 @@ class ProcessRunner {
   ProcessRunner(const ProcessRunner&) = delete;
   ProcessRunner& operator=(const ProcessRunner&) = delete;
 
-  // Starts `cmd` as `user` (empty: floatd's own user) with `env` ("NAME=value", added to the
-  // scrubbed environment), killed at `timeout` (zero or less: never). Returns the run's id.
-  // A command that cannot be started (not found, unknown user, a refused variable, fork or
-  // exec failure) is the error here and `done` is never called: kSpawnError never reaches it.
+  // Starts `cmd` as `run_as` (resolved at config load: no user lookup here) with `env`
+  // ("NAME=value", added to the scrubbed environment), killed at `timeout` (zero or less:
+  // never). Returns the run's id. A command that cannot be started (not found, refused by
+  // script security, a refused variable, fork or exec failure) is the error here and `done` is
+  // never called: kSpawnError never reaches it. The result's output is sanitised
+  // (floatd::sanitize_text, newlines kept): script output is outside text.
   // Otherwise `done` is called exactly once, from the loop, unless cancel()ed first. `done`
   // may call start() and cancel() but must not destroy the runner.
-  Result<std::uint64_t> start(const track::Command& cmd, const std::string& user,
+  Result<std::uint64_t> start(const track::Command& cmd, const track::RunAs& run_as,
                               Microseconds timeout, const std::vector<std::string>& env, Done done);
 
   // Kills the run's process group now (SIGKILL); its `done` is not called. Unknown or

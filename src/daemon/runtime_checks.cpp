@@ -1,7 +1,7 @@
 #include "daemon/runtime_checks.hpp"
 
 #include <grp.h>
-#include <pwd.h>
+#include <unistd.h>
 
 #include <vector>
 
@@ -14,35 +14,68 @@ namespace {
 using config::ConfigError;
 using config::SectionOrigin;
 
-bool user_exists(const std::string& user) {
-  if (user.empty()) return true;
-  std::vector<char> buf(16384);
-  passwd pw{};
-  passwd* found = nullptr;
-  return getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr;
-}
+// Resolves each user once per check; remembers the failures so each is reported at its key.
+class Resolver {
+ public:
+  explicit Resolver(bool security) : security_(security) {}
+
+  // The identity `user` ("" = the default) runs as, or the reason it cannot.
+  Result<track::RunAs> get(const std::string& user) {
+    if (auto it = users_.by_user.find(user); it != users_.by_user.end()) return it->second;
+    if (auto it = errors_.find(user); it != errors_.end()) return fail(it->second);
+    auto id = user.empty() ? default_identity() : track::resolve_identity(user);
+    if (!id) {
+      errors_[user] = id.error();
+      return fail(id.error());
+    }
+    const track::RunAs run_as{std::move(*id), security_};
+    users_.by_user[user] = run_as;
+    return run_as;
+  }
+
+  ScriptUsers take() { return std::move(users_); }
+  bool security() const { return security_; }
+
+ private:
+  Result<track::Identity> default_identity() {
+    if (geteuid() != 0) return track::Identity{};  // not root: scripts run as floatd's user
+    const std::string preferred(kPreferredScriptUser);
+    auto id = track::resolve_identity(preferred);
+    if (id) return id;
+    users_.warnings.push_back("scripts and notify commands run as root: no script_user is set "
+                              "and there is no user " + preferred + " (create it, or set "
+                              "[global] script_user)");
+    return track::Identity{};
+  }
+
+  bool security_;
+  ScriptUsers users_;
+  std::map<std::string, std::string> errors_;
+};
 
 void check_command(const std::string& line, const SectionOrigin& origin, const std::string& key,
-                   bool security, std::vector<ConfigError>& out) {
+                   const std::string& user, Resolver& resolver, std::vector<ConfigError>& out) {
   if (line.empty()) return;
   auto cmd = track::parse_command(line);
   if (!cmd) {
     out.push_back({origin.at(key), key, cmd.error()});
     return;
   }
-  if (!security) return;
-  if (auto ok = track::check_script_security(*cmd); !ok) {
+  if (!resolver.security()) return;
+  auto run_as = resolver.get(user);  // an unknown user is reported at its key; check the files
+  const bool as_root = run_as && run_as->identity.root();
+  if (auto ok = track::check_script_security(*cmd, as_root); !ok) {
     out.push_back({origin.at(key), key, ok.error() + " (enable_script_security refuses it)"});
   }
 }
 
-void check_notify(const config::NotifyConfig& n, const SectionOrigin& origin, bool security,
-                  std::vector<ConfigError>& out) {
-  check_command(n.master, origin, "notify_master", security, out);
-  check_command(n.backup, origin, "notify_backup", security, out);
-  check_command(n.fault, origin, "notify_fault", security, out);
-  check_command(n.stop, origin, "notify_stop", security, out);
-  check_command(n.any, origin, "notify", security, out);
+void check_notify(const config::NotifyConfig& n, const SectionOrigin& origin,
+                  const std::string& user, Resolver& resolver, std::vector<ConfigError>& out) {
+  check_command(n.master, origin, "notify_master", user, resolver, out);
+  check_command(n.backup, origin, "notify_backup", user, resolver, out);
+  check_command(n.fault, origin, "notify_fault", user, resolver, out);
+  check_command(n.stop, origin, "notify_stop", user, resolver, out);
+  check_command(n.any, origin, "notify", user, resolver, out);
 }
 
 bool group_exists(const std::string& group) {
@@ -54,26 +87,35 @@ bool group_exists(const std::string& group) {
 
 }  // namespace
 
-std::vector<ConfigError> runtime_checks(const config::Config& config) {
+track::RunAs ScriptUsers::run_as(const std::string& user) const {
+  if (auto it = by_user.find(user); it != by_user.end()) return it->second;
+  if (auto it = by_user.find(""); it != by_user.end()) return it->second;
+  return {};
+}
+
+std::vector<ConfigError> runtime_checks(const config::Config& config, ScriptUsers* users) {
   std::vector<ConfigError> out;
-  const bool security = config.global.enable_script_security;
-  if (!user_exists(config.global.script_user)) {
-    out.push_back({config.global.origin.at("script_user"), "script_user",
-                   "no user " + config.global.script_user + " on this system"});
+  Resolver resolver(config.global.enable_script_security);
+  const std::string& global_user = config.global.script_user;
+  if (global_user.empty()) {
+    // the default: resolved (and warned about) only if something runs as it
+  } else if (auto r = resolver.get(global_user); !r) {
+    out.push_back({config.global.origin.at("script_user"), "script_user", r.error()});
   }
   if (!config.global.control_group.empty() && !group_exists(config.global.control_group)) {
     out.push_back({config.global.origin.at("control_group"), "control_group",
                    "no group " + config.global.control_group + " on this system"});
   }
   for (const auto& s : config.scripts) {
-    check_command(s.command, s.origin, "script", security, out);
-    check_command(s.recover, s.origin, "recover", security, out);
-    if (!user_exists(s.user)) {
-      out.push_back({s.origin.at("user"), "user", "no user " + s.user + " on this system"});
+    if (auto r = resolver.get(s.user); !r && s.user != global_user) {
+      out.push_back({s.origin.at("user"), "user", r.error()});
     }
+    check_command(s.command, s.origin, "script", s.user, resolver, out);
+    check_command(s.recover, s.origin, "recover", s.user, resolver, out);
   }
-  for (const auto& i : config.instances) check_notify(i.notify, i.origin, security, out);
-  for (const auto& g : config.sync_groups) check_notify(g.notify, g.origin, security, out);
+  for (const auto& i : config.instances) check_notify(i.notify, i.origin, global_user, resolver, out);
+  for (const auto& g : config.sync_groups) check_notify(g.notify, g.origin, global_user, resolver, out);
+  if (users != nullptr) *users = resolver.take();
   return out;
 }
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
+
+#include "floatd/text.hpp"
 
 #include "floatd/text.hpp"
 
@@ -30,11 +33,13 @@ namespace {
 
 double seconds(Centiseconds c) { return static_cast<double>(c.count()) / 100.0; }
 
+// The output is outside text: sanitize_text() cuts it at 200 bytes without splitting a
+// character and escapes what is not clean UTF-8, so `last` is safe in logs and JSON.
 std::string describe(const track::ProcessResult& r) {
   std::string out = track::to_string(r.outcome);
   if (!r.error.empty()) out += ": " + r.error;
-  const auto line_end = r.output.find('\n');
-  std::string first = r.output.substr(0, std::min<std::size_t>(line_end, 200));
+  const auto first_line = std::string_view(r.output).substr(0, r.output.find('\n'));
+  const std::string first = sanitize_text(first_line, 200);
   if (!first.empty()) out += " (output: " + first + ")";
   return out;
 }
@@ -137,7 +142,7 @@ void Tracking::run_check(Script& s) {
     return;
   }
   Script* sp = &s;
-  auto id = runner_.start(*s.check, s.config.user, Microseconds{s.config.timeout},
+  auto id = runner_.start(*s.check, users_.run_as(s.config.user), Microseconds{s.config.timeout},
                           {"FLOATD_SCRIPT=" + s.config.name},
                           [this, sp](const track::ProcessResult& r) { on_check(*sp, r); });
   if (id) {
@@ -184,7 +189,7 @@ void Tracking::run_recover(Script& s) {
     log_.notice(what + ": recover " + describe(r) + "; checking again");
     run_check(*sp);  // the re-check decides
   };
-  auto id = runner_.start(*s.recover, s.config.user, Microseconds{s.config.timeout},
+  auto id = runner_.start(*s.recover, users_.run_as(s.config.user), Microseconds{s.config.timeout},
                           {"FLOATD_SCRIPT=" + s.config.name}, done);
   if (id) {
     s.run = *id;

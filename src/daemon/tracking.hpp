@@ -20,6 +20,7 @@
 #include "config/config.hpp"
 #include "daemon/interface_table.hpp"
 #include "daemon/process_runner.hpp"
+#include "daemon/runtime_checks.hpp"
 #include "track/file_watch.hpp"
 #include "track/priority.hpp"
 #include "track/rise_fall.hpp"
@@ -50,6 +51,10 @@ class Tracking {
   // check to OK and move the VIP).
   void configure(const config::Config& config);
 
+  // Who each script runs as, resolved when the config was loaded (runtime_checks()); call it
+  // with configure() at start and at every reload. Scripts look their user up here, never NSS.
+  void set_script_users(ScriptUsers users) { users_ = std::move(users); }
+
   track::PriorityResult evaluate(const config::InstanceConfig& instance,
                                  const InterfaceTable& interfaces) const;
 
@@ -74,6 +79,7 @@ class Tracking {
   Log& log_;
   ProcessRunner& runner_;
   Changed changed_;
+  ScriptUsers users_;
   std::unique_ptr<track::FileWatch> watch_;
   std::map<std::string, std::unique_ptr<Script>> scripts_;
   std::map<std::string, std::unique_ptr<File>> files_;

@@ -1,5 +1,6 @@
 #include "track/script_security.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -101,14 +102,40 @@ Result<Ok> check_program(const std::string& name) {
 
 }  // namespace
 
-Result<Ok> check_script_security(const Command& cmd) {
+Result<Ok> check_script_security(const Command& cmd, bool as_root) {
   if (cmd.argv.empty()) return fail("empty command");
+  if (cmd.shell && as_root) {
+    return fail("'" + (cmd.argv.size() > 2 ? cmd.argv[2] : cmd.argv[0]) +
+                "' needs /bin/sh, and what a shell runs cannot be checked: put it in a script "
+                "file, or run it as another user");
+  }
   if (auto ok = check_program(cmd.argv[0]); !ok) return ok;
   if (!cmd.shell || cmd.argv.size() < 3) return Ok{};
   const std::string first = first_word(cmd.argv[2]);
   if (first.empty())
     return fail("'" + cmd.argv[2] + "': does not start with a program, cannot check its security");
   return check_program(first);
+}
+
+Result<int> open_checked_program(const std::string& path) {
+  const int fd = open(path.c_str(), O_PATH | O_CLOEXEC);
+  if (fd < 0) return fail(path + ": " + std::strerror(errno));
+  const auto refuse = [fd](std::string why) -> Result<int> {
+    close(fd);
+    return fail(std::move(why));
+  };
+  struct stat opened {};
+  if (fstat(fd, &opened) < 0) return refuse(path + ": " + std::strerror(errno));
+  if (!S_ISREG(opened.st_mode)) return refuse(path + ": not a regular file");
+  if ((opened.st_mode & 0111) == 0) return refuse(path + ": not executable");
+  if (const auto why = weakness(opened); !why.empty()) return refuse(path + ": " + path + " " + why);
+  if (auto ok = PathChecker(path).check(path); !ok) return refuse(ok.error());
+  // The directories were safe when checked; the path must still lead to what we opened.
+  struct stat now {};
+  if (stat(path.c_str(), &now) < 0) return refuse(path + ": " + std::strerror(errno));
+  if (now.st_dev != opened.st_dev || now.st_ino != opened.st_ino)
+    return refuse(path + ": replaced while it was being checked");
+  return fd;
 }
 
 }  // namespace floatd::track

@@ -4,9 +4,12 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +17,8 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+
+#include "track/script_security.hpp"
 
 namespace floatd::track {
 
@@ -72,43 +77,12 @@ bool valid_name(std::string_view s) {
   return true;
 }
 
-// Who the child becomes. change == false: stay floatd's user.
-struct Identity {
-  bool change = false;
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::vector<gid_t> groups;
+struct ChildError {
+  int stage = -1;  // a Stage, or -1: none
+  int err = 0;
 };
 
-Result<Identity> look_up_user(const std::string& user) {
-  Identity id;
-  if (user.empty()) return id;
-  std::vector<char> buf(16384);
-  passwd pw{};
-  passwd* found = nullptr;
-  int rc;
-  while ((rc = getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE)
-    buf.resize(buf.size() * 2);
-  if (rc != 0) return fail("looking up user '" + user + "': " + errno_text(rc));
-  if (found == nullptr) return fail("user '" + user + "' does not exist");
-  if (geteuid() != 0) {
-    if (pw.pw_uid == geteuid()) return id;  // already that user
-    return fail("cannot run scripts as '" + user + "': floatd is not running as root");
-  }
-  id.change = true;
-  id.uid = pw.pw_uid;
-  id.gid = pw.pw_gid;
-  int n = 16;
-  for (;;) {  // initgroups() is not async-signal-safe: fetch the list now, setgroups() later
-    id.groups.resize(static_cast<std::size_t>(n));
-    if (getgrouplist(user.c_str(), id.gid, id.groups.data(), &n) >= 0) break;
-    if (n <= static_cast<int>(id.groups.size())) n = static_cast<int>(id.groups.size()) * 2;
-  }
-  id.groups.resize(static_cast<std::size_t>(n));
-  return id;
-}
-
-// Everything the child needs, prepared before fork(): after it, no allocation.
+// Everything the child needs, prepared before clone(): after it, no allocation.
 struct Plan {
   std::string path;
   std::vector<std::string> args;
@@ -116,9 +90,10 @@ struct Plan {
   std::vector<char*> argv;
   std::vector<char*> envp;
   Identity id;
+  int exec_fd = -1;   // with script security: the checked program, executed by descriptor
   int stdin_fd = -1;
   int output_fd = -1;
-  int error_fd = -1;  // the exec-error pipe, close-on-exec
+  ChildError error;   // written by the child (it shares our memory) when it cannot exec
   pid_t parent = -1;
   int max_fd = 1024;  // for closing descriptors one by one when close_range() is missing
 };
@@ -141,46 +116,48 @@ const char* stage_name(Stage s) {
   return "?";
 }
 
-struct ChildError {
-  Stage stage;
-  int err;
-};
+// --- the child: raw system calls only, from clone() to execve() ---
+// It shares the daemon's memory (CLONE_VM) while the daemon waits (CLONE_VFORK): no malloc,
+// no lock, and no libc wrapper that keeps state for threads (setuid() & co. are raw syscalls).
 
-// --- the child: async-signal-safe calls only, from fork() to execve() ---
-
-[[noreturn]] void child_fail(const Plan& p, Stage stage) noexcept {
-  const ChildError e{stage, errno};
-  [[maybe_unused]] const ssize_t n = write(p.error_fd, &e, sizeof e);
+[[noreturn]] void child_fail(Plan& p, Stage stage) noexcept {
+  p.error.err = errno;
+  p.error.stage = static_cast<int>(stage);
   _exit(127);
 }
 
 void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
-  if (lo > hi) return;
+  if (lo > hi || lo == 0) return;
   if (close_range(lo, hi, 0) == 0) return;
   for (unsigned fd = lo; fd <= hi && fd < static_cast<unsigned>(max_fd); ++fd)
     close(static_cast<int>(fd));
 }
 
-[[noreturn]] void run_child(const Plan& p) noexcept {
+[[noreturn]] void run_child(Plan& p) noexcept {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   sigemptyset(&dfl.sa_mask);
   for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);  // SIG_IGN survives exec
   sigset_t none;
   sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);  // the parent blocked everything around fork()
+  sigprocmask(SIG_SETMASK, &none, nullptr);  // the parent blocked everything around clone()
 
   if (setpgid(0, 0) < 0) child_fail(p, Stage::kSetpgid);
   if (dup2(p.stdin_fd, 0) < 0 || dup2(p.output_fd, 1) < 0 || dup2(p.output_fd, 2) < 0)
     child_fail(p, Stage::kStdio);
-  const auto keep = static_cast<unsigned>(p.error_fd);  // >= 3
-  close_span(3, keep - 1, p.max_fd);
-  close_span(keep + 1, ~0U, p.max_fd);
+  if (p.exec_fd >= 0) {  // keep the program's descriptor (>= 3), close everything else
+    const auto keep = static_cast<unsigned>(p.exec_fd);
+    close_span(3, keep - 1, p.max_fd);
+    close_span(keep + 1, ~0U, p.max_fd);
+  } else {
+    close_span(3, ~0U, p.max_fd);
+  }
 
   if (p.id.change) {
-    if (setgroups(p.id.groups.size(), p.id.groups.data()) < 0) child_fail(p, Stage::kSetgroups);
-    if (setgid(p.id.gid) < 0) child_fail(p, Stage::kSetgid);
-    if (setuid(p.id.uid) < 0) child_fail(p, Stage::kSetuid);
+    if (syscall(SYS_setgroups, p.id.groups.size(), p.id.groups.data()) < 0)
+      child_fail(p, Stage::kSetgroups);
+    if (syscall(SYS_setresgid, p.id.gid, p.id.gid, p.id.gid) < 0) child_fail(p, Stage::kSetgid);
+    if (syscall(SYS_setresuid, p.id.uid, p.id.uid, p.id.uid) < 0) child_fail(p, Stage::kSetuid);
   }
   // After setuid(): a change of credentials clears the parent-death signal.
   if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) child_fail(p, Stage::kDeathSignal);
@@ -189,25 +166,41 @@ void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
   // inherits from its parent's current slack).
   (void)prctl(PR_SET_TIMERSLACK, 50000UL, 0UL, 0UL, 0UL);
 
-  execve(p.path.c_str(), p.argv.data(), p.envp.data());
+  if (p.exec_fd >= 0) {
+    // A #! script is read by its interpreter from /dev/fd/N: the descriptor must survive exec.
+    if (fcntl(p.exec_fd, F_SETFD, 0) < 0) child_fail(p, Stage::kExec);
+    syscall(SYS_execveat, p.exec_fd, "", p.argv.data(), p.envp.data(), AT_EMPTY_PATH);
+  } else {
+    execve(p.path.c_str(), p.argv.data(), p.envp.data());
+  }
   child_fail(p, Stage::kExec);
 }
 
+int child_main(void* plan) noexcept { run_child(*static_cast<Plan*>(plan)); }
+
 // --- the parent ---
 
-Result<Ok> prepare(Plan& plan, const Command& cmd, const std::string& user,
+Result<Ok> prepare(Plan& plan, Fd& exec_fd, const Command& cmd, const RunAs& run_as,
                    const std::vector<std::string>& env) {
   if (cmd.argv.empty()) return fail("empty command");
   auto path = resolve_executable(cmd.argv[0]);
   if (!path) return fail(path.error());
   auto environment = script_environment(env);
   if (!environment) return fail(environment.error());
-  auto id = look_up_user(user);
-  if (!id) return fail(id.error());
+  if (run_as.script_security) {  // the check at load is old news: the files may have changed
+    if (cmd.shell && run_as.identity.root()) {
+      if (auto ok = check_script_security(cmd, true); !ok) return fail(ok.error());
+    }
+    auto fd = open_checked_program(*path);
+    if (!fd) return fail(fd.error());
+    exec_fd.reset(*fd);
+    if (!exec_fd.lift_above_stdio()) return fail("preparing descriptors: " + errno_text(errno));
+    plan.exec_fd = exec_fd.get();
+  }
   plan.path = std::move(*path);
   plan.args = cmd.argv;
   plan.env = std::move(*environment);
-  plan.id = std::move(*id);
+  plan.id = run_as.identity;
   for (auto& a : plan.args) plan.argv.push_back(a.data());
   plan.argv.push_back(nullptr);
   for (auto& e : plan.env) plan.envp.push_back(e.data());
@@ -219,22 +212,57 @@ Result<Ok> prepare(Plan& plan, const Command& cmd, const std::string& user,
   return Ok{};
 }
 
-// Waits for the child to exec: EOF on the close-on-exec pipe means it did.
-Result<Ok> await_exec(pid_t pid, int error_fd, const std::string& path) {
-  ChildError e{};
-  ssize_t n;
-  do {
-    n = read(error_fd, &e, sizeof e);
-  } while (n < 0 && errno == EINTR);
-  if (n == 0) return Ok{};
-  if (n != static_cast<ssize_t>(sizeof e)) kill(pid, SIGKILL);
-  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+// The child's stack while it runs on our memory; ours again once it has exec'd or exited.
+class ChildStack {
+ public:
+  static constexpr std::size_t kSize = std::size_t{64} * 1024;
+  ChildStack()
+      : base_(mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0)) {}
+  ChildStack(const ChildStack&) = delete;
+  ChildStack& operator=(const ChildStack&) = delete;
+  ~ChildStack() {
+    if (base_ != MAP_FAILED) munmap(base_, kSize);
   }
-  if (n != static_cast<ssize_t>(sizeof e)) return fail("starting " + path + ": lost the child");
-  return fail(std::string(stage_name(e.stage)) + " for " + path + ": " + errno_text(e.err));
-}
+  bool ok() const { return base_ != MAP_FAILED; }
+  void* top() const { return static_cast<char*>(base_) + kSize; }  // stacks grow down
+
+ private:
+  void* base_;
+};
 
 }  // namespace
+
+bool Identity::root() const { return change ? uid == 0 : geteuid() == 0; }
+
+Result<Identity> resolve_identity(const std::string& user) {
+  Identity id;
+  if (user.empty()) return id;
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  int rc;
+  while ((rc = getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE)
+    buf.resize(buf.size() * 2);
+  if (rc != 0) return fail("looking up user '" + user + "': " + errno_text(rc));
+  if (found == nullptr) return fail("user '" + user + "' does not exist");
+  if (geteuid() != 0) {
+    if (pw.pw_uid == geteuid()) return id;  // already that user
+    return fail("cannot run scripts as '" + user + "': floatd is not running as root");
+  }
+  id.name = user;
+  id.change = true;
+  id.uid = pw.pw_uid;
+  id.gid = pw.pw_gid;
+  int n = 16;
+  for (;;) {  // initgroups() is not async-signal-safe: fetch the list now, setgroups() later
+    id.groups.resize(static_cast<std::size_t>(n));
+    if (getgrouplist(user.c_str(), id.gid, id.groups.data(), &n) >= 0) break;
+    if (n <= static_cast<int>(id.groups.size())) n = static_cast<int>(id.groups.size()) * 2;
+  }
+  id.groups.resize(static_cast<std::size_t>(n));
+  return id;
+}
 
 Result<std::string> resolve_executable(std::string_view name) {
   const auto check = [](const std::string& path) -> Result<std::string> {
@@ -274,40 +302,45 @@ Result<std::vector<std::string>> script_environment(const std::vector<std::strin
   return env;
 }
 
-Result<Child> spawn(const Command& cmd, const std::string& user,
-                    const std::vector<std::string>& env) {
+Result<Child> spawn(const Command& cmd, const RunAs& run_as, const std::vector<std::string>& env) {
   Plan plan;
-  if (auto ok = prepare(plan, cmd, user, env); !ok) return fail(ok.error());
+  Fd exec_fd;
+  if (auto ok = prepare(plan, exec_fd, cmd, run_as, env); !ok) return fail(ok.error());
 
   Fd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
   int out[2];
-  int err[2];
   if (devnull.get() < 0) return fail("/dev/null: " + errno_text(errno));
   if (pipe2(out, O_CLOEXEC) < 0) return fail("pipe: " + errno_text(errno));
   Fd out_r(out[0]), out_w(out[1]);
-  if (pipe2(err, O_CLOEXEC) < 0) return fail("pipe: " + errno_text(errno));
-  Fd err_r(err[0]), err_w(err[1]);
-  if (!devnull.lift_above_stdio() || !out_w.lift_above_stdio() || !err_w.lift_above_stdio() ||
+  if (!devnull.lift_above_stdio() || !out_w.lift_above_stdio() ||
       fcntl(out_r.get(), F_SETFL, O_NONBLOCK) < 0)
     return fail("preparing descriptors: " + errno_text(errno));
   plan.stdin_fd = devnull.get();
   plan.output_fd = out_w.get();
-  plan.error_fd = err_w.get();
+
+  ChildStack stack;
+  if (!stack.ok()) return fail("mmap for the child's stack: " + errno_text(errno));
 
   // No signal handler of floatd may run in the child before it resets them all.
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
-  const pid_t pid = fork();
-  if (pid == 0) run_child(plan);
-  const int fork_errno = errno;
+  // As posix_spawn() does: the child borrows our memory until it has exec'd, so nothing of a
+  // large daemon is copied (fork() copied the page tables: milliseconds at 100 MB), and when
+  // clone() returns the child has exec'd or failed (plan.error says which).
+  const pid_t pid = clone(child_main, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+  const int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   devnull.reset();
+  exec_fd.reset();
   out_w.reset();
-  err_w.reset();
-  if (pid < 0) return fail("fork: " + errno_text(fork_errno));
-
-  if (auto ok = await_exec(pid, err_r.get(), plan.path); !ok) return fail(ok.error());
+  if (pid < 0) return fail("clone: " + errno_text(clone_errno));
+  if (plan.error.stage >= 0) {
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return fail(std::string(stage_name(static_cast<Stage>(plan.error.stage))) + " for " +
+                plan.path + ": " + errno_text(plan.error.err));
+  }
   return Child{pid, out_r.release()};
 }
 

@@ -16,6 +16,8 @@
 #include <doctest/doctest.h>
 
 #include "daemon/process_runner.hpp"
+#include "floatd/text.hpp"
+#include "track/script_security.hpp"
 
 using floatd::Microseconds;
 using floatd::daemon::ProcessRunner;
@@ -59,7 +61,9 @@ struct Harness {
   ProcessResult run(std::string_view line, Microseconds timeout = 10s, const std::string& user = "",
                     std::vector<std::string> env = {}) {
     std::optional<ProcessResult> result;
-    auto id = runner.start(command(line), user, timeout, std::move(env),
+    auto run_as = floatd::track::resolve_identity(user);  // at config load in the daemon
+    REQUIRE_MESSAGE(run_as.ok(), (run_as.ok() ? "" : run_as.error()));
+    auto id = runner.start(command(line), {*run_as, false}, timeout, std::move(env),
                            [&](const ProcessResult& r) { result = r; });
     REQUIRE_MESSAGE(id.ok(), (id.ok() ? "" : id.error()));
     REQUIRE(run_until(loop, [&] { return result.has_value(); }, 15s));
@@ -192,7 +196,7 @@ TEST_CASE("process runner: runs as the configured user") {
   CHECK(h.run("id -u", 10s, "nobody").output == "65534\n");
   CHECK(h.run("id -u", 10s, "root").output == "0\n");
   CHECK(h.run("id -u").output == "0\n");
-  auto r = h.runner.start(command("id -u"), "no-such-user-floatd", 1s, {}, [](const auto&) {});
+  auto r = floatd::track::resolve_identity("no-such-user-floatd");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error() == "user 'no-such-user-floatd' does not exist");
 }
@@ -206,7 +210,7 @@ TEST_CASE("process runner: a scrubbed environment") {
   unsetenv("IFS");
   CHECK(r.output == "PATH=/usr/sbin:/usr/bin:/sbin:/bin\nFLOATD_STATE=MASTER\nFLOATD_NAME=a b\n");
 
-  auto refused = h.runner.start(command("env"), "", 1s, {"LD_PRELOAD=/x.so"}, [](const auto&) {});
+  auto refused = h.runner.start(command("env"), {}, 1s, {"LD_PRELOAD=/x.so"}, [](const auto&) {});
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error() == "refusing to pass LD_PRELOAD to a script");
 }
@@ -229,13 +233,13 @@ TEST_CASE("process runner: what cannot start is an error from start(), not a cal
   const std::vector<std::string> lines{"/nonexistent/floatd-check", "no-such-command-floatd",
                                        garbage};
   for (const auto& line : lines) {
-    auto r = h.runner.start(command(line), "", 1s, {}, [&](const auto&) { called = true; });
+    auto r = h.runner.start(command(line), {}, 1s, {}, [&](const auto&) { called = true; });
     REQUIRE_FALSE(r.ok());
     MESSAGE(r.error());
   }
-  auto r = h.runner.start(command(garbage), "", 1s, {}, [&](const auto&) { called = true; });
+  auto r = h.runner.start(command(garbage), {}, 1s, {}, [&](const auto&) { called = true; });
   CHECK(r.error() == "exec for " + garbage + ": Exec format error");
-  CHECK(h.runner.start(command("no-such-command-floatd"), "", 1s, {}, {}).error() ==
+  CHECK(h.runner.start(command("no-such-command-floatd"), {}, 1s, {}, {}).error() ==
         "'no-such-command-floatd' not found in /usr/sbin:/usr/bin:/sbin:/bin");
   CHECK_FALSE(called);
   CHECK(h.runner.running() == 0);
@@ -248,7 +252,7 @@ TEST_CASE("process runner: cancel kills at once and calls nothing") {
   const auto dir = temp_dir();
   const auto pid_file = dir + "/pid";
   bool called = false;
-  auto id = h.runner.start(command("echo $$ > " + pid_file + "; exec sleep 100"), "", 30s, {},
+  auto id = h.runner.start(command("echo $$ > " + pid_file + "; exec sleep 100"), {}, 30s, {},
                            [&](const auto&) { called = true; });
   REQUIRE(id.ok());
   REQUIRE(run_until(h.loop, [&] { return !read_file(pid_file).empty(); }, 5s));
@@ -270,7 +274,7 @@ TEST_CASE("process runner: the destructor kills and reaps what still runs") {
   pid_t pid = -1;
   {
     ProcessRunner runner(loop, log);
-    auto id = runner.start(command("echo $$ > " + pid_file + "; trap '' TERM; sleep 100"), "", 30s,
+    auto id = runner.start(command("echo $$ > " + pid_file + "; trap '' TERM; sleep 100"), {}, 30s,
                            {}, [](const auto&) { FAIL("no callback from the destructor"); });
     REQUIRE(id.ok());
     REQUIRE(run_until(loop, [&] { return !read_file(pid_file).empty(); }, 5s));
@@ -288,7 +292,7 @@ TEST_CASE("process runner: 200 scripts, 10 at a time, leak no descriptor") {
   int finished = 0;
   std::function<void()> start_one = [&] {
     ++started;
-    auto id = h.runner.start(command(started % 2 ? "true" : "sh -c 'echo x; exit 1'"), "", 5s, {},
+    auto id = h.runner.start(command(started % 2 ? "true" : "sh -c 'echo x; exit 1'"), {}, 5s, {},
                              [&](const ProcessResult&) {
                                ++finished;
                                if (started < 200) start_one();  // start() from a callback
@@ -306,9 +310,90 @@ TEST_CASE("process runner: only on libev's default loop") {
   TestLog log;
   {
     ProcessRunner runner(other, log);
-    auto r = runner.start(command("true"), "", 1s, {}, [](const auto&) {});
+    auto r = runner.start(command("true"), {}, 1s, {}, [](const auto&) {});
     REQUIRE_FALSE(r.ok());
     CHECK(r.error() == "scripts need libev's default loop (SIGCHLD)");
   }
   ev_loop_destroy(other);
+}
+
+TEST_CASE("process runner: output of any bytes comes back as clean text (issue 10, defect 1)") {
+  Harness h;
+  auto r = h.run("printf 'caf\\351\\n\\033[31mred\\n'; exit 1");
+  CHECK(r.outcome == Outcome::kFailure);
+  CHECK(r.output == "caf\\xe9\n\\x1b[31mred\n");
+  CHECK(floatd::is_clean_text(r.output, true));
+}
+
+namespace {
+
+// A root-owned directory under /tmp with a safe #! script in it, for script security.
+struct SecureScript {
+  std::string dir = temp_dir();
+  std::string path = dir + "/check.sh";
+  SecureScript() {
+    REQUIRE(chmod(dir.c_str(), 0755) == 0);
+    std::ofstream(path) << "#!/bin/sh\necho checked \"$#\"\n";
+    REQUIRE(chmod(path.c_str(), 0755) == 0);
+  }
+  ~SecureScript() { std::system(("rm -rf " + dir).c_str()); }
+};
+
+floatd::track::RunAs secure_root() { return {floatd::track::Identity{}, true}; }
+
+}  // namespace
+
+TEST_CASE("script security: checked again at spawn, not only at load (issue 10, defect 10c)") {
+  if (geteuid() != 0) {
+    MESSAGE("skipped: needs root for root-owned files");
+    return;
+  }
+  Harness h;
+  SecureScript s;
+  CHECK(floatd::track::check_script_security(command(s.path), true).ok());  // the load check
+  bool called = false;
+  auto ok = h.runner.start(command(s.path + " a b"), secure_root(), 5s, {},
+                           [&](const ProcessResult& r) {
+                             called = true;
+                             CHECK(r.output == "checked 2\n");  // a #! script run by descriptor
+                           });
+  REQUIRE_MESSAGE(ok.ok(), (ok.ok() ? "" : ok.error()));
+  REQUIRE(run_until(h.loop, [&] { return called; }));
+
+  REQUIRE(chmod(s.path.c_str(), 0777) == 0);  // after the load check: anyone may now change it
+  auto refused = h.runner.start(command(s.path), secure_root(), 5s, {}, [](const auto&) {});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error() == s.path + ": " + s.path + " is world-writable");
+
+  REQUIRE(chmod(s.path.c_str(), 0755) == 0);
+  REQUIRE(chmod(s.dir.c_str(), 0777) == 0);  // a directory on the way: the file can be swapped
+  refused = h.runner.start(command(s.path), secure_root(), 5s, {}, [](const auto&) {});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error() == s.path + ": " + s.dir + " is world-writable");
+}
+
+TEST_CASE("script security: a shell line is refused at spawn when it runs as root (10b)") {
+  Harness h;
+  auto root = secure_root();
+  if (!root.identity.root()) return;
+  auto refused = h.runner.start(command("/usr/bin/true && /bin/sh -c 'exit 0'"), root, 5s, {},
+                                [](const auto&) {});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().find("needs /bin/sh") != std::string::npos);
+}
+
+TEST_CASE("script security: the descriptor that was checked is the file that runs") {
+  if (geteuid() != 0) return;
+  SecureScript s;
+  auto fd = floatd::track::open_checked_program(s.path);
+  REQUIRE(fd.ok());
+  const auto other = s.dir + "/other.sh";
+  std::ofstream(other) << "#!/bin/sh\necho swapped\n";
+  REQUIRE(chmod(other.c_str(), 0755) == 0);
+  REQUIRE(rename(other.c_str(), s.path.c_str()) == 0);  // the swap after the check
+  struct stat opened {}, now {};
+  REQUIRE(fstat(*fd, &opened) == 0);
+  REQUIRE(stat(s.path.c_str(), &now) == 0);
+  CHECK(opened.st_ino != now.st_ino);  // what spawn() executes is still the checked file
+  close(*fd);
 }

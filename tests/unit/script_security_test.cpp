@@ -60,18 +60,18 @@ class TempTree {
   std::string root_;
 };
 
-std::string refusal(const std::string& line) {
+std::string refusal(const std::string& line, bool as_root = false) {
   auto cmd = parse_command(line);
   REQUIRE(cmd.ok());
-  auto r = check_script_security(*cmd);
+  auto r = check_script_security(*cmd, as_root);
   REQUIRE_FALSE(r.ok());
   return r.error();
 }
 
-bool accepted(const std::string& line) {
+bool accepted(const std::string& line, bool as_root = false) {
   auto cmd = parse_command(line);
   REQUIRE(cmd.ok());
-  auto r = check_script_security(*cmd);
+  auto r = check_script_security(*cmd, as_root);
   if (!r.ok()) MESSAGE(r.error());
   return r.ok();
 }
@@ -106,7 +106,17 @@ TEST_CASE("script security: missing or not executable") {
         "'no-such-command-floatd' not found in /usr/sbin:/usr/bin:/sbin:/bin");
 }
 
-TEST_CASE("script security: a shell command is checked by its first word") {
+TEST_CASE("script security: a shell line run as root cannot be checked: refused (issue 10)") {
+  // Only the first word was checked: `/usr/bin/true && /home/u/x` ran /home/u/x as root.
+  const std::string line = "/usr/bin/true && /tmp/floatd-anyone-could-write-this";
+  CHECK(refusal(line, true) ==
+        "'" + line + "' needs /bin/sh, and what a shell runs cannot be checked: put it in a "
+        "script file, or run it as another user");
+  CHECK(accepted("/bin/true", true));              // a plain program: checked as before
+  CHECK(accepted("pidof haproxy | grep -q ."));   // not as root: /bin/sh and the first word
+}
+
+TEST_CASE("script security: a shell command not run as root is checked by its first word") {
   CHECK(refusal("trap '' TERM; sleep 1") == "'trap' not found in /usr/sbin:/usr/bin:/sbin:/bin");
   CHECK(refusal("< /etc/hostname") ==
         "'< /etc/hostname': does not start with a program, cannot check its security");

@@ -97,7 +97,6 @@ TEST_CASE("print fills in every default") {
         "[global]\n"
         "router_id = n1\n"
         "vrrp_version = 3\n"
-        "script_user = root\n"
         "enable_script_security = no\n"
         "notify_timeout = 30\n"
         "control_socket = /run/floatd/floatd.sock\n"

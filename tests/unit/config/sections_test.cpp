@@ -16,7 +16,7 @@ TEST_CASE("[global] defaults") {
   REQUIRE(gethostname(host, sizeof host - 1) == 0);
   CHECK(config.global.router_id == host);
   CHECK(config.global.vrrp_version == Version::kV3);
-  CHECK(config.global.script_user == "root");
+  CHECK(config.global.script_user.empty());
   CHECK(config.global.enable_script_security == false);
   CHECK(config.global.notify_timeout == Centiseconds{3000});
   CHECK(config.global.control_socket == "/run/floatd/floatd.sock");
