@@ -15,12 +15,6 @@
 
 namespace floatd::daemon {
 
-namespace {
-constexpr std::size_t kMaxClients = 64;
-constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
-constexpr std::size_t kMaxQueued = 1024 * 1024;       // unsent responses before we stop reading
-}
-
 struct ControlServer::Client {
   ControlServer* server = nullptr;
   int fd = -1;
@@ -96,14 +90,24 @@ void ControlServer::accept_clients() {
       }
       continue;
     }
-    auto client = std::make_unique<Client>();
-    client->server = this;
-    client->fd = fd;
-    ev_io_init(&client->watcher, on_client, fd, EV_READ);
-    client->watcher.data = client.get();
-    ev_io_start(loop_, &client->watcher);
-    clients_[fd] = std::move(client);
+    (void)adopt(fd);
   }
+}
+
+Result<Ok> ControlServer::adopt(int fd) {
+  if (clients_.size() >= kMaxClients) {
+    close(fd);
+    return fail(std::string("too many control clients"));
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  auto client = std::make_unique<Client>();
+  client->server = this;
+  client->fd = fd;
+  ev_io_init(&client->watcher, on_client, fd, EV_READ);
+  client->watcher.data = client.get();
+  ev_io_start(loop_, &client->watcher);
+  clients_[fd] = std::move(client);
+  return Ok{};
 }
 
 void ControlServer::on_client(struct ev_loop*, ev_io* w, int) noexcept {
@@ -203,6 +207,12 @@ void ControlServer::broadcast(const nlohmann::json& event) {
 std::size_t ControlServer::subscribers() const {
   std::size_t n = 0;
   for (const auto& [fd, c] : clients_) n += c->subscribed ? 1 : 0;
+  return n;
+}
+
+std::size_t ControlServer::buffered_bytes() const {
+  std::size_t n = 0;
+  for (const auto& [fd, c] : clients_) n += c->in.size() + c->out.size();
   return n;
 }
 

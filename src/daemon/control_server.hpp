@@ -24,6 +24,10 @@ class ControlServer {
   using Handler = std::function<Result<nlohmann::json>(const std::string& command,
                                                         const nlohmann::json& args)>;
 
+  static constexpr std::size_t kMaxClients = 64;
+  static constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
+  static constexpr std::size_t kMaxQueued = 1024 * 1024;  // unsent responses before we stop reading
+
   ControlServer(struct ev_loop* loop, Log& log, Handler handler);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
@@ -36,7 +40,16 @@ class ControlServer {
   // Sends `event` to every client that asked for "events" (floatctl events), in order.
   // A client that does not keep up (over kMaxBacklog unsent) is disconnected.
   void broadcast(const nlohmann::json& event);
+
+  // Serves an already-connected stream socket as if it had been accepted (tests and the
+  // fuzzer drive the server over a socketpair). Takes ownership of `fd`; refused (and closed)
+  // when kMaxClients are connected.
+  Result<Ok> adopt(int fd);
   std::size_t subscribers() const;
+  std::size_t clients() const { return clients_.size(); }
+  // Bytes held for all clients (unread requests, unsent responses and events): what a client
+  // that never reads can make the daemon hold.
+  std::size_t buffered_bytes() const;
 
  private:
   struct Client;
