@@ -65,7 +65,11 @@ std::string control_response(const Result<nlohmann::json>& result) {
   } else {
     r["error"] = result.error();
   }
-  return r.dump();
+  return dump_json(r);
+}
+
+std::string dump_json(const nlohmann::json& body) {
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace floatd::daemon

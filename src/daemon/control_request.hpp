@@ -24,4 +24,9 @@ Result<ControlRequest> parse_control_request(std::string_view body);
 // The response body for a result or an error, with the protocol version.
 std::string control_response(const Result<nlohmann::json>& result);
 
+// Serialises a response or event. Never throws on bytes that are not UTF-8 (nlohmann's strict
+// dump() throws type_error.316): each invalid byte goes out as U+FFFD. Text from outside is
+// sanitised where it enters; this makes the socket safe regardless.
+std::string dump_json(const nlohmann::json& body);
+
 }  // namespace floatd::daemon

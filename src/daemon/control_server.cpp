@@ -9,17 +9,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 
-#include "daemon/control_request.hpp"
+#include "daemon/callback_guard.hpp"
+#include "floatd/text.hpp"
 #include "floatd/control_protocol.hpp"
 
 namespace floatd::daemon {
-
-namespace {
-constexpr std::size_t kMaxClients = 64;
-constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
-constexpr std::size_t kMaxQueued = 1024 * 1024;       // unsent responses before we stop reading
-}
 
 struct ControlServer::Client {
   ControlServer* server = nullptr;
@@ -27,15 +23,32 @@ struct ControlServer::Client {
   ev_io watcher{};
   std::vector<std::uint8_t> in;
   std::vector<std::uint8_t> out;
-  bool closing = false;  // peer closed or sent garbage: close once `out` is written
+  bool closing = false;     // peer closed or sent garbage: close once `out` is written
   bool subscribed = false;  // asked for "events": gets every broadcast
+  bool dead = false;        // retired: nothing may read or write it any more
+};
+
+class ControlServer::Entry {
+ public:
+  explicit Entry(ControlServer& server) noexcept : server_(server) { ++server_.depth_; }
+  ~Entry() {
+    if (--server_.depth_ == 0) server_.retired_.clear();  // no frame of ours is on the stack
+  }
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+
+ private:
+  ControlServer& server_;
 };
 
 ControlServer::ControlServer(struct ev_loop* loop, Log& log, Handler handler)
     : loop_(loop), log_(log), handler_(std::move(handler)) {}
 
 ControlServer::~ControlServer() {
-  while (!clients_.empty()) close_client(clients_.begin()->first);
+  for (auto& [fd, c] : clients_) {
+    ev_io_stop(loop_, &c->watcher);
+    close(fd);
+  }
   if (listen_fd_ >= 0) {
     ev_io_stop(loop_, &accept_watcher_);
     close(listen_fd_);
@@ -80,48 +93,65 @@ Result<Ok> ControlServer::listen(const std::string& path, const std::string& gro
 }
 
 void ControlServer::on_accept(struct ev_loop*, ev_io* w, int) noexcept {
-  static_cast<ControlServer*>(w->data)->accept_clients();
+  auto& s = *static_cast<ControlServer*>(w->data);
+  const Entry entry(s);
+  guarded(s.log_, "control: accept", [&] { s.accept_clients(); });
 }
 
 void ControlServer::accept_clients() {
   for (;;) {
     const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;  // EAGAIN, or an error the next readiness will show again
-    if (clients_.size() >= kMaxClients) {
-      close(fd);
-      if (auto suppressed = refuse_log_.allow(MonoClock::now())) {
-        log_.warning("control: " + std::to_string(kMaxClients) +
-                     " clients connected, refusing more" +
-                     (*suppressed > 0 ? " (" + std::to_string(*suppressed) + " refused quietly)" : ""));
-      }
-      continue;
+    if (adopt(fd)) continue;
+    if (auto suppressed = refuse_log_.allow(MonoClock::now())) {
+      log_.warning("control: " + std::to_string(kMaxClients) +
+                   " clients connected, refusing more" +
+                   (*suppressed > 0 ? " (" + std::to_string(*suppressed) + " refused quietly)" : ""));
     }
-    auto client = std::make_unique<Client>();
-    client->server = this;
-    client->fd = fd;
-    ev_io_init(&client->watcher, on_client, fd, EV_READ);
-    client->watcher.data = client.get();
-    ev_io_start(loop_, &client->watcher);
-    clients_[fd] = std::move(client);
   }
 }
 
+Result<Ok> ControlServer::adopt(int fd) {
+  if (clients_.size() >= kMaxClients) {
+    close(fd);
+    return fail(std::string("too many control clients"));
+  }
+  std::unique_ptr<Client> client;
+  try {
+    client = std::make_unique<Client>();
+    // Room for every client to be retired before the next free, so retire() cannot throw.
+    retired_.reserve(retired_.size() + clients_.size() + 1);
+    clients_[fd];  // allocates the node now: nothing below throws
+  } catch (const std::exception& e) {
+    close(fd);
+    return fail("control client: " + std::string(e.what()));
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  client->server = this;
+  client->fd = fd;
+  ev_io_init(&client->watcher, on_client, fd, EV_READ);
+  client->watcher.data = client.get();
+  ev_io_start(loop_, &client->watcher);
+  clients_[fd] = std::move(client);
+  return Ok{};
+}
+
+// A boundary per client: whatever escapes serving it is logged and closes that client only.
 void ControlServer::on_client(struct ev_loop*, ev_io* w, int) noexcept {
-  auto* client = static_cast<Client*>(w->data);
-  client->server->serve(*client);
+  auto* c = static_cast<Client*>(w->data);
+  auto& s = *c->server;
+  const Entry entry(s);  // outside guarded(): `c` stays allocated until recover has run
+  guarded(s.log_, "control: client", [&] { s.serve(*c); }, [&] { s.retire(*c); });
 }
 
 // Reads and answers requests in order. A client is read only while its unsent responses stay
 // under kMaxQueued, so one that sends without reading cannot grow the daemon: it simply
 // stops being read until it drains what it asked for.
 void ControlServer::serve(Client& c) {
-  const int fd = c.fd;  // flush() may close and free the client
   flush(c);  // writable, or a first chance to drain before reading more
-  if (clients_.count(fd) == 0) return;
   std::uint8_t buf[4096];
-  while (!c.closing && c.out.size() <= kMaxQueued) {
-    if (!answer_frames(c)) break;
-    if (c.out.size() > kMaxQueued) break;
+  while (!c.dead && !c.closing && c.out.size() <= kMaxQueued) {
+    if (!answer_frames(c) || c.dead || c.out.size() > kMaxQueued) break;
     const ssize_t n = read(c.fd, buf, sizeof buf);
     if (n > 0) {
       c.in.insert(c.in.end(), buf, buf + n);
@@ -130,35 +160,58 @@ void ControlServer::serve(Client& c) {
     if (n == 0 || (errno != EAGAIN && errno != EINTR)) c.closing = true;
     break;
   }
-  if (!c.closing) answer_frames(c);
+  if (!c.dead && !c.closing) answer_frames(c);
   flush(c);
 }
 
-// Answers every complete request in `in` while there is room; false on a protocol error.
+// Answers every complete request in `in` while there is room; false on a protocol error or
+// when the client was retired meanwhile (the handler's events found its peer gone).
 bool ControlServer::answer_frames(Client& c) {
-  while (c.out.size() <= kMaxQueued) {
+  while (!c.dead && c.out.size() <= kMaxQueued) {
     std::size_t used = 0;
     auto frame = control::unframe(c.in, control::kMaxRequest, used);
     if (!frame) {
-      const auto bytes = control::frame(control_response(fail(frame.error())));
-      c.out.insert(c.out.end(), bytes.begin(), bytes.end());
+      queue(c, control_response(fail(frame.error())));
       c.in.clear();
       c.closing = true;
       return false;
     }
     if (!frame->has_value()) return true;
     c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(used));
-    const auto parsed = parse_control_request(**frame);
-    if (parsed && parsed->command == "events") c.subscribed = true;
-    const auto bytes = control::frame(respond(**frame));
-    c.out.insert(c.out.end(), bytes.begin(), bytes.end());
+    const auto request = parse_control_request(**frame);
+    const auto result = answer(request);  // may broadcast, and so retire any client
+    if (c.dead) return false;
+    if (request && request->command == "events" && result) c.subscribed = true;
+    queue(c, control_response(result));
   }
-  return true;
+  return !c.dead;
+}
+
+// The handler's answer; an exception from it (a bug elsewhere) becomes an error response.
+Result<nlohmann::json> ControlServer::answer(const Result<ControlRequest>& request) {
+  if (!request) return fail(request.error());
+  std::string what;
+  try {
+    return handler_(request->command, request->args);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  log_.error("control: command '" + sanitize_text(request->command, 64) +
+             "': internal error: " + sanitize_text(what));
+  return fail("internal error: " + what);
+}
+
+void ControlServer::queue(Client& c, const std::string& body) {
+  const auto bytes = control::frame(body);
+  c.out.insert(c.out.end(), bytes.begin(), bytes.end());
 }
 
 void ControlServer::flush(Client& c) {
+  if (c.dead) return;
   while (!c.out.empty()) {
-    const ssize_t n = write(c.fd, c.out.data(), c.out.size());
+    const ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       c.out.erase(c.out.begin(), c.out.begin() + n);
       continue;
@@ -168,7 +221,7 @@ void ControlServer::flush(Client& c) {
     c.closing = true;
   }
   if (c.closing && c.out.empty()) {
-    close_client(c.fd);
+    retire(c);
     return;
   }
   int events = c.out.empty() ? EV_READ : EV_WRITE;
@@ -180,23 +233,27 @@ void ControlServer::flush(Client& c) {
 
 void ControlServer::broadcast(const nlohmann::json& event) {
   if (clients_.empty()) return;
-  const auto bytes = control::frame(event.dump());
-  std::vector<int> subscribers;
-  for (const auto& [fd, c] : clients_) {
-    if (c->subscribed && !c->closing) subscribers.push_back(fd);
-  }
-  // By descriptor, not by iterator: flush() closes (and erases) a client whose peer is gone.
-  for (int fd : subscribers) {
-    auto it = clients_.find(fd);
-    if (it == clients_.end()) continue;
-    Client& c = *it->second;
-    if (c.out.size() + bytes.size() > kMaxBacklog) {
-      log_.warning("control: an events subscriber does not keep up; disconnecting it");
-      close_client(fd);
-      continue;
+  const Entry entry(*this);
+  std::vector<std::uint8_t> bytes;
+  std::vector<Client*> subscribers;
+  guarded(log_, "control: broadcast", [&] {
+    bytes = control::frame(dump_json(event));
+    for (const auto& [fd, c] : clients_) {
+      if (c->subscribed && !c->closing) subscribers.push_back(c.get());
     }
-    c.out.insert(c.out.end(), bytes.begin(), bytes.end());
-    flush(c);
+  });
+  // Retired clients stay allocated until `entry` ends, so these pointers stay valid.
+  for (Client* c : subscribers) {
+    if (c->dead) continue;
+    guarded(log_, "control: event", [&] {
+      if (c->out.size() + bytes.size() > kMaxBacklog) {
+        log_.warning("control: an events subscriber does not keep up; disconnecting it");
+        retire(*c);
+        return;
+      }
+      c->out.insert(c->out.end(), bytes.begin(), bytes.end());
+      flush(*c);
+    }, [&] { retire(*c); });
   }
 }
 
@@ -206,18 +263,25 @@ std::size_t ControlServer::subscribers() const {
   return n;
 }
 
-void ControlServer::close_client(int fd) {
-  auto it = clients_.find(fd);
-  if (it == clients_.end()) return;
-  ev_io_stop(loop_, &it->second->watcher);
-  close(fd);
-  clients_.erase(it);
+std::size_t ControlServer::buffered_bytes() const {
+  std::size_t n = 0;
+  for (const auto& [fd, c] : clients_) n += c->in.size() + c->out.size();
+  return n;
 }
 
-std::string ControlServer::respond(const std::string& request) const {
-  auto parsed = parse_control_request(request);
-  if (!parsed) return control_response(fail(parsed.error()));
-  return control_response(handler_(parsed->command, parsed->args));
+// Closes the client now and frees it later (see the header): it leaves the live table, so its
+// descriptor number may be reused at once, and is kept in retired_ until the outermost Entry.
+void ControlServer::retire(Client& c) noexcept {
+  if (c.dead) return;
+  c.dead = true;
+  ev_io_stop(loop_, &c.watcher);
+  close(c.fd);
+  auto it = clients_.find(c.fd);
+  c.fd = -1;
+  c.in = {};
+  c.out = {};
+  retired_.push_back(std::move(it->second));  // within the capacity adopt() reserved
+  clients_.erase(it);
 }
 
 }  // namespace floatd::daemon

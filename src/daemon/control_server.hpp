@@ -1,6 +1,15 @@
 // The control socket: a unix stream socket on the event loop. Each connection sends framed
-// JSON requests (floatd/control_protocol.hpp) and gets one framed response per request.
-// Root-only by default: the socket file is mode 0600 (0660 with a group, later).
+// JSON requests (floatd/control_protocol.hpp) and gets one framed response per request;
+// a client that asked for "events" also gets every broadcast event. Root-only by default: the
+// socket file is mode 0600, or 0660 for control_group.
+//
+// Client lifetime: a client is never freed inside a call chain that may still touch it. The
+// handler runs in the middle of serving a client and may publish an event (broadcast()), which
+// can find any client's peer gone, even the one being served. So closing a client only retires
+// it (watcher stopped, descriptor closed, marked dead, moved out of the live table); retired
+// clients are freed when the outermost entry into the server (a libev callback, broadcast(),
+// adopt()) returns. Each libev callback is an exception boundary: it logs, and closes only the
+// client concerned; a handler that throws gets its client an "internal error: ..." response.
 #pragma once
 
 #include <ev.h>
@@ -13,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/control_request.hpp"
 #include "floatd/log.hpp"
 #include "floatd/result.hpp"
 
@@ -21,10 +31,16 @@ namespace floatd::daemon {
 class ControlServer {
  public:
   // Turns a parsed request into a response body (without "version"/"ok": added here).
+  // May publish events through broadcast(); may throw (answered as an internal error).
   using Handler = std::function<Result<nlohmann::json>(const std::string& command,
                                                         const nlohmann::json& args)>;
 
+  static constexpr std::size_t kMaxClients = 64;
+  static constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
+  static constexpr std::size_t kMaxQueued = 1024 * 1024;  // unsent responses before we stop reading
+
   ControlServer(struct ev_loop* loop, Log& log, Handler handler);
+  // Must not run from inside this server's own handler.
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
@@ -33,21 +49,34 @@ class ControlServer {
   // that its members may use floatctl (control_group).
   Result<Ok> listen(const std::string& path, const std::string& group = {});
 
+  // Serves an already-connected stream socket as if it had been accepted (tests and the
+  // fuzzer drive the server over a socketpair). Takes ownership of `fd`; refused (and closed)
+  // when kMaxClients are connected.
+  Result<Ok> adopt(int fd);
+
   // Sends `event` to every client that asked for "events" (floatctl events), in order.
-  // A client that does not keep up (over kMaxBacklog unsent) is disconnected.
+  // A client that does not keep up (over kMaxBacklog unsent) is disconnected. Never throws;
+  // bytes that are not UTF-8 go out as U+FFFD.
   void broadcast(const nlohmann::json& event);
   std::size_t subscribers() const;
+  std::size_t clients() const { return clients_.size(); }
+  // Bytes held for all clients (unread requests, unsent responses and events): what a client
+  // that never reads can make the daemon hold.
+  std::size_t buffered_bytes() const;
 
  private:
   struct Client;
+  class Entry;  // one entry into the server; the outermost frees retired clients on exit
+
   static void on_accept(struct ev_loop* loop, ev_io* w, int revents) noexcept;
   static void on_client(struct ev_loop* loop, ev_io* w, int revents) noexcept;
   void accept_clients();
   void serve(Client& client);
   bool answer_frames(Client& client);
-  void close_client(int fd);
+  Result<nlohmann::json> answer(const Result<ControlRequest>& request);
+  void queue(Client& client, const std::string& body);
   void flush(Client& client);
-  std::string respond(const std::string& request) const;
+  void retire(Client& client) noexcept;
 
   struct ev_loop* loop_;
   Log& log_;
@@ -55,7 +84,9 @@ class ControlServer {
   std::string path_;
   int listen_fd_ = -1;
   ev_io accept_watcher_{};
-  std::map<int, std::unique_ptr<Client>> clients_;
+  std::map<int, std::unique_ptr<Client>> clients_;  // live clients, by descriptor
+  std::vector<std::unique_ptr<Client>> retired_;    // closed, freed when depth_ returns to 0
+  int depth_ = 0;                                   // nested entries into the server
   RateLimiter refuse_log_{1, std::chrono::seconds{10}};
 };
 

@@ -89,6 +89,14 @@ TEST_CASE("responses carry the version and either result or error") {
   CHECK(err["error"] == "nope");
 }
 
+TEST_CASE("a response with bytes that are not UTF-8 is valid JSON, not an exception") {
+  // Issue 10, defect 1's sink: nlohmann's strict dump() threw type_error.316 on "caf\xe9".
+  const auto ok = nlohmann::json::parse(daemon::control_response(nlohmann::json{{"out", "caf\xe9"}}));
+  CHECK(ok["result"]["out"] == "caf\xef\xbf\xbd");  // U+FFFD
+  const auto err = nlohmann::json::parse(daemon::control_response(fail(std::string("caf\xe9 x"))));
+  CHECK(err["error"] == "caf\xef\xbf\xbd x");
+}
+
 TEST_CASE("a deeply nested request is refused before it is parsed") {
   std::string deep = R"({"version":1,"command":"status","args":{"x":)";
   for (int i = 0; i < 32000; ++i) deep += "[";

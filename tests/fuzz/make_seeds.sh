@@ -5,12 +5,13 @@
 #   config:  conf.d/*.conf and tests/config/**/*.conf
 #   control: a few framed requests (written below)
 #   netlink: the canned kernel messages in tests/unit/netlink_events_test.cpp
+#   control_server: client scripts (the layout is in fuzz_control_server.cpp)
 # It also writes the hand-made reproducer regressions/control/deep-nested-args (README there).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/tests/fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{packet,config,control,netlink}
+mkdir -p "$out"/{packet,config,control,netlink,control_server}
 
 python3 - "$top" "$out" <<'PY'
 import ipaddress, json, pathlib, re, struct, sys
@@ -67,5 +68,22 @@ for name, data in msgs.items():
 (out / "netlink" / "kDumpAddrAndDone").write_bytes(msgs["kDumpAddr"] + msgs["kDumpDone"])
 (out / "netlink" / "kAllNotifications").write_bytes(b"".join(
     d for n, d in msgs.items() if not n.startswith("kDump")))
+# control_server: scripts for fuzz_control_server.cpp, one byte of opcode (high nibble: which
+# client, low nibble: open 0, raw bytes 1, request 2, subscribe 3, half-close 4, close 5,
+# run 6, broadcast 7, read 8, handler mode 9) and its operands. Request numbers index
+# kRequests there (1 handover, 2 status, 3 throw, 4 bytes, 5 big).
+scripts = {
+    "subscribe-handover-close": [0x00, 0x03, 0x02, 1, 0x05, 0x06, 3],  # issue 10, defect 2
+    "big-response-then-close": [0x00, 0x02, 5, 0x06, 0, 0x05, 0x06, 3],
+    "throwing-handler": [0x00, 0x02, 3, 0x06, 1, 0x08, 0x02, 2, 0x06, 1, 0x08],
+    "not-utf8": [0x00, 0x09, 3, 4] + list(b"caf\xe9") + [0x03, 0x07, 4] + list(b"caf\xe9")
+                + [0x06, 1, 0x08],
+    "half-close": [0x00, 0x02, 2, 0x04, 0x06, 2, 0x08],
+    "garbage-frame": [0x00, 0x01, 6, 0x7f, 0xff, 0xff, 0xff, 0x7b, 0x7d, 0x06, 1, 0x08],
+    "three-subscribers-publish": [0x00, 0x10, 0x20, 0x03, 0x13, 0x23, 0x06, 1, 0x09, 1, 0,
+                                  0x25, 0x02, 2, 0x15, 0x06, 3, 0x08],
+}
+for name, script in scripts.items():
+    (out / "control_server" / name).write_bytes(bytes(script))
 PY
 for d in "$out"/*; do echo "$(basename "$d"): $(ls "$d" | wc -l) seeds"; done

@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-build-fuzz}
-read -ra targets <<<"${FUZZ_TARGETS:-packet config control netlink}"
+read -ra targets <<<"${FUZZ_TARGETS:-packet config control netlink control_server}"
 
 if [[ ! -f $build/build.ninja ]]; then
   CC=clang CXX=clang++ meson setup "$build" -Dfuzz=true >/dev/null || exit 1
@@ -34,6 +34,7 @@ export UBSAN_OPTIONS=print_stacktrace=1
 declare -A extra=(
   [config]="-dict=tests/fuzz/config.dict -max_len=8192"
   [control]="-dict=tests/fuzz/control.dict"
+  [control_server]="-max_len=1024"
 )
 
 # Replays every saved reproducer of target $1; prints the first that still fails.

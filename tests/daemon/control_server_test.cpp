@@ -1,0 +1,311 @@
+// The control server driven for real: a private libev loop, clients over socketpairs (adopt())
+// or the listening socket, and handlers that publish an event from inside a request, throw, or
+// return bytes that are not UTF-8. Built with ASan (build-asan), these see lifetime bugs.
+#include <doctest/doctest.h>
+#include <ev.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/control_server.hpp"
+#include "fake_ports.hpp"
+#include "floatd/control_protocol.hpp"
+
+using namespace floatd;  // NOLINT
+using nlohmann::json;
+
+namespace {
+
+using Handler = daemon::ControlServer::Handler;
+
+// Runs the loop without blocking until `done()`; false after 5 s of wall time. A poll, not a
+// sleep: every byte the server waits for is already in a socket buffer.
+bool run_until(struct ev_loop* loop, const std::function<bool()>& done) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    ev_run(loop, EVRUN_NOWAIT);
+  }
+  return true;
+}
+
+// The client's end of a connection: writes requests, reads frames without blocking.
+class Peer {
+ public:
+  explicit Peer(int fd) : fd_(fd) {}
+  Peer(Peer&& o) noexcept : fd_(o.fd_), in_(std::move(o.in_)), eof_(o.eof_) { o.fd_ = -1; }
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+  ~Peer() { close_now(); }
+
+  // Writes the whole frame (the socket buffer has room for the small requests used here).
+  void send(const std::string& command, const json& args = json::object()) {
+    send_bytes(control::frame(json{{"version", 1}, {"command", command}, {"args", args}}.dump()));
+  }
+  void send_bytes(const std::vector<std::uint8_t>& bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+      REQUIRE(n > 0);
+      done += static_cast<std::size_t>(n);
+    }
+  }
+  // Sends without blocking as much of `bytes` as fits; the count sent.
+  std::size_t send_some(const std::vector<std::uint8_t>& bytes) {
+    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    return n > 0 ? static_cast<std::size_t>(n) : 0;
+  }
+  void close_now() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  // Reads what is there; returns the next complete frame, parsed (must be valid JSON).
+  std::optional<json> poll() {
+    std::uint8_t buf[65536];
+    for (;;) {
+      const ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+      if (n > 0) {
+        in_.insert(in_.end(), buf, buf + n);
+        continue;
+      }
+      if (n == 0 || (errno != EAGAIN && errno != EINTR)) eof_ = true;
+      break;
+    }
+    std::size_t used = 0;
+    auto frame = control::unframe(in_, control::kMaxResponse, used);
+    if (!frame || !frame->has_value()) return std::nullopt;
+    in_.erase(in_.begin(), in_.begin() + static_cast<long>(used));
+    return json::parse(**frame);  // throws (fails the test) on invalid JSON or UTF-8
+  }
+  bool eof() {
+    (void)poll();
+    return eof_;
+  }
+
+ private:
+  int fd_;
+  std::vector<std::uint8_t> in_;
+  bool eof_ = false;
+};
+
+// A server on its own loop; `handler` answers every request (calls counted).
+struct Server {
+  struct ev_loop* loop = ev_loop_new(EVFLAG_AUTO);
+  test::MemoryLog log;
+  Handler handler = [](const std::string&, const json&) -> Result<json> { return json::object(); };
+  int calls = 0;
+  std::optional<daemon::ControlServer> server;
+
+  Server() {
+    server.emplace(loop, log, [this](const std::string& c, const json& a) {
+      ++calls;
+      return handler(c, a);
+    });
+  }
+  ~Server() {
+    server.reset();
+    ev_loop_destroy(loop);
+  }
+  Peer connect() {
+    int sv[2];
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+    REQUIRE(server->adopt(sv[0]).ok());
+    return Peer(sv[1]);
+  }
+  json answer(Peer& p) {
+    std::optional<json> r;
+    REQUIRE(run_until(loop, [&] { return (r = p.poll()).has_value(); }));
+    return *r;
+  }
+  bool logged(const std::string& text) const {
+    for (const auto& l : log.lines) {
+      if (l.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a subscriber that sends handover and closes is not used after it is freed") {
+  // Defect 2 of issue 10: the handler publishes an event, broadcast() finds the peer gone
+  // and closed the client while answer_frames() was still appending the response to it.
+  Server s;
+  s.handler = [&](const std::string& command, const json&) -> Result<json> {
+    if (command == "handover") s.server->broadcast({{"type", "state"}, {"text", "handover"}});
+    return json::object();
+  };
+  Peer p = s.connect();
+  p.send("events");
+  p.send("handover", {{"name", "web"}});
+  p.close_now();
+  REQUIRE(run_until(s.loop, [&] { return s.server->clients() == 0; }));
+  CHECK(s.calls == 2);
+  CHECK(s.server->subscribers() == 0);
+  // ... and the server still serves.
+  Peer q = s.connect();
+  q.send("version");
+  CHECK(s.answer(q)["ok"] == true);
+}
+
+TEST_CASE("subscribers that publish while others vanish: every client is freed once") {
+  Server s;
+  s.handler = [&](const std::string& command, const json&) -> Result<json> {
+    if (command != "events") s.server->broadcast({{"type", "x"}, {"text", command}});
+    return json::object();
+  };
+  std::vector<Peer> peers;
+  for (int i = 0; i < 8; ++i) {
+    peers.push_back(s.connect());
+    peers.back().send("events");
+  }
+  REQUIRE(run_until(s.loop, [&] { return s.server->subscribers() == 8; }));
+  for (int i = 0; i < 8; i += 2) peers[i].close_now();  // gone without a word
+  peers[1].send("status");
+  peers[1].close_now();
+  peers[3].send("status");
+  // Left: peers 3, 5 and 7 (1 closed after its request).
+  REQUIRE(run_until(s.loop, [&] { return s.server->clients() == 3; }));
+  CHECK(s.server->subscribers() == 3);
+}
+
+TEST_CASE("a client that vanishes with a response queued is dropped") {
+  Server s;
+  const std::string big(8 * 1024 * 1024, 'x');  // far more than a socket buffer holds
+  s.handler = [&](const std::string&, const json&) -> Result<json> { return json{{"blob", big}}; };
+  Peer p = s.connect();
+  p.send("status");
+  REQUIRE(run_until(s.loop, [&] { return s.calls == 1 && s.server->buffered_bytes() > 0; }));
+  p.close_now();
+  REQUIRE(run_until(s.loop, [&] { return s.server->clients() == 0; }));
+  CHECK(s.server->buffered_bytes() == 0);
+}
+
+TEST_CASE("a client that never reads its responses stops being read: memory stays bounded") {
+  Server s;
+  const std::string reply(64 * 1024, 'r');
+  s.handler = [&](const std::string&, const json&) -> Result<json> { return json{{"r", reply}}; };
+  Peer p = s.connect();
+  const auto request = control::frame(R"({"version":1,"command":"status"})");
+  std::vector<std::uint8_t> many;
+  for (int i = 0; i < 65536; ++i) many.insert(many.end(), request.begin(), request.end());
+  // Pipeline requests until neither side's buffer takes more: the server must stop reading.
+  std::size_t sent = 0;
+  int idle = 0;
+  while (idle < 50 && sent < many.size()) {
+    const std::size_t n = p.send_some({many.begin() + static_cast<long>(sent), many.end()});
+    sent += n;
+    ev_run(s.loop, EVRUN_NOWAIT);
+    idle = n == 0 ? idle + 1 : 0;
+  }
+  CHECK(sent < many.size());  // the server stopped reading long before 65536 requests
+  const std::size_t bound = daemon::ControlServer::kMaxQueued + control::kMaxRequest + 2 * reply.size();
+  CHECK(s.server->buffered_bytes() <= bound);
+  CHECK(s.calls < 65536);
+  // Once the client reads, everything it asked for is answered, in order.
+  const int answered_before = s.calls;
+  int got = 0;
+  REQUIRE(run_until(s.loop, [&] {
+    while (auto r = p.poll()) got += (*r)["ok"] == true ? 1 : 0;
+    return got >= answered_before;
+  }));
+}
+
+TEST_CASE("an events subscriber that never reads is disconnected at the backlog limit") {
+  Server s;
+  Peer p = s.connect();
+  p.send("events");
+  REQUIRE(run_until(s.loop, [&] { return s.server->subscribers() == 1; }));
+  const json event = {{"type", "x"}, {"text", std::string(64 * 1024, 'e')}};
+  for (int i = 0; i < 200 && s.server->subscribers() == 1; ++i) {
+    s.server->broadcast(event);
+    CHECK(s.server->buffered_bytes() <= daemon::ControlServer::kMaxBacklog);
+  }
+  CHECK(s.server->subscribers() == 0);
+  CHECK(s.logged("does not keep up"));
+  REQUIRE(run_until(s.loop, [&] { return s.server->clients() == 0; }));
+}
+
+TEST_CASE("a handler that throws gets the client an error; the server keeps serving") {
+  Server s;
+  s.handler = [&](const std::string& command, const json&) -> Result<json> {
+    if (command == "explode") throw std::runtime_error("boom");
+    return json{{"fine", true}};
+  };
+  Peer p = s.connect();
+  p.send("explode");
+  const json r = s.answer(p);
+  CHECK(r["ok"] == false);
+  CHECK(r["error"] == "internal error: boom");
+  CHECK(s.logged("boom"));
+  p.send("status");
+  CHECK(s.answer(p)["result"]["fine"] == true);
+}
+
+TEST_CASE("a response or event with bytes that are not UTF-8 is still valid JSON") {
+  // Defect 1's sink: nlohmann's strict dump() throws type_error.316 on "caf\xe9".
+  Server s;
+  s.handler = [](const std::string&, const json&) -> Result<json> {
+    return json{{"detail", "caf\xe9"}};
+  };
+  Peer p = s.connect();
+  p.send("events");
+  (void)s.answer(p);
+  s.server->broadcast({{"type", "tracker"}, {"text", "caf\xe9 failed"}});
+  const json event = s.answer(p);
+  CHECK(event["text"] == "caf\xef\xbf\xbd failed");  // U+FFFD in place of the bad byte
+  p.send("status");
+  CHECK(s.answer(p)["result"]["detail"] == "caf\xef\xbf\xbd");
+  Peer q = s.connect();
+  s.handler = [](const std::string&, const json&) -> Result<json> { return fail(std::string("caf\xe9")); };
+  q.send("status");
+  CHECK(s.answer(q)["error"] == "caf\xef\xbf\xbd");
+}
+
+TEST_CASE("more than 64 clients are refused, by adopt() and on the socket") {
+  Server s;
+  char dir[] = "/tmp/floatd-control-XXXXXX";
+  REQUIRE(mkdtemp(dir) != nullptr);
+  const std::string path = std::string(dir) + "/sock";
+  REQUIRE(s.server->listen(path).ok());
+  std::vector<int> fds;
+  for (std::size_t i = 0; i <= daemon::ControlServer::kMaxClients; ++i) {
+    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    fds.push_back(fd);
+    // One at a time, so that the refused one is the last.
+    REQUIRE(run_until(s.loop, [&] {
+      return s.server->clients() == std::min(i + 1, daemon::ControlServer::kMaxClients);
+    }));
+  }
+  Peer refused(fds.back());
+  fds.pop_back();
+  REQUIRE(run_until(s.loop, [&] { return refused.eof(); }));
+  CHECK(s.logged("refusing more"));
+  int sv[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+  CHECK_FALSE(s.server->adopt(sv[0]).ok());
+  close(sv[1]);
+  // The 64 still connected are served.
+  Peer last(fds.back());
+  fds.pop_back();
+  last.send("version");
+  CHECK(s.answer(last)["ok"] == true);
+  for (int fd : fds) close(fd);
+  s.server.reset();  // unlinks the socket
+  rmdir(dir);
+}
