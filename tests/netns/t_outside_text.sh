@@ -26,7 +26,7 @@ start_floatd r1
 wait_state r1 web MASTER 2
 step "an interface whose name is not UTF-8"
 odd=$(printf 'caf\351')
-ip -n "$(ns r1)" link add "$odd" type dummy
+ip -n "$(ns r1)" link add "$odd" type veth peer name oddpeer
 ip -n "$(ns r1)" link set "$odd" up
 
 "$FLOATCTL" -s "$RUN/r1.sock" events >"$RUN/events.out" 2>&1 &
