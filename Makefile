@@ -60,7 +60,7 @@ check-asan:
 	@[ -f build-asan/build.ninja ] || \
 	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 	@ninja -C build-asan
-	@rc=0; ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	@rc=0; FLOATD_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C build-asan --suite unit --suite golden --suite netns --print-errorlogs || rc=$$?; \
 	  scripts/test-summary build-asan/meson-logs/testlog.json; exit $$rc

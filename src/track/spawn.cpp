@@ -117,23 +117,27 @@ const char* stage_name(Stage s) {
 }
 
 // --- the child: raw system calls only, from clone() to execve() ---
+
+// The child runs on its own small stack in the parent's memory: AddressSanitizer's bookkeeping
+// (its no-return stack unpoisoning) cannot work there, so the child's code is not instrumented.
+#define FLOATD_CHILD_CODE __attribute__((no_sanitize("address", "undefined")))
 // It shares the daemon's memory (CLONE_VM) while the daemon waits (CLONE_VFORK): no malloc,
 // no lock, and no libc wrapper that keeps state for threads (setuid() & co. are raw syscalls).
 
-[[noreturn]] void child_fail(Plan& p, Stage stage) noexcept {
+FLOATD_CHILD_CODE [[noreturn]] void child_fail(Plan& p, Stage stage) noexcept {
   p.error.err = errno;
   p.error.stage = static_cast<int>(stage);
   _exit(127);
 }
 
-void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
+FLOATD_CHILD_CODE void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
   if (lo > hi || lo == 0) return;
   if (close_range(lo, hi, 0) == 0) return;
   for (unsigned fd = lo; fd <= hi && fd < static_cast<unsigned>(max_fd); ++fd)
     close(static_cast<int>(fd));
 }
 
-[[noreturn]] void run_child(Plan& p) noexcept {
+FLOATD_CHILD_CODE [[noreturn]] void run_child(Plan& p) noexcept {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   sigemptyset(&dfl.sa_mask);
@@ -176,7 +180,7 @@ void close_span(unsigned lo, unsigned hi, int max_fd) noexcept {
   child_fail(p, Stage::kExec);
 }
 
-int child_main(void* plan) noexcept { run_child(*static_cast<Plan*>(plan)); }
+FLOATD_CHILD_CODE int child_main(void* plan) noexcept { run_child(*static_cast<Plan*>(plan)); }
 
 // --- the parent ---
 

@@ -17,6 +17,13 @@
 # Reports the outage, the lost echoes and the double-holder times per round.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# Under AddressSanitizer a restart takes seconds, during which the killed r1 still holds its
+# stale VIP while r2 is Master: the double-holding bound measures the sanitizer, not floatd.
+# The plain build runs it (make check); see issue 10's closing note.
+if [[ -n ${FLOATD_SANITIZED:-} ]]; then
+  echo "SKIP: timing bound not meaningful under AddressSanitizer"
+  exit 77
+fi
 test_init "$@"
 
 adv=0.1
