@@ -12,6 +12,7 @@
 #include <exception>
 
 #include "floatd/text.hpp"
+#include "daemon/callback_guard.hpp"
 #include "track/spawn.hpp"
 
 namespace floatd::daemon {
@@ -27,24 +28,6 @@ double seconds(Microseconds d) { return std::chrono::duration<double>(d).count()
 std::string signal_name(int sig) {
   const char* abbrev = sigabbrev_np(sig);
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
-}
-
-// Runs f; an exception must not unwind into libev.
-template <typename F>
-void guarded(Log& log, const char* where, F&& f) noexcept {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    try {
-      log.error(std::string("process runner: ") + where + ": " + e.what());
-    } catch (...) {
-    }
-  } catch (...) {
-    try {
-      log.error(std::string("process runner: ") + where + ": unknown exception");
-    } catch (...) {
-    }
-  }
 }
 
 }  // namespace
@@ -122,17 +105,17 @@ std::size_t ProcessRunner::running() const {
 
 void ProcessRunner::on_child(struct ev_loop*, ev_child* w, int) noexcept {
   auto* p = static_cast<Process*>(w->data);
-  guarded(p->runner->log_, "child exit", [&] { p->runner->child_exited(*p, w->rstatus); });
+  guarded(p->runner->log_, "process runner: child exit", [&] { p->runner->child_exited(*p, w->rstatus); });
 }
 
 void ProcessRunner::on_output(struct ev_loop*, ev_io* w, int) noexcept {
   auto* p = static_cast<Process*>(w->data);
-  guarded(p->runner->log_, "output", [&] { p->runner->read_output(*p, kReadsPerWakeup); });
+  guarded(p->runner->log_, "process runner: output", [&] { p->runner->read_output(*p, kReadsPerWakeup); });
 }
 
 void ProcessRunner::on_timer(struct ev_loop*, ev_timer* w, int) noexcept {
   auto* p = static_cast<Process*>(w->data);
-  guarded(p->runner->log_, "timer", [&] { p->runner->timer_fired(*p); });
+  guarded(p->runner->log_, "process runner: timer", [&] { p->runner->timer_fired(*p); });
 }
 
 void ProcessRunner::child_exited(Process& p, int status) {
@@ -211,7 +194,7 @@ void ProcessRunner::report(Process& p, int status) {
   p.reported = true;
   const Done done = std::move(p.done);
   p.done = nullptr;
-  guarded(log_, "done callback", [&] {
+  guarded(log_, "process runner: done callback", [&] {
     if (done) done(r);
   });
 }

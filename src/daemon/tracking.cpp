@@ -1,5 +1,7 @@
 #include "daemon/tracking.hpp"
 
+#include "daemon/callback_guard.hpp"
+
 #include <algorithm>
 #include <set>
 #include <string_view>
@@ -132,7 +134,7 @@ void Tracking::configure(const config::Config& config) {
 
 void Tracking::script_timer_cb(struct ev_loop*, ev_timer* w, int) noexcept {
   auto* s = static_cast<Script*>(w->data);
-  s->owner->run_check(*s);
+  guarded(s->owner->log_, "script " + s->config.name, [s] { s->owner->run_check(*s); });
 }
 
 void Tracking::run_check(Script& s) {

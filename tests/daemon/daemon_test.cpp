@@ -69,6 +69,13 @@ class Harness {
   }
   std::string conf_path() const { return dir + "/floatd.conf"; }
   void write_config(const std::string& text) { std::ofstream(conf_path(), std::ios::trunc) << text; }
+  // An executable /bin/sh script in the directory; returns its path.
+  std::string write_script(const std::string& name, const std::string& body) const {
+    const std::string path = dir + "/" + name;
+    std::ofstream(path, std::ios::trunc) << "#!/bin/sh\n" << body;
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+    return path;
+  }
 
   void start(const std::string& text) {
     write_config(text);
@@ -248,12 +255,7 @@ TEST_CASE("daemon: a sync group follows its member into Fault") {
 
 TEST_CASE("daemon: script output of any bytes reaches status as valid text (defect 1)") {
   Harness h;
-  const std::string script = h.dir + "/check";
-  {
-    std::ofstream out(script);
-    out << "#!/bin/sh\nprintf 'caf\\351 \\377\\001'\nexit 1\n";
-  }
-  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const std::string script = h.write_script("check", "printf 'caf\\351 \\377\\001'\nexit 1\n");
   h.start(base_config() + "track_script = chk weight -10\n\n[script chk]\nscript = " + script +
           "\ninterval = 0.1\nfall = 1\n");
   auto failed = [&] {
@@ -328,12 +330,8 @@ TEST_CASE("daemon: a subscriber that asks for a handover and vanishes hurts nobo
 TEST_CASE("daemon: stop waits for notify_stop, which sees the instance stop") {
   Harness h;
   const std::string marker = h.dir + "/stopped";
-  const std::string script = h.dir + "/notify";
-  {
-    std::ofstream out(script);
-    out << "#!/bin/sh\nsleep 0.2\necho \"$FLOATD_STATE\" > " << marker << "\n";
-  }
-  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const std::string script =
+      h.write_script("notify", "sleep 0.2\necho \"$FLOATD_STATE\" > " + marker + "\n");
   h.start(base_config() + "notify_stop = " + script + "\n");
   h.advance(kMdi100);
   REQUIRE(h.state() == "MASTER");

@@ -132,12 +132,15 @@ _ns_add() {
   ip -n "$LAB_PFX$1" link set lo up
 }
 
-# pair_up ADV: the usual pair, on a lab of two routers: r1 (priority 150) MASTER and r2 (100)
-# BACKUP at advert_int ADV, instance web, both started and settled.
+# pair_up ADV [KEY=VALUE...]: the usual pair, on a lab of two routers: r1 (priority 150) MASTER
+# and r2 (100) BACKUP at advert_int ADV, instance web, both started and settled. The KEY=VALUEs
+# go to both configs (make_conf).
 pair_up() {
+  local adv=$1
+  shift
   lab_up 2
-  make_conf r1 priority=150 advert_int="$1"
-  make_conf r2 priority=100 advert_int="$1"
+  make_conf r1 priority=150 advert_int="$adv" "$@"
+  make_conf r2 priority=100 advert_int="$adv" "$@"
   start_floatd r1
   start_floatd r2
   wait_state r1 web MASTER 2

@@ -7,13 +7,7 @@ source "$(dirname "$0")/lib.sh"
 test_init "$@"
 
 adv=0.1
-lab_up 2
-make_conf r1 priority=150 advert_int=$adv use_vmac=yes
-make_conf r2 priority=100 advert_int=$adv use_vmac=yes
-start_floatd r1
-start_floatd r2
-wait_state r1 web MASTER 2
-wait_state r2 web BACKUP 1
+pair_up $adv use_vmac=yes
 assert_holders "$VIP4" r1
 
 step "delete vrrp.51 on r1 by hand"
