@@ -10,17 +10,9 @@
 #include <cstring>
 #include <utility>
 
+#include "net/interface_name.hpp"
+
 namespace floatd::net {
-namespace {
-
-// "eth0" for error texts, or "ifindex 7" when the interface is already gone.
-std::string interface_text(int ifindex) {
-  char name[IF_NAMESIZE] = {};
-  if (::if_indextoname(static_cast<unsigned>(ifindex), name) != nullptr) return name;
-  return "ifindex " + std::to_string(ifindex);
-}
-
-}  // namespace
 
 Result<Announcer, std::string> Announcer::open() {
   UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));

@@ -1,7 +1,7 @@
 #include "net/kernel.hpp"
 
 // clang-format off
-#include <net/if.h>  // if_indextoname; must precede <linux/if.h>, which then defers to it
+#include <net/if.h>  // must precede <linux/if.h>, which then defers to it
 // clang-format on
 
 #include <linux/if.h>
@@ -26,6 +26,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "net/interface_name.hpp"
+
 namespace floatd::net {
 namespace {
 
@@ -41,14 +43,6 @@ using LinkPtr = std::unique_ptr<rtnl_link, Deleter<rtnl_link_put>>;
 using NlAddrPtr = std::unique_ptr<nl_addr, Deleter<nl_addr_put>>;
 using MsgPtr = std::unique_ptr<nl_msg, Deleter<nlmsg_free>>;
 using CbPtr = std::unique_ptr<nl_cb, Deleter<nl_cb_put>>;
-
-// The interface's name for an error message (if_indextoname costs a socket and an ioctl, so
-// callers word their errors lazily).
-std::string ifname(int ifindex) {
-  char name[IFNAMSIZ] = {};
-  if (ifindex > 0 && if_indextoname(static_cast<unsigned>(ifindex), name) != nullptr) return name;
-  return "ifindex " + std::to_string(ifindex);
-}
 
 std::string mac_text(const MacAddress& mac) {
   char text[18];
@@ -170,7 +164,7 @@ Kernel::Reply Kernel::transact(nl_msg* raw) {
 
 Result<AddOutcome, std::string> Kernel::add_address(int ifindex, const IpPrefix& vip,
                                                     const std::string& label) {
-  auto what = [&] { return "add " + vip.to_string() + " on " + ifname(ifindex); };
+  auto what = [&] { return "add " + vip.to_string() + " on " + interface_text(ifindex); };
   auto failed = [&](const std::string& why) -> Result<AddOutcome, std::string> {
     return fail(what() + ": " + why);
   };
@@ -199,7 +193,7 @@ Result<AddOutcome, std::string> Kernel::add_address(int ifindex, const IpPrefix&
 }
 
 Result<Ok, std::string> Kernel::remove_address(int ifindex, const IpPrefix& vip) {
-  auto what = [&] { return "remove " + vip.to_string() + " from " + ifname(ifindex); };
+  auto what = [&] { return "remove " + vip.to_string() + " from " + interface_text(ifindex); };
   AddrPtr addr = make_addr(ifindex, vip);
   if (!addr) return failed(what(), "cannot build the request");
   nl_msg* msg = nullptr;
@@ -229,12 +223,12 @@ Result<int, std::string> Kernel::find_vmac(const std::string& name, int parent,
     return rtnl_link_get_ifindex(link.get());
   }
   return fail("create VMAC " + name + ": a link of that name exists and is not a private " +
-              "macvlan with MAC " + mac_text(mac) + " on " + ifname(parent));
+              "macvlan with MAC " + mac_text(mac) + " on " + interface_text(parent));
 }
 
 Result<int, std::string> Kernel::create_vmac(int parent_ifindex, const std::string& name,
                                              const MacAddress& mac) {
-  auto what = [&] { return "create VMAC " + name + " on " + ifname(parent_ifindex); };
+  auto what = [&] { return "create VMAC " + name + " on " + interface_text(parent_ifindex); };
   if (!valid_link_name(name)) return fail(what() + ": not a valid interface name");
   auto existing = find_vmac(name, parent_ifindex, mac);
   if (!existing) return existing;
@@ -308,7 +302,7 @@ Result<Ok, std::string> Kernel::set_up(int ifindex, const std::string& name) {
 }
 
 Result<Ok, std::string> Kernel::delete_link(int ifindex) {
-  auto what = [&] { return "delete link " + ifname(ifindex); };
+  auto what = [&] { return "delete link " + interface_text(ifindex); };
   LinkPtr link(rtnl_link_alloc());
   if (!link) return failed(what(), "cannot build the request");
   rtnl_link_set_ifindex(link.get(), ifindex);

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <span>
 
+#include "net/netlink_message.hpp"
+
 namespace floatd::net {
 namespace {
 
@@ -51,12 +53,6 @@ struct DumpControl {
   bool interrupted = false;  // NLM_F_DUMP_INTR: the table changed during the dump
   int error = 0;             // errno from an NLMSG_ERROR
 };
-
-// Like mnl_nlmsg_ok(), but compares nlmsg_len unsigned (libmnl casts it to int).
-bool message_fits(const nlmsghdr* nlh, int left) {
-  return left >= static_cast<int>(sizeof(nlmsghdr)) && nlh->nlmsg_len >= sizeof(nlmsghdr) &&
-         nlh->nlmsg_len <= static_cast<unsigned>(left);
-}
 
 DumpControl scan_dump_reply(std::span<const std::uint8_t> data, unsigned int seq) {
   DumpControl c;

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <optional>
 
+#include "net/netlink_message.hpp"
+
 namespace floatd::net {
 namespace {
 
@@ -154,13 +156,6 @@ std::optional<AddrState> parse_addr(const nlmsghdr* nlh) {
   if (!ok || !local || addr.ifindex <= 0 || ifa->ifa_prefixlen > max_len) return std::nullopt;
   addr.prefix = IpPrefix{*local, ifa->ifa_prefixlen};
   return addr;
-}
-
-// mnl_nlmsg_ok() compares (int)nlmsg_len, so a length above 2^31 passes it and sends
-// mnl_nlmsg_next() far past the buffer: this check compares unsigned.
-bool message_fits(const nlmsghdr* nlh, int left) {
-  return left >= static_cast<int>(sizeof(nlmsghdr)) && nlh->nlmsg_len >= sizeof(nlmsghdr) &&
-         nlh->nlmsg_len <= static_cast<unsigned>(left);
 }
 
 bool is_link_message(const nlmsghdr* nlh) {
