@@ -6,12 +6,16 @@ Family InstanceConfig::family() const {
   return vips.empty() ? Family::kIPv4 : vips.front().prefix.address.family();
 }
 
-const std::string& advert_device(const InstanceConfig& instance) {
+const std::string& vmac_or_interface(const InstanceConfig& instance) {
   return instance.vmac.empty() ? instance.interface : instance.vmac;
 }
 
+const std::string& advert_device(const InstanceConfig& instance) {
+  return instance.unicast() ? instance.interface : vmac_or_interface(instance);
+}
+
 const std::string& vip_device(const InstanceConfig& instance, const VirtualIp& vip) {
-  return vip.dev.empty() ? advert_device(instance) : vip.dev;
+  return vip.dev.empty() ? vmac_or_interface(instance) : vip.dev;
 }
 
 void forget_locations(InstanceConfig& c) {

@@ -100,10 +100,20 @@ struct InstanceConfig {
 // what a running instance keeps, a kilobyte less each (a thousand instances: a megabyte).
 void forget_locations(InstanceConfig& c);
 
-// The device the instance sends and receives adverts on: its VMAC, else its interface.
+// The device the instance sends and receives adverts on: its VMAC, else its interface. With
+// unicast peers it is always the interface. A unicast advert is addressed to the peer's own
+// address, so it arrives on the peer's interface, where a socket bound to the VMAC never sees
+// it (keepalived's PR #1733). And it must not leave from the VMAC either: every node of the
+// virtual router has that MAC, so a Backup's ARP for its peer, or two nodes that are both Master
+// for a moment, make the bridge learn the virtual MAC on the wrong port and the peers' replies
+// are dropped there: they stay deaf to each other, two Masters for good. The virtual MAC is
+// still the VIPs' (their GARPs and traffic), which is what the LAN needs of it.
 const std::string& advert_device(const InstanceConfig& instance);
 
-// The interface a virtual address goes on: its `dev`, else the VMAC, else the interface.
+// The VMAC if there is one, else the interface.
+const std::string& vmac_or_interface(const InstanceConfig& instance);
+
+// The interface a virtual address goes on: its `dev`, else vmac_or_interface().
 const std::string& vip_device(const InstanceConfig& instance, const VirtualIp& vip);
 
 // The default VMAC name for `use_vmac = yes`: "vrrp.51", "vrrp6.51".

@@ -12,17 +12,6 @@
 #include "vrrp/vmac.hpp"
 
 namespace floatd::daemon {
-namespace {
-
-// Where an instance's adverts arrive. A unicast advert is addressed to the receiver's own
-// address, so it carries the parent's MAC and arrives on the parent even with a VMAC, where a
-// socket bound to the VMAC never sees it (keepalived's PR #1733): such an instance listens on
-// its interface and still sends from its VMAC (advert_device).
-const std::string& receive_device(const config::InstanceConfig& c) {
-  return c.unicast() ? c.interface : config::advert_device(c);
-}
-
-}  // namespace
 
 // Removes every address marked with floatd's IFA_PROTO: a previous floatd died holding it.
 void Daemon::remove_stale_vips(const std::vector<net::NetlinkEvent>& dump) {
@@ -86,12 +75,9 @@ void Daemon::ensure_vmacs() {
 
 
 // One socket per (device, family) in use, re-opened when the device is re-created: each device
-// an instance sends from (advert_device) or receives on (receive_device).
+// an instance sends and receives adverts on (config::advert_device).
 void Daemon::ensure_sockets() {
-  for (const auto& c : config_.instances) {
-    ensure_socket(config::advert_device(c), c.family());
-    ensure_socket(receive_device(c), c.family());
-  }
+  for (const auto& c : config_.instances) ensure_socket(config::advert_device(c), c.family());
 }
 
 void Daemon::ensure_socket(const std::string& dev, Family family) {
@@ -124,7 +110,7 @@ void Daemon::close_unused() {
   for (auto it = sockets_.begin(); it != sockets_.end();) {
     const bool used = std::any_of(config_.instances.begin(), config_.instances.end(), [&](const auto& c) {
       const std::string& dev = it->first.first;
-      return (config::advert_device(c) == dev || receive_device(c) == dev) &&
+      return config::advert_device(c) == dev &&
              c.family() == it->first.second;
     });
     if (used) {
@@ -300,7 +286,7 @@ void Daemon::index_instances() {
   by_key_.clear();
   for (auto& r : instances_) {
     const auto& c = r->instance->config();
-    by_key_[{receive_device(c), c.family(), c.vrid}] = r.get();
+    by_key_[{config::advert_device(c), c.family(), c.vrid}] = r.get();
   }
 }
 

@@ -2,6 +2,9 @@
 # VMAC with unicast peers (use_vmac = yes, unicast_src_ip / unicast_peer), as keepalived needed
 # its PR #1733 for: an advert addressed to the peer's own address carries the peer's eth0 MAC,
 # so it arrives on eth0, not on the macvlan; a socket bound to the VMAC alone never sees it.
+# Both nodes have the VMAC, so adverts leave from eth0 and its own MAC: sent from the VMAC, the
+# bridge learns the virtual MAC on whichever port used it last and drops the peer's replies
+# there (the first version of this test saw both nodes deaf and Master for good).
 # The bridge floods no multicast to the routers, so only unicast adverts reach them.
 #
 # 1. Election: r1 (150) MASTER, r2 (100) BACKUP, and r2 stays BACKUP while r1 lives: it hears
@@ -37,6 +40,8 @@ step "r2 received $received adverts"
 assert_cmp "$received" ">=" 10 "adverts r2 received from r1"
 multicast=$(capture_read to_r2 | grep -c '> 224.0.0.18' || true)
 assert_eq "$multicast" 0 "adverts sent to 224.0.0.18"
+from_vmac=$(tcpdump -e -n -r "$RUN/to_r2.pcap" 'src host 192.168.100.2' 2>/dev/null | grep -ci "$vmac" || true)
+assert_eq "$from_vmac" 0 "r1's adverts sent from the virtual MAC"
 
 step "r1's host dies (link down): r2 takes over"
 mark=$(log_lines r2)
