@@ -1,14 +1,10 @@
 #include "daemon/control_server.hpp"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <exception>
 
 #include "daemon/callback_guard.hpp"
@@ -41,52 +37,24 @@ class ControlServer::Entry {
   ControlServer& server_;
 };
 
-ControlServer::ControlServer(struct ev_loop* loop, Log& log, Handler handler)
-    : loop_(loop), log_(log), handler_(std::move(handler)) {}
+ControlServer::ControlServer(struct ev_loop* loop, Log& log, const Clock& clock, Handler handler)
+    : loop_(loop), log_(log), clock_(clock), handler_(std::move(handler)) {}
 
 ControlServer::~ControlServer() {
   for (auto& [fd, c] : clients_) {
     ev_io_stop(loop_, &c->watcher);
     close(fd);
   }
-  if (listen_fd_ >= 0) {
-    ev_io_stop(loop_, &accept_watcher_);
-    close(listen_fd_);
-    unlink(path_.c_str());
-  }
+  if (listener_) ev_io_stop(loop_, &accept_watcher_);  // the listener itself goes after this
 }
 
-Result<Ok> ControlServer::listen(const std::string& path, const std::string& group) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path) return fail("control socket path too long: " + path);
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail("control socket: " + std::string(std::strerror(errno)));
-  unlink(path.c_str());  // a stale socket from a crashed floatd
-  const mode_t old_mask = umask(0177);  // root-only: 0600
-  const int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  umask(old_mask);
-  if (rc < 0 || ::listen(fd, 16) < 0) {
-    const std::string err = std::strerror(errno);
-    close(fd);
-    return fail("control socket " + path + ": " + err);
-  }
-  if (!group.empty()) {
-    std::vector<char> buf(16384);
-    struct group g {};
-    struct group* found = nullptr;
-    if (getgrnam_r(group.c_str(), &g, buf.data(), buf.size(), &found) != 0 || found == nullptr ||
-        chown(path.c_str(), 0, found->gr_gid) < 0 || chmod(path.c_str(), 0660) < 0) {
-      const std::string err = found == nullptr ? "no such group" : std::strerror(errno);
-      close(fd);
-      unlink(path.c_str());
-      return fail("control socket " + path + " for group " + group + ": " + err);
-    }
-  }
-  listen_fd_ = fd;
-  path_ = path;
-  ev_io_init(&accept_watcher_, on_accept, fd, EV_READ);
+Result<Ok> ControlServer::listen(ControlTransport& transport, const std::string& path,
+                                 const std::string& group) {
+  auto listener = transport.listen(path, group);
+  if (!listener) return fail(listener.error());
+  if (listener_) ev_io_stop(loop_, &accept_watcher_);
+  listener_ = std::move(*listener);
+  ev_io_init(&accept_watcher_, on_accept, listener_->fd(), EV_READ);
   accept_watcher_.data = this;
   ev_io_start(loop_, &accept_watcher_);
   return Ok{};
@@ -100,10 +68,10 @@ void ControlServer::on_accept(struct ev_loop*, ev_io* w, int) noexcept {
 
 void ControlServer::accept_clients() {
   for (;;) {
-    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    const int fd = listener_->accept();
     if (fd < 0) return;  // EAGAIN, or an error the next readiness will show again
     if (adopt(fd)) continue;
-    if (auto suppressed = refuse_log_.allow(MonoClock::now())) {
+    if (auto suppressed = refuse_log_.allow(clock_.now())) {
       log_.warning("control: " + std::to_string(kMaxClients) +
                    " clients connected, refusing more" +
                    (*suppressed > 0 ? " (" + std::to_string(*suppressed) + " refused quietly)" : ""));

@@ -1,7 +1,8 @@
-// The control socket: a unix stream socket on the event loop. Each connection sends framed
-// JSON requests (floatd/control_protocol.hpp) and gets one framed response per request;
-// a client that asked for "events" also gets every broadcast event. Root-only by default: the
-// socket file is mode 0600, or 0660 for control_group.
+// The control server on the event loop: each connection sends framed JSON requests
+// (floatd/control_protocol.hpp) and gets one framed response per request; a client that asked
+// for "events" also gets every broadcast event. Where connections come from is the control
+// transport's business (daemon_ports.hpp: a unix socket, mode 0600 or 0660 for control_group,
+// in floatd; socketpairs in tests), and the time is the Clock port's.
 //
 // Client lifetime: a client is never freed inside a call chain that may still touch it. The
 // handler runs in the middle of serving a client and may publish an event (broadcast()), which
@@ -23,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/control_request.hpp"
+#include "daemon/daemon_ports.hpp"
 #include "floatd/log.hpp"
 #include "floatd/result.hpp"
 
@@ -39,19 +41,20 @@ class ControlServer {
   static constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
   static constexpr std::size_t kMaxQueued = 1024 * 1024;  // unsent responses before we stop reading
 
-  ControlServer(struct ev_loop* loop, Log& log, Handler handler);
+  ControlServer(struct ev_loop* loop, Log& log, const Clock& clock, Handler handler);
   // Must not run from inside this server's own handler.
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
-  // Binds `path` (replacing a stale socket file), mode 0600, or 0660 owned by `group` so
-  // that its members may use floatctl (control_group).
-  Result<Ok> listen(const std::string& path, const std::string& group = {});
+  // Listens through `transport` at `path` (ControlTransport::listen) and serves every
+  // connection it accepts. The listener goes with the server.
+  Result<Ok> listen(ControlTransport& transport, const std::string& path,
+                    const std::string& group = {});
 
-  // Serves an already-connected stream socket as if it had been accepted (tests and the
-  // fuzzer drive the server over a socketpair). Takes ownership of `fd`; refused (and closed)
-  // when kMaxClients are connected.
+  // Serves a connected stream descriptor: what the listener accepted, or a socketpair end from
+  // a test or the fuzzer. Takes ownership of `fd`; refused (and closed) when kMaxClients are
+  // connected.
   Result<Ok> adopt(int fd);
 
   // Sends `event` to every client that asked for "events" (floatctl events), in order.
@@ -80,9 +83,9 @@ class ControlServer {
 
   struct ev_loop* loop_;
   Log& log_;
+  const Clock& clock_;
   Handler handler_;
-  std::string path_;
-  int listen_fd_ = -1;
+  std::unique_ptr<ControlListener> listener_;
   ev_io accept_watcher_{};
   std::map<int, std::unique_ptr<Client>> clients_;  // live clients, by descriptor
   std::vector<std::unique_ptr<Client>> retired_;    // closed, freed when depth_ returns to 0

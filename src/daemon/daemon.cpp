@@ -13,7 +13,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -44,6 +43,7 @@ Daemon::Daemon(Options options, config::Config config, Log& log, DaemonPorts por
       vrrp_(ports.vrrp),
       frames_(ports.frames),
       timer_(ports.timer),
+      control_transport_(ports.control),
       loop_(ev_default_loop(EVFLAG_AUTO)) {}
 
 Daemon::~Daemon() {
@@ -124,10 +124,12 @@ Result<Ok> Daemon::init() {
   ev_init(&reconcile_timer_, reconcile_cb);
   reconcile_timer_.data = this;
   control_ = std::make_unique<ControlServer>(
-      loop_, log_, [this](const std::string& c, const nlohmann::json& a) { return control(c, a); });
+      loop_, log_, clock_,
+      [this](const std::string& c, const nlohmann::json& a) { return control(c, a); });
   const std::string sock = options_.control_socket.value_or(config_.global.control_socket);
   make_parent_dir(sock);
-  if (auto r = control_->listen(sock, config_.global.control_group); !r) return r;
+  if (auto r = control_->listen(control_transport_, sock, config_.global.control_group); !r)
+    return r;
 
   runner_ = std::make_unique<ProcessRunner>(loop_, log_);
   notifier_ = std::make_unique<Notifier>(*runner_, log_);
@@ -256,11 +258,10 @@ void Daemon::notify_systemd(const std::string& state) {
 }
 
 Result<nlohmann::json> Daemon::reload() {
-  if (phase_ != Phase::kRunning) return fail(std::string("floatd is stopping: no reload"));
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  if (!running()) return fail(std::string("floatd is stopping: no reload"));
+  // The clock port is CLOCK_MONOTONIC in microseconds, what systemd asks for.
   notify_systemd("RELOADING=1\nMONOTONIC_USEC=" +
-                 std::to_string(std::int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000));
+                 std::to_string(clock_.now().time_since_epoch().count()));
   auto result = load_and_apply();
   malloc_trim(0);
   notify_systemd("READY=1");
@@ -412,7 +413,7 @@ void Daemon::signal_cb(struct ev_loop* loop, ev_signal* w, int) noexcept {
 
 void Daemon::on_signal(struct ev_loop* loop, int signum) {
   if (signum == SIGHUP) {
-    if (phase_ != Phase::kRunning) {
+    if (!running()) {
       log_.notice("SIGHUP ignored: floatd is stopping");
       return;
     }
@@ -426,6 +427,9 @@ void Daemon::on_signal(struct ev_loop* loop, int signum) {
     return;
   }
   log_.info(std::string("signal ") + strsignal(signum) + ": stopping");
+  // The loop ends after this iteration's callbacks, which may still hold a reload (floatctl
+  // or SIGHUP): it is refused from now on, as it will be once stop() has closed the doors.
+  stop_requested_ = true;
   ev_break(loop, EVBREAK_ALL);
 }
 

@@ -60,6 +60,9 @@ class Daemon {
   void stop();         // closes the doors, stops every instance, waits for notify scripts
   struct ev_loop* loop() const { return loop_; }
   Phase phase() const { return phase_; }
+  // Running and not about to stop: false too once SIGTERM/SIGINT has ended the loop but
+  // stop() has not run yet. Only then may a reload start anything.
+  bool running() const { return phase_ == Phase::kRunning && !stop_requested_; }
   // What SIGHUP and SIGTERM/SIGINT do.
   void on_signal(struct ev_loop* loop, int signum);
   // One control command, as the control socket delivers it (floatctl).
@@ -120,7 +123,9 @@ class Daemon {
   AdvertTransport& vrrp_;
   FrameSender& frames_;
   WakeTimer& timer_;
+  ControlTransport& control_transport_;
   Phase phase_ = Phase::kStarting;
+  bool stop_requested_ = false;  // SIGTERM/SIGINT seen: the loop ends, stop() follows
   bool stop_now_ = false;  // a second SIGTERM: stop without waiting for notify scripts
   std::optional<PidFile> pid_file_;
   struct ev_loop* loop_;

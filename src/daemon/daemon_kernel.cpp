@@ -3,7 +3,6 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <ctime>
 #include <string>
 
 #include "daemon/callback_guard.hpp"
@@ -193,26 +192,17 @@ void Daemon::reconcile_cb(struct ev_loop*, ev_timer* w, int) noexcept {
 
 namespace {
 
-// When the kernel received a packet, on the monotonic clock: Master_Down_Timer then runs from
-// the advert's arrival, not from when floatd got round to reading it (a wake-up later, tens
-// to hundreds of microseconds on a VM). `real_minus_mono_ns` is CLOCK_REALTIME less
-// CLOCK_MONOTONIC, read once per batch. The kernel stamps packets on the wall clock, which may
-// be stepped while they wait: the age is therefore capped at kMaxAge, which covers any wake-up
-// and is far below the shortest Master_Down_Interval (36 ms at advert_int 0.01 and priority
-// 100), so a step can never make a Backup take over (a 1 s cap did: t_clock_step).
-MonoTime arrival(std::int64_t realtime_ns, std::int64_t real_minus_mono_ns, MonoTime now) {
+// When the kernel received a packet (AdvertSocket::Received::arrived): Master_Down_Timer then
+// runs from the advert's arrival, not from when floatd got round to reading it (a wake-up
+// later, tens to hundreds of microseconds on a VM). The kernel stamps packets on the wall
+// clock, which may be stepped while they wait: the age is therefore capped at kMaxAge, which
+// covers any wake-up and is far below the shortest Master_Down_Interval (36 ms at advert_int
+// 0.01 and priority 100), so a step can never make a Backup take over (a 1 s cap did:
+// t_clock_step).
+MonoTime arrival(std::optional<MonoTime> arrived, MonoTime now) {
   constexpr Microseconds kMaxAge{5'000};
-  if (realtime_ns == 0) return now;
-  const MonoTime at{Microseconds{(realtime_ns - real_minus_mono_ns) / 1000}};
-  return std::clamp(at, now - kMaxAge, now);
-}
-
-std::int64_t real_minus_mono_ns() {
-  timespec real{};
-  timespec mono{};
-  clock_gettime(CLOCK_MONOTONIC, &mono);
-  clock_gettime(CLOCK_REALTIME, &real);
-  return (std::int64_t{real.tv_sec} - mono.tv_sec) * 1'000'000'000 + (real.tv_nsec - mono.tv_nsec);
+  if (!arrived) return now;
+  return std::clamp(*arrived, now - kMaxAge, now);
 }
 
 }  // namespace
@@ -245,7 +235,6 @@ std::vector<pollfd> Daemon::socket_pollfds() const {
 std::size_t Daemon::receive_batch(Socket& s) {
   auto packets = s.socket->receive(kBatch);
   const MonoTime now = clock_.now();
-  const std::int64_t offset_ns = real_minus_mono_ns();
   if (!packets) {
     if (unknown_log_.allow(now)) log_.warning("receive on " + s.interface + ": " + packets.error());
     return 0;
@@ -271,7 +260,7 @@ std::size_t Daemon::receive_batch(Socket& s) {
       }
       continue;
     }
-    r->instance->receive(*decoded, p.info, arrival(p.arrived_realtime_ns, offset_ns, now));
+    r->instance->receive(*decoded, p.info, arrival(p.arrived, now));
     rearm(*r);
   }
   return packets->size();

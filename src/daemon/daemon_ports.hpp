@@ -8,8 +8,7 @@
 // Daemon watches it on its libev loop, the real one is a socket or timerfd, a fake one a pipe.
 //
 // Not behind a port yet: scripts (ProcessRunner forks real processes; tests run real
-// /bin/sh scripts), the control socket (a real unix socket in a temporary directory), the pid
-// file, and the process-wide knobs of scheduling.hpp.
+// /bin/sh scripts), the pid file, and the process-wide knobs of scheduling.hpp.
 #pragma once
 
 #include <cstdint>
@@ -69,7 +68,8 @@ class AdvertSocket {
   struct Received {
     std::vector<std::uint8_t> message;  // the VRRP message; empty if the IP header was bad
     vrrp::PacketInfo info;
-    std::int64_t arrived_realtime_ns = 0;  // kernel receive time (CLOCK_REALTIME), 0: unknown
+    // When the kernel received it, on the monotonic clock (the Clock port's); nullopt: unknown.
+    std::optional<MonoTime> arrived;
   };
   virtual ~AdvertSocket() = default;
   virtual int fd() const = 0;  // readable when receive() has something
@@ -108,6 +108,27 @@ class WakeTimer {
   virtual Microseconds takeover_lead() const = 0;
 };
 
+// The control socket's listening end (control_socket.hpp over a unix socket). What it
+// accepts is a connected stream descriptor that ControlServer reads framed requests from and
+// writes responses and events to; the listener knows nothing of the protocol.
+class ControlListener {
+ public:
+  virtual ~ControlListener() = default;  // stops listening (the socket file goes too)
+  virtual int fd() const = 0;  // readable when a connection waits
+  // The next waiting connection: a connected stream descriptor the caller owns, or -1 when
+  // none waits (or on an error, which the next readiness shows again).
+  virtual int accept() = 0;
+};
+
+class ControlTransport {
+ public:
+  virtual ~ControlTransport() = default;
+  // Listens at `path`, replacing a stale socket file: mode 0600, or 0660 owned by `group` so
+  // that its members may use floatctl (control_group). Errors name the path.
+  virtual Result<std::unique_ptr<ControlListener>> listen(const std::string& path,
+                                                          const std::string& group) = 0;
+};
+
 struct DaemonPorts {
   const Clock& clock;  // the only source of `now`
   KernelWriter& kernel;
@@ -115,6 +136,7 @@ struct DaemonPorts {
   AdvertTransport& vrrp;
   FrameSender& frames;
   WakeTimer& timer;
+  ControlTransport& control;
 };
 
 }  // namespace floatd::daemon

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
+#include "daemon/control_socket.hpp"
 #include "net/announcer.hpp"
 #include "net/kernel.hpp"
 #include "net/link_monitor.hpp"
@@ -62,6 +64,15 @@ class SystemMonitor final : public KernelReader {
   std::unique_ptr<net::LinkMonitor> monitor_;
 };
 
+// CLOCK_REALTIME less CLOCK_MONOTONIC, now.
+std::int64_t real_minus_mono_ns() {
+  timespec real{};
+  timespec mono{};
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &real);
+  return (std::int64_t{real.tv_sec} - mono.tv_sec) * 1'000'000'000 + (real.tv_nsec - mono.tv_nsec);
+}
+
 class SystemSocket final : public AdvertSocket {
  public:
   explicit SystemSocket(std::unique_ptr<net::VrrpSocket> s) : socket_(std::move(s)) {}
@@ -71,12 +82,22 @@ class SystemSocket final : public AdvertSocket {
                   int out_ifindex) override {
     return lift(socket_->send(message, src, dst, out_ifindex));
   }
+  // The kernel stamps packets on CLOCK_REALTIME: moved onto the monotonic clock with the
+  // offset between the two, read once per batch (a step while they waited is the daemon's to
+  // bound: daemon_kernel.cpp, arrival()).
   Result<std::vector<Received>> receive(std::size_t max) override {
     auto r = socket_->receive(max);
     if (!r) return fail(r.error());
+    const std::int64_t offset_ns = real_minus_mono_ns();
     std::vector<Received> out;
     out.reserve(r->size());
-    for (auto& p : *r) out.push_back({std::move(p.message), p.info, p.arrived_realtime_ns});
+    for (auto& p : *r) {
+      std::optional<MonoTime> arrived;
+      if (p.arrived_realtime_ns != 0) {
+        arrived = MonoTime{Microseconds{(p.arrived_realtime_ns - offset_ns) / 1000}};
+      }
+      out.push_back({std::move(p.message), p.info, arrived});
+    }
     return out;
   }
   void forget_interface(int out_ifindex) override { socket_->forget_interface(out_ifindex); }
@@ -152,6 +173,7 @@ struct SystemPorts::Parts {
   SystemTransport vrrp;
   std::unique_ptr<SystemFrames> frames;
   std::unique_ptr<SystemTimer> timer;
+  UnixControlTransport control;
 };
 
 SystemPorts::SystemPorts(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -176,7 +198,7 @@ Result<std::unique_ptr<SystemPorts>> SystemPorts::open() {
 
 DaemonPorts SystemPorts::ports() {
   return DaemonPorts{parts_->clock, *parts_->kernel, *parts_->monitor, parts_->vrrp,
-                     *parts_->frames, *parts_->timer};
+                     *parts_->frames, *parts_->timer, parts_->control};
 }
 
 }  // namespace floatd::daemon

@@ -1,6 +1,7 @@
 // The daemon's ports over the real system (daemon_ports.hpp): rtnetlink through net::Kernel and
-// net::LinkMonitor, raw VRRP sockets, the AF_PACKET announcer, a CLOCK_MONOTONIC timerfd and
-// the monotonic clock. Opening them needs CAP_NET_ADMIN and CAP_NET_RAW.
+// net::LinkMonitor, raw VRRP sockets, the AF_PACKET announcer, a CLOCK_MONOTONIC timerfd, the
+// monotonic clock and the unix control socket (control_socket.hpp). Opening them needs
+// CAP_NET_ADMIN and CAP_NET_RAW.
 #pragma once
 
 #include <memory>

@@ -18,7 +18,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "control_peer.hpp"
 #include "daemon/control_server.hpp"
+#include "daemon/control_socket.hpp"
 #include "fake_ports.hpp"
 #include "floatd/control_protocol.hpp"
 
@@ -40,75 +42,19 @@ bool run_until(struct ev_loop* loop, const std::function<bool()>& done) {
   return true;
 }
 
-// The client's end of a connection: writes requests, reads frames without blocking.
-class Peer {
- public:
-  explicit Peer(int fd) : fd_(fd) {}
-  Peer(Peer&& o) noexcept : fd_(o.fd_), in_(std::move(o.in_)), eof_(o.eof_) { o.fd_ = -1; }
-  Peer(const Peer&) = delete;
-  Peer& operator=(const Peer&) = delete;
-  ~Peer() { close_now(); }
-
-  // Writes the whole frame (the socket buffer has room for the small requests used here).
-  void send(const std::string& command, const json& args = json::object()) {
-    send_bytes(control::frame(json{{"version", 1}, {"command", command}, {"args", args}}.dump()));
-  }
-  void send_bytes(const std::vector<std::uint8_t>& bytes) {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-      REQUIRE(n > 0);
-      done += static_cast<std::size_t>(n);
-    }
-  }
-  // Sends without blocking as much of `bytes` as fits; the count sent.
-  std::size_t send_some(const std::vector<std::uint8_t>& bytes) {
-    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    return n > 0 ? static_cast<std::size_t>(n) : 0;
-  }
-  void close_now() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  // Reads what is there; returns the next complete frame, parsed (must be valid JSON).
-  std::optional<json> poll() {
-    std::uint8_t buf[65536];
-    for (;;) {
-      const ssize_t n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-      if (n > 0) {
-        in_.insert(in_.end(), buf, buf + n);
-        continue;
-      }
-      if (n == 0 || (errno != EAGAIN && errno != EINTR)) eof_ = true;
-      break;
-    }
-    std::size_t used = 0;
-    auto frame = control::unframe(in_, control::kMaxResponse, used);
-    if (!frame || !frame->has_value()) return std::nullopt;
-    in_.erase(in_.begin(), in_.begin() + static_cast<long>(used));
-    return json::parse(**frame);  // throws (fails the test) on invalid JSON or UTF-8
-  }
-  bool eof() {
-    (void)poll();
-    return eof_;
-  }
-
- private:
-  int fd_;
-  std::vector<std::uint8_t> in_;
-  bool eof_ = false;
-};
+using Peer = test::ControlPeer;
 
 // A server on its own loop; `handler` answers every request (calls counted).
 struct Server {
   struct ev_loop* loop = ev_loop_new(EVFLAG_AUTO);
   test::MemoryLog log;
+  FakeClock clock;
   Handler handler = [](const std::string&, const json&) -> Result<json> { return json::object(); };
   int calls = 0;
   std::optional<daemon::ControlServer> server;
 
   Server() {
-    server.emplace(loop, log, [this](const std::string& c, const json& a) {
+    server.emplace(loop, log, clock, [this](const std::string& c, const json& a) {
       ++calls;
       return handler(c, a);
     });
@@ -278,7 +224,8 @@ TEST_CASE("more than 64 clients are refused, by adopt() and on the socket") {
   char dir[] = "/tmp/floatd-control-XXXXXX";
   REQUIRE(mkdtemp(dir) != nullptr);
   const std::string path = std::string(dir) + "/sock";
-  REQUIRE(s.server->listen(path).ok());
+  daemon::UnixControlTransport unix_socket;
+  REQUIRE(s.server->listen(unix_socket, path).ok());
   std::vector<int> fds;
   for (std::size_t i = 0; i <= daemon::ControlServer::kMaxClients; ++i) {
     const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -1,22 +1,25 @@
 // The whole Daemon through its ports (daemon_ports.hpp), with a fake kernel, fake VRRP sockets,
-// a fake timer and a fake clock: elections, the kernel's state repaired, reload, sync groups,
-// stop. Scripts and the control socket are real (a temporary directory), as is libev's loop.
-#include <poll.h>
+// a fake timer, a fake clock and a fake control transport (floatctl clients over socketpairs):
+// elections, the kernel's state repaired, reload, sync groups, control clients that vanish,
+// stop. Scripts are real (a temporary directory), as is libev's loop.
+#include <signal.h>
 #include <stdlib.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <cstdio>
 #include <string>
 
 #include <doctest/doctest.h>
 
 #include "config/config.hpp"
+#include "control_peer.hpp"
 #include "daemon/control_request.hpp"
 #include "daemon/daemon.hpp"
 #include "fake_ports.hpp"
@@ -50,6 +53,7 @@ class Harness {
   test::FakeTransport vrrp;
   test::FakeFrames frames;
   test::FakeTimer timer;
+  test::FakeControl control;
   test::MemoryLog log;
   std::string dir;
   int eth0 = 0;
@@ -87,7 +91,7 @@ class Harness {
     options.control_socket = dir + "/floatd.sock";
     d = std::make_unique<daemon::Daemon>(
         options, std::move(*config), log,
-        daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, timer});
+        daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, timer, control});
     auto started = d->start();
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error()));
     pump();
@@ -137,8 +141,29 @@ class Harness {
     const IpAddress group = vrrp::multicast_group(Family::kIPv4);
     auto bytes = vrrp::encode(a, from, group, vrrp::ChecksumForm::kPseudoHeader);
     auto* socket = vrrp.open_sockets.at({"eth0", Family::kIPv4});
-    socket->deliver({std::move(bytes), vrrp::PacketInfo{from, group, 255}, 0});
+    socket->deliver({std::move(bytes), vrrp::PacketInfo{from, group, 255}, std::nullopt});
     pump();
+  }
+  // A floatctl client connected through the fake control transport, accepted by the daemon.
+  test::ControlPeer connect() {
+    const int fd = control.connect();
+    REQUIRE(fd >= 0);
+    pump();
+    return test::ControlPeer(fd);
+  }
+  // The next frame the daemon sends `peer`, running the loop until it comes (no clock moves).
+  nlohmann::json answer(test::ControlPeer& peer) {
+    std::optional<nlohmann::json> r;
+    for (int i = 0; i < 100 && !r; ++i) {
+      r = peer.poll();
+      if (!r) pump();
+    }
+    REQUIRE(r.has_value());
+    return *r;
+  }
+  bool logged(const std::string& text) const {
+    return std::any_of(log.lines.begin(), log.lines.end(),
+                       [&](const std::string& l) { return l.find(text) != std::string::npos; });
   }
   int last_sent_priority() const {
     REQUIRE_FALSE(vrrp.sent.empty());
@@ -229,7 +254,7 @@ TEST_CASE("daemon: stop resigns with priority 0, removes the VIP and closes the 
   CHECK(h.last_sent_priority() == 0);
   CHECK_FALSE(h.net.has_address("eth0", kVip));
   CHECK_FALSE(h.d->control("reload", nlohmann::json::object()).ok());
-  CHECK_FALSE(std::filesystem::exists(h.dir + "/floatd.sock"));
+  CHECK_FALSE(h.control.listening());
   CHECK_FALSE(std::filesystem::exists(h.dir + "/floatd.pid"));
   h.d->on_signal(h.d->loop(), SIGHUP);  // ignored while stopping
   CHECK(h.log.lines.back() == "SIGHUP ignored: floatd is stopping");
@@ -274,57 +299,22 @@ TEST_CASE("daemon: script output of any bytes reaches status as valid text (defe
   CHECK(h.instance()["effective_priority"] == 90);
 }
 
-namespace {
-
-// A control client on the daemon's real socket.
-class Client {
- public:
-  explicit Client(const std::string& path) {
-    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  }
-  ~Client() { close(); }
-  void send(const std::string& command, const std::string& args = "{}") {
-    const auto bytes = control::frame(R"({"version":1,"command":")" + command + R"(","args":)" + args + "}");
-    REQUIRE(::write(fd_, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
-  }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int fd() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
-
-}  // namespace
-
 TEST_CASE("daemon: a subscriber that asks for a handover and vanishes hurts nobody (defect 2)") {
   Harness h;
   h.start(base_config());
   h.advance(kMdi100);
   REQUIRE(h.state() == "MASTER");
   {
-    Client c(h.dir + "/floatd.sock");
+    test::ControlPeer c = h.connect();
     c.send("events");
-    c.send("handover", R"({"name":"web"})");
-    c.close();  // before the answers: the handover's event is broadcast to a closed client
+    c.send("handover", {{"name", "web"}});
+    c.close_now();  // before the answers: the handover's event is broadcast to a closed client
     h.pump();
   }
   CHECK(h.last_sent_priority() == 0);  // the handover happened
-  Client again(h.dir + "/floatd.sock");  // and the server still serves
+  test::ControlPeer again = h.connect();  // and the server still serves
   again.send("status");
-  bool answered = false;
-  h.run_until([&] {
-    pollfd p{again.fd(), POLLIN, 0};
-    answered = poll(&p, 1, 0) > 0;
-    return answered;
-  });
-  CHECK(answered);
+  CHECK(h.answer(again)["ok"] == true);
 }
 
 TEST_CASE("daemon: stop waits for notify_stop, which sees the instance stop") {
@@ -340,4 +330,136 @@ TEST_CASE("daemon: stop waits for notify_stop, which sees the instance stop") {
   std::string state;
   in >> state;
   CHECK(state == "STOP");
+}
+
+// Control clients that vanish, through the fake control transport: the daemon closes its end,
+// keeps running and keeps serving everyone else.
+
+TEST_CASE("daemon: clients that ask for status and vanish before the answer hurt nobody") {
+  Harness h;
+  h.start(base_config());
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  test::ControlPeer other = h.connect();
+  {
+    test::ControlPeer unread = h.connect();  // answered, gone before reading the answer
+    test::ControlPeer early = h.connect();   // gone before the daemon even read the request
+    REQUIRE(h.control.open_connections() == 3);
+    unread.send("status");
+    h.pump();  // the answer now waits, unread, in the client's socket
+    early.send("status");
+    early.close_now();
+    unread.close_now();
+    h.pump();
+  }
+  CHECK(h.control.open_connections() == 1);  // the daemon closed both of its ends
+  CHECK(h.d->phase() == daemon::Phase::kRunning);
+  other.send("status");
+  const auto answer = h.answer(other);
+  CHECK(answer["ok"] == true);
+  CHECK(answer["result"]["instances"][0]["state"] == "MASTER");
+  CHECK_FALSE(h.logged("internal error"));
+}
+
+TEST_CASE("daemon: an events subscriber that vanishes mid-frame while a transition is broadcast") {
+  Harness h;
+  h.start(base_config());
+  test::ControlPeer watcher = h.connect();
+  test::ControlPeer gone = h.connect();
+  watcher.send("events");
+  gone.send("events");
+  REQUIRE(h.answer(watcher)["ok"] == true);
+  h.pump();
+  // Transitions until the daemon's end of `gone`, which never reads, is full: from then on the
+  // daemon holds the rest of an event frame (a socket takes part of a frame when it has room
+  // for part) and writes it as `gone` drains.
+  int fill = 0;
+  int transitions = 0;
+  std::vector<std::string> to;  // what the watcher, which reads, was told
+  auto read_watcher = [&] {
+    while (auto event = watcher.poll()) {
+      if ((*event)["type"] == "transition") to.push_back((*event)["to"]);
+    }
+  };
+  for (int flips = 0; flips < 200; ++flips) {
+    h.advance(kMdi100);  // BACKUP -> MASTER
+    h.hear(200);         // MASTER -> BACKUP
+    transitions += 2;
+    read_watcher();
+    int queued = 0;
+    REQUIRE(ioctl(gone.fd(), FIONREAD, &queued) == 0);
+    if (queued == fill) break;
+    fill = queued;
+  }
+  REQUIRE_MESSAGE(fill > 0, "the events never filled the subscriber's socket");
+  REQUIRE(h.state() == "BACKUP");
+  REQUIRE(gone.read_some(7) == 7);  // into the middle of the first frame: room for more
+  gone.close_now();                 // and gone, while the daemon has a frame half written
+  h.advance(kMdi100);               // BACKUP -> MASTER, broadcast to a peer that is gone
+  ++transitions;
+  CHECK(h.state() == "MASTER");
+  CHECK(h.control.open_connections() == 1);  // only the watcher's
+  CHECK(h.d->phase() == daemon::Phase::kRunning);
+  // The watcher, which reads, got every transition in order, each frame whole.
+  for (int i = 0; i < 10 && static_cast<int>(to.size()) < transitions; ++i) {
+    read_watcher();
+    h.pump();
+  }
+  REQUIRE(static_cast<int>(to.size()) == transitions);
+  CHECK(to.front() == "MASTER");
+  CHECK(to.back() == "MASTER");
+  CHECK(std::adjacent_find(to.begin(), to.end()) == to.end());  // alternating, none lost
+  watcher.send("status");
+  CHECK(h.answer(watcher)["ok"] == true);
+}
+
+TEST_CASE("daemon: a client that sends half a request and closes is closed, unanswered") {
+  Harness h;
+  h.start(base_config());
+  h.write_config(base_config(120));  // what the reload would apply
+  test::ControlPeer other = h.connect();
+  {
+    test::ControlPeer half = h.connect();
+    const auto bytes = test::ControlPeer::request("reload");
+    half.send_bytes({bytes.begin(), bytes.begin() + static_cast<long>(bytes.size() / 2)});
+    h.pump();
+    CHECK(h.control.open_connections() == 2);  // the daemon waits for the rest
+    CHECK_FALSE(half.poll().has_value());      // and has said nothing
+    half.close_now();
+    h.pump();
+  }
+  CHECK(h.control.open_connections() == 1);
+  CHECK(h.instance()["priority"] == 100);  // half a request never runs
+  other.send("version");
+  CHECK(h.answer(other)["ok"] == true);
+}
+
+// Stopping closes the doors first (daemon.hpp, Phase): from SIGTERM on a reload is refused,
+// over the socket as by SIGHUP, so nothing starts that would die without resigning.
+TEST_CASE("daemon: a reload over the control socket while stopping is refused") {
+  Harness h;
+  h.start(base_config(100));
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  h.write_config(base_config(120));  // what a reload would apply
+  test::ControlPeer early = h.connect();
+  test::ControlPeer late = h.connect();
+  // SIGTERM has ended the loop, but the iteration's other callbacks still run: a reload that
+  // arrived with the signal is answered, with a refusal.
+  early.send("reload");
+  h.d->on_signal(h.d->loop(), SIGTERM);
+  const auto refused = h.answer(early);
+  CHECK(refused["ok"] == false);
+  CHECK(refused["error"] == "floatd is stopping: no reload");
+  CHECK(h.instance()["priority"] == 100);
+  // A reload still unread when stop() closes the doors is never run: the connection closes.
+  late.send("reload");
+  h.d->stop();
+  CHECK(late.eof());
+  CHECK_FALSE(late.poll().has_value());
+  CHECK(h.control.open_connections() == 0);
+  CHECK_FALSE(h.control.listening());
+  CHECK(h.control.connect() == -1);  // and no one else gets in
+  CHECK_FALSE(h.logged("reload: "));
+  CHECK(h.last_sent_priority() == 0);  // the Master resigned with its old config
 }

@@ -1,10 +1,13 @@
 // Fakes for the Daemon's ports (src/daemon/daemon_ports.hpp): the kernel's links and addresses
 // kept in memory, VRRP sockets that record what is sent and deliver what a test injects, a
-// timer fired by the test's clock. Each input port signals through a pipe, so the Daemon's
-// real libev wiring is what the tests exercise.
+// timer fired by the test's clock, a control transport that connects floatctl clients over
+// socketpairs. Each input port signals through a pipe, so the Daemon's real libev wiring is
+// what the tests exercise.
 #pragma once
 
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daemon/daemon_ports.hpp"
@@ -303,6 +307,76 @@ class FakeTimer final : public daemon::WakeTimer {
 
  private:
   Signal signal_;
+};
+
+// The control socket without a socket file: connect() is floatctl connecting. It makes a
+// socketpair, queues one end for the listener's accept() and returns the other (-1 when nothing
+// listens: the daemon has not started, or has closed its doors). Every end handed to the
+// server is remembered, so a test can see which ones the server has closed since.
+class FakeControl final : public daemon::ControlTransport {
+ public:
+  std::string path;   // where the daemon listened last
+  std::string group;
+
+  Result<std::unique_ptr<daemon::ControlListener>> listen(const std::string& p,
+                                                          const std::string& g) override {
+    path = p;
+    group = g;
+    auto l = std::make_unique<Listener>(*this);
+    listener_ = l.get();
+    return std::unique_ptr<daemon::ControlListener>(std::move(l));
+  }
+  bool listening() const { return listener_ != nullptr; }
+  int connect() {
+    if (listener_ == nullptr) return -1;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) return -1;
+    struct stat st {};
+    fstat(sv[0], &st);
+    server_ends_.emplace_back(sv[0], st.st_ino);
+    listener_->pending.push_back(sv[0]);
+    listener_->signal.raise();
+    return sv[1];
+  }
+  // Server ends still open: the same descriptor still names the same socket (a closed one's
+  // number may have been reused, but not its inode).
+  std::size_t open_connections() const {
+    std::size_t n = 0;
+    for (const auto& [fd, ino] : server_ends_) {
+      struct stat st {};
+      n += fstat(fd, &st) == 0 && st.st_ino == ino ? 1 : 0;
+    }
+    return n;
+  }
+
+ private:
+  class Listener final : public daemon::ControlListener {
+   public:
+    explicit Listener(FakeControl& transport) : transport_(transport) {}
+    ~Listener() override {
+      for (int fd : pending) close(fd);  // connections never accepted are refused
+      transport_.listener_ = nullptr;
+    }
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+    int fd() const override { return signal.fd(); }
+    int accept() override {
+      signal.drain();
+      if (pending.empty()) return -1;
+      const int fd = pending.front();
+      pending.pop_front();
+      if (!pending.empty()) signal.raise();
+      return fd;
+    }
+    std::deque<int> pending;
+    Signal signal;
+
+   private:
+    FakeControl& transport_;
+  };
+
+  Listener* listener_ = nullptr;
+  std::vector<std::pair<int, ino_t>> server_ends_;
 };
 
 }  // namespace floatd::test

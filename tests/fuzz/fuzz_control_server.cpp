@@ -75,13 +75,14 @@ struct Peer {
 struct Harness {
   struct ev_loop* loop;
   NullLog log;
+  FakeClock clock;  // the server reads the time only to rate-limit a log line
   Mode mode = Mode::kAnswer;
   std::string raw;  // the handler's bytes in kRawBytes mode
   std::optional<daemon::ControlServer> server;
   std::array<Peer, 8> peers;
 
   explicit Harness(struct ev_loop* l) : loop(l) {
-    server.emplace(loop, log, [this](const std::string& c, const json& a) { return handle(c, a); });
+    server.emplace(loop, log, clock, [this](const std::string& c, const json& a) { return handle(c, a); });
   }
   ~Harness() {
     for (auto& p : peers) {
