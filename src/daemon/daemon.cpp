@@ -133,7 +133,7 @@ Result<Ok> Daemon::init() {
   notifier_ = std::make_unique<Notifier>(*runner_, log_);
   tracking_ = std::make_unique<Tracking>(
       loop_, log_, *runner_,
-      [this](const std::string& w, const std::string& st, const std::string& d) { on_tracked(w, st, d); });
+      [this](const TrackerChange& change) { on_tracked(change); });
   if (tracking_->file_fd() >= 0) {
     ev_io_init(&files_watcher_, files_cb, tracking_->file_fd(), EV_READ);
     files_watcher_.data = this;

@@ -87,7 +87,7 @@ class Daemon {
   void update_interfaces(MonoTime now);
   void index_instances();
   void on_transition(const Instance& instance, const vrrp::StateChanged& change);
-  void on_tracked(const std::string& what, const std::string& state, const std::string& detail);
+  void on_tracked(const TrackerChange& change);
   void apply_tracking(Running& r, MonoTime now);
   void follow_group(const Instance& moved, const vrrp::StateChanged& change);
   void publish(nlohmann::json event);
