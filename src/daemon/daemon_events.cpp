@@ -119,6 +119,13 @@ void Daemon::files_cb(struct ev_loop*, ev_io* w, int) noexcept {
   guarded(d->log_, "track_file", [d] { d->tracking_->on_files(); });
 }
 
+void Daemon::files_retry_cb(struct ev_loop*, ev_timer* w, int) noexcept {
+  auto* d = static_cast<Daemon*>(w->data);
+  guarded(d->log_, "track_file retry", [d] {
+    if (d->tracking_) d->tracking_->retry_files();
+  });
+}
+
 Result<nlohmann::json> Daemon::control(const std::string& command, const nlohmann::json& args) {
   if (phase_ != Phase::kRunning) return fail(std::string("floatd is stopping"));
   if (command == "status") {

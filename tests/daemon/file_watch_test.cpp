@@ -438,3 +438,25 @@ TEST_CASE("Tracking: a track file whose directory appears later is followed thro
   CHECK(rig.changes == std::vector<std::string>{"file maint=2"});
   CHECK(rig.tracking.snapshot().files[0].watched);
 }
+
+// What inotify cannot see: the directory appears later and the file is created in it (an event,
+// read while still empty), then written and held open (no IN_CLOSE_WRITE). Only the slow retry,
+// which the daemon runs from a timer (Daemon::kFilesRetryPeriod), finds the number.
+TEST_CASE("Tracking: a value written without a close is found by retry_files() alone") {
+  TempDir d;
+  const fs::path run = d.path / "run";
+  TrackingRig rig(run / "maint");
+  fs::create_directory(run);
+  const int fd = ::open((run / "maint").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  REQUIRE(fd >= 0);
+  pollfd p{rig.tracking.file_fd(), POLLIN, 0};
+  while (poll(&p, 1, 200) > 0) rig.tracking.on_files();  // the directory and the empty file
+  REQUIRE(::write(fd, "2\n", 2) == 2);
+  while (poll(&p, 1, 200) > 0) rig.tracking.on_files();  // nothing the watch reports
+  CHECK(rig.changes.empty());
+  CHECK(rig.tracking.snapshot().files[0].value == 0);
+  rig.tracking.retry_files();
+  CHECK(rig.changes == std::vector<std::string>{"file maint=2"});
+  CHECK(rig.tracking.snapshot().files[0].watched);
+  ::close(fd);
+}
