@@ -51,6 +51,7 @@ Daemon::~Daemon() {
   ev_io_stop(loop_, &monitor_watcher_);
   ev_io_stop(loop_, &timer_watcher_);
   ev_timer_stop(loop_, &reconcile_timer_);
+  ev_timer_stop(loop_, &files_retry_timer_);
   ev_io_stop(loop_, &files_watcher_);
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
 }
@@ -135,12 +136,15 @@ Result<Ok> Daemon::init() {
   notifier_ = std::make_unique<Notifier>(*runner_, log_);
   tracking_ = std::make_unique<Tracking>(
       loop_, log_, *runner_,
-      [this](const std::string& w, const std::string& st, const std::string& d) { on_tracked(w, st, d); });
+      [this](const TrackerChange& change) { on_tracked(change); });
   if (tracking_->file_fd() >= 0) {
     ev_io_init(&files_watcher_, files_cb, tracking_->file_fd(), EV_READ);
     files_watcher_.data = this;
     ev_io_start(loop_, &files_watcher_);
   }
+  ev_timer_init(&files_retry_timer_, files_retry_cb, kFilesRetryPeriod, kFilesRetryPeriod);
+  files_retry_timer_.data = this;
+  ev_timer_start(loop_, &files_retry_timer_);
   deferred_ = std::make_unique<DeferredWork>(loop_, log_);
 
   ScriptUsers users;  // main() checked the config; this resolves the script users once more
@@ -182,6 +186,7 @@ void Daemon::close_doors() {
   control_.reset();
   if (deferred_) deferred_->clear();
   ev_io_stop(loop_, &files_watcher_);
+  ev_timer_stop(loop_, &files_retry_timer_);
   tracking_.reset();
   ev_io_stop(loop_, &monitor_watcher_);
   ev_io_stop(loop_, &timer_watcher_);

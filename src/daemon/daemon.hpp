@@ -90,7 +90,7 @@ class Daemon {
   void update_interfaces(MonoTime now);
   void index_instances();
   void on_transition(const Instance& instance, const vrrp::StateChanged& change);
-  void on_tracked(const std::string& what, const std::string& state, const std::string& detail);
+  void on_tracked(const TrackerChange& change);
   void apply_tracking(Running& r, MonoTime now);
   void follow_group(const Instance& moved, const vrrp::StateChanged& change);
   void publish(nlohmann::json event);
@@ -113,6 +113,7 @@ class Daemon {
   static void timerfd_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void signal_cb(struct ev_loop*, ev_signal* w, int) noexcept;
   static void files_cb(struct ev_loop*, ev_io* w, int) noexcept;
+  static void files_retry_cb(struct ev_loop*, ev_timer* w, int) noexcept;
 
   Options options_;
   config::Config config_;
@@ -143,6 +144,14 @@ class Daemon {
   nlohmann::json last_reload_;                     // what the last apply_config() did
   std::unique_ptr<DeferredWork> deferred_;        // run at the next loop iteration, in order
   ev_io files_watcher_{};
+  // Tracking::retry_files() every kFilesRetryPeriod: watches that could not be set (a missing
+  // directory, the inotify limit) are tried again and every track file is re-read, so a lost
+  // or unwatched change (a write without close) costs at most one period. The reconciler's
+  // period: the same promise (level, not edge) for track files as for the kernel's addresses;
+  // a re-read is an open and a 4 KiB read per file, cheap at any period, and a track file is
+  // a slow lever (maintenance, drain), so seconds are soon enough.
+  static constexpr double kFilesRetryPeriod = 5.0;  // seconds, Reconciler::kPeriod
+  ev_timer files_retry_timer_{};
   std::map<std::pair<std::string, Family>, std::unique_ptr<Socket>> sockets_;
   std::vector<std::unique_ptr<Running>> instances_;
   // (device, family, VRID) -> instance: the receive path's lookup, one per packet. Rebuilt by

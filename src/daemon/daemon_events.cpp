@@ -25,8 +25,8 @@ void Daemon::on_transition(const Instance& instance, const vrrp::StateChanged& c
            {"priority", instance.machine().effective_priority()},
            {"text", instance.name() + ": " + vrrp::transition_text(change)}});
   const auto& c = instance.config();
-  const std::string state = change.to == State::kInit ? "STOP" : std::string(state_name(change.to));
-  notifier_->notify("INSTANCE", c.name, c.notify, state, instance.machine().effective_priority());
+  notifier_->notify(NotifyKind::kInstance, c.name, c.notify, notify_state(change.to),
+                    instance.machine().effective_priority());
   if (config_.group_of(c.name) != nullptr) {
     const std::string name = c.name;
     const vrrp::StateChanged copy = change;
@@ -56,7 +56,7 @@ void Daemon::follow_group(const Instance& moved, const vrrp::StateChanged& chang
   const GroupOrders orders = group_orders(group->name, members, moved.name(), change.from, change.to);
   const std::string why = "member " + moved.name() + " became " + std::string(state_name(change.to));
   for (auto& [name, r] : by_name) {
-    r->instance->set_fault("sync_group", name == orders.fault_owner ? std::nullopt : orders.fault, now);
+    r->instance->set_fault(FaultSource::kSyncGroup, name == orders.fault_owner ? std::nullopt : orders.fault, now);
   }
   for (const auto& n : orders.to_master) by_name[n]->instance->group_transition(true, why, now);
   for (const auto& n : orders.to_backup) by_name[n]->instance->group_transition(false, why, now);
@@ -69,7 +69,7 @@ void Daemon::follow_group(const Instance& moved, const vrrp::StateChanged& chang
   it->second = now_state;
   if (now_state == State::kInit) return;
   log_.info("sync group " + group->name + ": " + std::string(state_name(now_state)));
-  notifier_->notify("GROUP", group->name, group->notify, std::string(state_name(now_state)), std::nullopt);
+  notifier_->notify(NotifyKind::kGroup, group->name, group->notify, notify_state(now_state), std::nullopt);
 }
 
 void Daemon::publish(nlohmann::json event) {
@@ -101,9 +101,10 @@ void Daemon::apply_tracking(Running& r, MonoTime now) {
 }
 
 // A script or file changed: log and publish, then re-evaluate every instance.
-void Daemon::on_tracked(const std::string& what, const std::string& state, const std::string& detail) {
-  publish({{"type", "tracker"}, {"what", what}, {"state", state}, {"detail", detail},
-           {"text", what + ": " + state + (detail.empty() ? "" : " (" + detail + ")")}});
+void Daemon::on_tracked(const TrackerChange& change) {
+  const TrackerText t = tracker_text(change);
+  publish({{"type", "tracker"}, {"what", t.what}, {"state", t.state}, {"detail", t.detail},
+           {"text", t.what + ": " + t.state + (t.detail.empty() ? "" : " (" + t.detail + ")")}});
   deferred_->defer("tracking", [this] {
     const MonoTime now = clock_.now();
     for (auto& r : instances_) {
@@ -116,6 +117,13 @@ void Daemon::on_tracked(const std::string& what, const std::string& state, const
 void Daemon::files_cb(struct ev_loop*, ev_io* w, int) noexcept {
   auto* d = static_cast<Daemon*>(w->data);
   guarded(d->log_, "track_file", [d] { d->tracking_->on_files(); });
+}
+
+void Daemon::files_retry_cb(struct ev_loop*, ev_timer* w, int) noexcept {
+  auto* d = static_cast<Daemon*>(w->data);
+  guarded(d->log_, "track_file retry", [d] {
+    if (d->tracking_) d->tracking_->retry_files();
+  });
 }
 
 Result<nlohmann::json> Daemon::control(const std::string& command, const nlohmann::json& args) {
@@ -131,7 +139,7 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
     auto result = status(list, name);
     result["unknown_vrid_drops"] = unknown_vrid_drops_;
     result["undecodable_drops"] = decode_drops_unattributed_;
-    result["tracking"] = tracking_->status();
+    result["tracking"] = tracking_status(tracking_->snapshot());
     return result;
   }
   if (command == "version") return nlohmann::json{{"version", FLOATD_VERSION}};
@@ -140,7 +148,7 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
   if (command == "metrics") {
     std::vector<const Instance*> list;
     for (const auto& r : instances_) list.push_back(r->instance.get());
-    return nlohmann::json{{"text", metrics_text(list, tracking_->status(), unknown_vrid_drops_)}};
+    return nlohmann::json{{"text", metrics_text(list, tracking_->snapshot(), unknown_vrid_drops_)}};
   }
   if (command == "handover" || command == "maintenance") {
     const auto n = args.find("name");

@@ -78,11 +78,10 @@ void Instance::update_interface(const InterfaceInfo* iface, MonoTime now) {
   } else if (!source) {
     source_.reset();  // the address went away: no priority-0 advert from it on the way to FAULT
   }
-  set_fault("link", fault, now);
+  set_fault(FaultSource::kLink, fault, now);
 }
 
-void Instance::set_fault(const std::string& source, std::optional<std::string> reason,
-                         MonoTime now) {
+void Instance::set_fault(FaultSource source, std::optional<std::string> reason, MonoTime now) {
   const auto current = faults_.find(source);
   if (reason ? (current != faults_.end() && current->second == *reason) : current == faults_.end()) {
     return;  // nothing changes
@@ -92,7 +91,7 @@ void Instance::set_fault(const std::string& source, std::optional<std::string> r
     auto it = faults_.find(source);
     // The transition line names the first fault; later or changed ones get a line of their own.
     if (was_faulted && (it == faults_.end() || it->second != *reason)) {
-      log_.notice(log_prefix_ + ": fault: " + *reason);
+      log_.notice(log_prefix_ + ": fault (" + std::string(fault_source_name(source)) + "): " + *reason);
     }
     faults_[source] = *reason;
   } else {
@@ -109,7 +108,7 @@ void Instance::set_tracking(const track::PriorityResult& result, MonoTime now) {
   run(machine_.handle(vrrp::PriorityChanged{result.effective}, now), now);
   std::optional<std::string> fault;
   for (const auto& f : result.faults) fault = fault ? *fault + "; " + f : f;
-  set_fault("track", fault, now);
+  set_fault(FaultSource::kTrack, fault, now);
 }
 
 void Instance::group_transition(bool to_master, const std::string& reason, MonoTime now) {
@@ -118,7 +117,7 @@ void Instance::group_transition(bool to_master, const std::string& reason, MonoT
 
 std::optional<std::string> Instance::own_fault() const {
   for (const auto& [source, reason] : faults_) {
-    if (source != "sync_group") return reason;
+    if (source != FaultSource::kSyncGroup) return reason;
   }
   return std::nullopt;
 }

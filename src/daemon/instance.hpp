@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "config/instance_config.hpp"
+#include "daemon/fault_source.hpp"
 #include "daemon/interface_table.hpp"
 #include "daemon/ports.hpp"
 #include "floatd/log.hpp"
@@ -90,8 +91,9 @@ class Instance {
   // The interface as the table sees it now (nullptr: it does not exist). Raises or clears
   // the link fault and picks the advert source address.
   void update_interface(const InterfaceInfo* iface, MonoTime now);
-  // A named fault source (link, tracker ...): the machine goes to Fault while any is set.
-  void set_fault(const std::string& source, std::optional<std::string> reason, MonoTime now);
+  // Raises (`reason`) or clears (nullopt) the fault of one source: the machine goes to Fault
+  // while any source has one.
+  void set_fault(FaultSource source, std::optional<std::string> reason, MonoTime now);
 
   // The tracking layer's verdict: the effective priority and any weight-0 failures.
   void set_tracking(const track::PriorityResult& result, MonoTime now);
@@ -143,7 +145,7 @@ class Instance {
   std::string log_prefix_;
   std::optional<IpAddress> source_;                // advert source (PKT-11)
   bool link_usable_ = false;                       // the interface is up with carrier
-  std::map<std::string, std::string> faults_;      // source -> reason
+  std::map<FaultSource, std::string> faults_;      // source -> reason, in precedence order
   InstanceStats stats_;
   KernelReport kernel_;
   RateLimiter drop_log_{5, std::chrono::seconds{10}};

@@ -90,29 +90,32 @@ void instance_metrics(Writer& w, const std::vector<const Instance*>& instances) 
   }
 }
 
-void tracking_metrics(Writer& w, const nlohmann::json& tracking) {
-  const auto scripts = tracking.value("scripts", nlohmann::json::array());
+using ScriptCounter = std::uint64_t ScriptStats::*;
+
+void tracking_metrics(Writer& w, const TrackingSnapshot& tracking) {
   w.family("floatd_script_up", "gauge", "1 while the check script passes (after rise/fall).");
-  for (const auto& s : scripts) {
-    w.sample("floatd_script_up", "script=\"" + escape(s.value("name", "")) + "\"",
-             std::uint64_t{s.value("state", "") == "OK"});
+  for (const auto& s : tracking.scripts) {
+    w.sample("floatd_script_up", "script=\"" + escape(s.name) + "\"", std::uint64_t{!s.failed});
   }
-  for (const char* field : {"runs", "failures", "timeouts", "recoveries"}) {
-    const std::string name = std::string("floatd_script_") + field + "_total";
-    w.family(name.c_str(), "counter", "Per check script counter.");
-    for (const auto& s : scripts) {
-      w.sample(name.c_str(), "script=\"" + escape(s.value("name", "")) + "\"", s.value(field, std::uint64_t{0}));
-    }
+  const std::pair<const char*, ScriptCounter> counters[] = {
+      {"floatd_script_runs_total", &ScriptStats::runs},
+      {"floatd_script_failures_total", &ScriptStats::failures},
+      {"floatd_script_timeouts_total", &ScriptStats::timeouts},
+      {"floatd_script_recoveries_total", &ScriptStats::recoveries},
+  };
+  for (const auto& [name, member] : counters) {
+    w.family(name, "counter", "Per check script counter.");
+    for (const auto& s : tracking.scripts) w.sample(name, "script=\"" + escape(s.name) + "\"", s.stats.*member);
   }
   w.family("floatd_track_file_value", "gauge", "The number in a track file.");
-  for (const auto& f : tracking.value("files", nlohmann::json::array())) {
-    w.sample("floatd_track_file_value", "track_file=\"" + escape(f.value("name", "")) + "\"", f.value("value", 0L));
+  for (const auto& f : tracking.files) {
+    w.sample("floatd_track_file_value", "track_file=\"" + escape(f.name) + "\"", f.value);
   }
 }
 
 }  // namespace
 
-std::string metrics_text(const std::vector<const Instance*>& instances, const nlohmann::json& tracking,
+std::string metrics_text(const std::vector<const Instance*>& instances, const TrackingSnapshot& tracking,
                          std::uint64_t unknown_vrid_drops) {
   Writer w;
   instance_metrics(w, instances);

@@ -6,14 +6,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "daemon/instance.hpp"
+#include "daemon/tracking_report.hpp"
 
 namespace floatd::daemon {
 
-// `tracking` is Tracking::status().
-std::string metrics_text(const std::vector<const Instance*>& instances, const nlohmann::json& tracking,
+// `tracking` is Tracking::snapshot().
+std::string metrics_text(const std::vector<const Instance*>& instances, const TrackingSnapshot& tracking,
                          std::uint64_t unknown_vrid_drops);
 
 }  // namespace floatd::daemon

@@ -4,22 +4,57 @@
 
 namespace floatd::daemon {
 
-void Notifier::notify(const std::string& kind, const std::string& name,
-                      const config::NotifyConfig& commands, const std::string& state,
+std::string_view notify_kind_name(NotifyKind kind) {
+  return kind == NotifyKind::kInstance ? "INSTANCE" : "GROUP";
+}
+
+std::string_view notify_state_name(NotifyState state) {
+  switch (state) {
+    case NotifyState::kMaster: return "MASTER";
+    case NotifyState::kBackup: return "BACKUP";
+    case NotifyState::kFault: return "FAULT";
+    case NotifyState::kStop: return "STOP";
+  }
+  return "UNKNOWN";
+}
+
+NotifyState notify_state(State state) {
+  switch (state) {
+    case State::kMaster: return NotifyState::kMaster;
+    case State::kBackup: return NotifyState::kBackup;
+    case State::kFault: return NotifyState::kFault;
+    case State::kInit: return NotifyState::kStop;
+  }
+  return NotifyState::kStop;
+}
+
+namespace {
+
+const std::string& command_for(const config::NotifyConfig& commands, NotifyState state) {
+  switch (state) {
+    case NotifyState::kMaster: return commands.master;
+    case NotifyState::kBackup: return commands.backup;
+    case NotifyState::kFault: return commands.fault;
+    case NotifyState::kStop: return commands.stop;
+  }
+  return commands.stop;
+}
+
+}  // namespace
+
+void Notifier::notify(NotifyKind about, const std::string& name,
+                      const config::NotifyConfig& commands, NotifyState to,
                       std::optional<int> priority) {
-  const std::string* specific = state == "MASTER"   ? &commands.master
-                                : state == "BACKUP" ? &commands.backup
-                                : state == "FAULT"  ? &commands.fault
-                                : state == "STOP"   ? &commands.stop
-                                                    : nullptr;
-  const bool run_specific = specific != nullptr && !specific->empty();
-  if (!run_specific && commands.any.empty()) return;  // nothing to run: no queue kept
+  const std::string& specific = command_for(commands, to);
+  if (specific.empty() && commands.any.empty()) return;  // nothing to run: no queue kept
+  const std::string kind(notify_kind_name(about));
+  const std::string state(notify_state_name(to));
   const std::string key = kind + " " + name;
   std::vector<std::string> env = {"FLOATD_TYPE=" + kind, "FLOATD_NAME=" + name,
                                   "FLOATD_STATE=" + state};
   if (priority) env.push_back("FLOATD_PRIORITY=" + std::to_string(*priority));
   auto& q = queues_[key];
-  if (run_specific) q.jobs.push_back({*specific, env});
+  if (!specific.empty()) q.jobs.push_back({specific, env});
   if (!commands.any.empty()) {
     // keepalived's arguments, appended: names are [A-Za-z0-9_.-], nothing to quote.
     std::string line = commands.any + " " + kind + " " + name + " " + state;

@@ -10,13 +10,28 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/notify_config.hpp"
 #include "daemon/process_runner.hpp"
 #include "track/spawn.hpp"
 #include "floatd/log.hpp"
+#include "floatd/types.hpp"
 
 namespace floatd::daemon {
+
+// What a notify command is about: keepalived's first argument to `notify` (INSTANCE, GROUP).
+enum class NotifyKind { kInstance, kGroup };
+// The state a notify command announces. STOP is an instance stopping (its machine back in
+// INIT); a group never reports it.
+enum class NotifyState { kMaster, kBackup, kFault, kStop };
+
+// "INSTANCE", "GROUP": in FLOATD_TYPE and `notify`'s arguments.
+std::string_view notify_kind_name(NotifyKind kind);
+// "MASTER", "BACKUP", "FAULT", "STOP": in FLOATD_STATE and `notify`'s arguments.
+std::string_view notify_state_name(NotifyState state);
+// The state a machine's state is announced as: INIT is STOP.
+NotifyState notify_state(State state);
 
 class Notifier {
  public:
@@ -28,11 +43,10 @@ class Notifier {
     timeout_ = timeout;
   }
 
-  // Queues what `commands` says for `state` (MASTER, BACKUP, FAULT or STOP) of the instance
-  // or group `name` (`kind` is "INSTANCE" or "GROUP").
+  // Queues what `commands` says for `state` of the instance or group `name`.
   // The priority is appended to `notify`'s arguments when given (instances, not groups).
-  void notify(const std::string& kind, const std::string& name, const config::NotifyConfig& commands,
-              const std::string& state, std::optional<int> priority);
+  void notify(NotifyKind kind, const std::string& name, const config::NotifyConfig& commands,
+              NotifyState state, std::optional<int> priority);
 
   bool idle() const;
 

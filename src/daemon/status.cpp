@@ -71,4 +71,24 @@ nlohmann::json status(const std::vector<const Instance*>& instances,
   return {{"version", control::kProtocolVersion}, {"instances", list}};
 }
 
+nlohmann::json tracking_status(const TrackingSnapshot& tracking) {
+  nlohmann::json scripts = nlohmann::json::array();
+  for (const auto& s : tracking.scripts) {
+    scripts.push_back({{"name", s.name},
+                       {"state", std::string(script_state_name(s.failed ? ScriptState::kFailed : ScriptState::kOk))},
+                       {"runs", s.stats.runs},
+                       {"failures", s.stats.failures},
+                       {"timeouts", s.stats.timeouts},
+                       {"recoveries", s.stats.recoveries},
+                       {"last", s.last}});
+  }
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : tracking.files) {
+    nlohmann::json file{{"name", f.name}, {"file", f.file}, {"value", f.value}, {"watched", f.watched}};
+    if (!f.error.empty()) file["error"] = f.error;
+    files.push_back(std::move(file));
+  }
+  return {{"scripts", scripts}, {"files", files}};
+}
+
 }  // namespace floatd::daemon

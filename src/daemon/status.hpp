@@ -1,5 +1,5 @@
-// The status of instances as JSON: what `floatctl status --json` prints and what the text
-// table is rendered from. Field names are part of the control protocol.
+// The status of instances and trackers as JSON: what `floatctl status --json` prints and what
+// the text table is rendered from. Field names are part of the control protocol.
 #pragma once
 
 #include <string_view>
@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/instance.hpp"
+#include "daemon/tracking_report.hpp"
 
 namespace floatd::daemon {
 
@@ -16,5 +17,8 @@ nlohmann::json instance_status(const Instance& instance);
 // {"version":1,"instances":[...]}, only `name` when it is not empty.
 nlohmann::json status(const std::vector<const Instance*>& instances,
                       std::string_view name);
+
+// {"scripts":[...],"files":[...]}: the status's "tracking" member.
+nlohmann::json tracking_status(const TrackingSnapshot& tracking);
 
 }  // namespace floatd::daemon

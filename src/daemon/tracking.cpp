@@ -8,8 +8,6 @@
 
 #include "floatd/text.hpp"
 
-#include "floatd/text.hpp"
-
 namespace floatd::daemon {
 
 struct Tracking::Script {
@@ -174,7 +172,7 @@ void Tracking::on_check(Script& s, const track::ProcessResult& r) {
   } else {
     log_.warning(what + ": FAILED after " + std::to_string(s.config.fall) + " failing check(s): " + s.last);
   }
-  changed_(what, ok ? "OK" : "FAILED", s.last);
+  changed_(ScriptChange{s.config.name, ok ? ScriptState::kOk : ScriptState::kFailed, s.last});
 }
 
 void Tracking::run_recover(Script& s) {
@@ -184,7 +182,7 @@ void Tracking::run_recover(Script& s) {
   const std::string what = "script " + s.config.name;
   log_.warning(what + ": " + s.last + "; running recover (attempt " + std::to_string(attempt) +
                " of " + std::to_string(s.config.recover_attempts) + ") before failing over");
-  changed_(what, "RECOVERING", s.config.recover);
+  changed_(ScriptChange{s.config.name, ScriptState::kRecovering, s.config.recover});
   Script* sp = &s;
   auto done = [this, sp, what](const track::ProcessResult& r) {
     sp->run.reset();
@@ -240,7 +238,7 @@ void Tracking::reread(File& f) {
   f.value = next;
   const std::string file = sanitize_text(f.config.file);
   log_.notice(what + file + " is now " + std::to_string(next));
-  changed_("file " + f.config.name, std::to_string(next), file);
+  changed_(FileChange{f.config.name, next, file});
 }
 
 track::PriorityResult Tracking::evaluate(const config::InstanceConfig& instance,
@@ -262,27 +260,16 @@ track::PriorityResult Tracking::evaluate(const config::InstanceConfig& instance,
   return track::effective_priority(instance.priority, states, values);
 }
 
-nlohmann::json Tracking::status() const {
-  nlohmann::json scripts = nlohmann::json::array();
+TrackingSnapshot Tracking::snapshot() const {
+  TrackingSnapshot out;
   for (const auto& [name, s] : scripts_) {
-    scripts.push_back({{"name", name},
-                       {"state", s->state.failed() ? "FAILED" : "OK"},
-                       {"runs", s->stats.runs},
-                       {"failures", s->stats.failures},
-                       {"timeouts", s->stats.timeouts},
-                       {"recoveries", s->stats.recoveries},
-                       {"last", s->last}});
+    out.scripts.push_back({name, s->state.failed(), s->stats, s->last});
   }
-  nlohmann::json files = nlohmann::json::array();
   for (const auto& [name, f] : files_) {
-    nlohmann::json file{{"name", name},
-                        {"file", sanitize_text(f->config.file)},
-                        {"value", f->value},
-                        {"watched", watch_ != nullptr && watch_->watching(f->config.file)}};
-    if (!f->error.empty()) file["error"] = f->error;
-    files.push_back(std::move(file));
+    out.files.push_back({name, sanitize_text(f->config.file), f->value,
+                         watch_ != nullptr && watch_->watching(f->config.file), f->error});
   }
-  return {{"scripts", scripts}, {"files", files}};
+  return out;
 }
 
 }  // namespace floatd::daemon

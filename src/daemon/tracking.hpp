@@ -15,31 +15,22 @@
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "config/config.hpp"
 #include "daemon/interface_table.hpp"
 #include "daemon/process_runner.hpp"
 #include "daemon/runtime_checks.hpp"
+#include "daemon/tracking_report.hpp"
 #include "track/file_watch.hpp"
 #include "track/priority.hpp"
 #include "track/rise_fall.hpp"
 
 namespace floatd::daemon {
 
-struct ScriptStats {
-  std::uint64_t runs = 0;
-  std::uint64_t failures = 0;   // runs that failed, timeouts included
-  std::uint64_t timeouts = 0;
-  std::uint64_t recoveries = 0; // recover commands run
-};
-
 class Tracking {
  public:
-  // Called when a tracked thing changes state: `what` ("script chk_web"), `state` ("OK",
-  // "FAILED", "3" for a file), `detail` (why). The daemon then re-evaluates instances.
-  using Changed =
-      std::function<void(const std::string& what, const std::string& state, const std::string& detail)>;
+  // Called when a script or track file changes state (tracking_report.hpp). The daemon then
+  // re-evaluates instances.
+  using Changed = std::function<void(const TrackerChange& change)>;
 
   Tracking(struct ev_loop* loop, Log& log, ProcessRunner& runner, Changed changed);
   ~Tracking();
@@ -64,7 +55,8 @@ class Tracking {
   // track file, so that a lost inotify event costs at most one period.
   void retry_files();
 
-  nlohmann::json status() const;  // scripts and files, for floatctl status --json
+  // Every script and file as it is now: for floatctl status (status.hpp) and metrics.
+  TrackingSnapshot snapshot() const;
 
  private:
   struct Script;

@@ -139,14 +139,36 @@ TEST_CASE("a fault on a Master sends priority 0 and removes the VIPs") {  // cov
   Fixture f;
   f.start_as_master();
   f.ports.adverts.clear();
-  f.instance.set_fault("script chk", std::string("script chk failed"), f.clock.now());
+  f.instance.set_fault(daemon::FaultSource::kTrack, std::string("script chk failed"), f.clock.now());
   CHECK(f.instance.machine().state() == State::kFault);
   REQUIRE(f.ports.adverts.size() == 1);
   const auto& a = f.ports.adverts[0];
   auto d = vrrp::decode(a.message, {a.src, a.dst, 255});
   CHECK(d->advert.priority == 0);
   CHECK(f.ports.count("remove eth0") == 1);
-  f.instance.set_fault("script chk", std::nullopt, f.clock.now());
+  f.instance.set_fault(daemon::FaultSource::kTrack, std::nullopt, f.clock.now());
+  CHECK(f.instance.machine().state() == State::kBackup);
+}
+
+TEST_CASE("fault sources: Fault while any has one; the link's reason first; a group's is not its own") {
+  Fixture f;
+  f.start_as_master();
+  f.instance.set_fault(daemon::FaultSource::kTrack, std::string("script chk failed"), f.clock.now());
+  auto down = eth0(false);
+  f.instance.update_interface(&down, f.clock.now());
+  CHECK(f.instance.machine().state() == State::kFault);
+  CHECK(f.instance.own_fault() == "link eth0 is down");  // precedence, not arrival order
+  bool named = false;  // the later fault gets a line of its own, naming its source
+  for (const auto& l : f.log.lines) named |= l.find("fault (link): link eth0 is down") != std::string::npos;
+  CHECK(named);
+  f.instance.set_fault(daemon::FaultSource::kTrack, std::nullopt, f.clock.now());
+  auto up = eth0(true);
+  f.instance.update_interface(&up, f.clock.now());
+  CHECK(f.instance.machine().state() == State::kBackup);
+  f.instance.set_fault(daemon::FaultSource::kSyncGroup, std::string("member db is FAULT"), f.clock.now());
+  CHECK(f.instance.machine().state() == State::kFault);
+  CHECK_FALSE(f.instance.own_fault().has_value());
+  f.instance.set_fault(daemon::FaultSource::kSyncGroup, std::nullopt, f.clock.now());
   CHECK(f.instance.machine().state() == State::kBackup);
 }
 
@@ -183,7 +205,7 @@ TEST_CASE("a VIP someone else configured is left on Backup, Fault and stop (issu
   Fixture f;
   f.ports.foreign.insert("eth0 192.168.100.100/24");  // an admin's address, equal to the VIP
   f.start_as_master();
-  f.instance.set_fault("script chk", std::string("script chk failed"), f.clock.now());
+  f.instance.set_fault(daemon::FaultSource::kTrack, std::string("script chk failed"), f.clock.now());
   f.instance.stop(f.clock.now());
   // The remove is asked of the ports (which decide by the mark and the ledger), and the
   // instance says that it left the address rather than claiming it removed it.
@@ -258,7 +280,7 @@ TEST_CASE("adverts follow a new primary address and a new priority (cached bytes
   auto decoded = vrrp::decode(a.message, {a.src, a.dst, 255});
   REQUIRE(decoded.ok());  // the checksum covers the new source (pseudo-header)
   CHECK(decoded->advert.priority == 150);
-  f.instance.set_fault("script chk", std::string("failed"), f.clock.now());  // priority 0
+  f.instance.set_fault(daemon::FaultSource::kTrack, std::string("failed"), f.clock.now());  // priority 0
   CHECK(f.ports.adverts.back().src == *IpAddress::parse("192.168.100.9"));
   auto last = vrrp::decode(f.ports.adverts.back().message,
                            {f.ports.adverts.back().src, f.ports.adverts.back().dst, 255});

@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "daemon/process_runner.hpp"
 #include "daemon/runtime_checks.hpp"
+#include "daemon/status.hpp"
 #include "daemon/tracking.hpp"
 #include "floatd/text.hpp"
 
@@ -29,7 +30,7 @@ TEST_CASE("tracking: a failing script's non-UTF-8 output gives a clean `last`") 
   floatd::daemon::ProcessRunner runner(loop, log);
   int changes = 0;
   floatd::daemon::Tracking tracking(loop, log, runner,
-                                    [&](const auto&, const auto&, const auto&) { ++changes; });
+                                    [&](const auto&) { ++changes; });
   auto config = floatd::config::parse_string(
       "[global]\nscript_user = root\n"
       "[script chk]\nscript = /usr/bin/printf 'caf\\351 is down\\n' && exit 3\ninterval = 60\n"
@@ -46,7 +47,7 @@ TEST_CASE("tracking: a failing script's non-UTF-8 output gives a clean `last`") 
   while (changes == 0 && std::chrono::steady_clock::now() < deadline) ev_run(loop, EVRUN_ONCE);
   REQUIRE(changes == 1);  // fall = 1: the first failure marks it failed
 
-  const auto status = tracking.status();
+  const auto status = floatd::daemon::tracking_status(tracking.snapshot());
   const std::string last = status["scripts"][0]["last"];
   CHECK(last == "failure: exited with status 3 (output: caf\\xe9 is down)");
   CHECK(floatd::is_clean_text(last));
