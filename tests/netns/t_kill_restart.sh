@@ -11,19 +11,16 @@
 #     Master_Down_Interval + OUTAGE_SLACK: r1's kernel answers on the stale VIP until the new
 #     floatd removes it, and r2 takes over a Master_Down_Interval after r1's last advert at
 #     the latest (if r1's own timer does not fire first);
-#   - two holders never coexist for longer than one advert interval + DOUBLE_SLACK;
+#   - two holders never coexist for longer than one advert interval + DOUBLE_SLACK, except
+#     while r1 has no floatd that could have removed its stale VIP: from the SIGKILL to the
+#     restarted floatd's own log line of the removal (process start-up is outside work, seconds
+#     under AddressSanitizer); that gap is reported per round, and the removal must come
+#     before the restarted floatd joins the election (its INIT -> line);
 #   - no stale VIP: after the last round r1 alone holds it; after both floatd stop cleanly no
 #     namespace has the VIP or any address marked with floatd's IFA_PROTO 0x66.
 # Reports the outage, the lost echoes and the double-holder times per round.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
-# Under AddressSanitizer a restart takes seconds, during which the killed r1 still holds its
-# stale VIP while r2 is Master: the double-holding bound measures the sanitizer, not floatd.
-# The plain build runs it (make check); see issue 10's closing note.
-if [[ -n ${FLOATD_SANITIZED:-} ]]; then
-  echo "SKIP: timing bound not meaningful under AddressSanitizer"
-  exit 77
-fi
 test_init "$@"
 
 adv=0.1
@@ -53,9 +50,14 @@ sampler_start() {
 # double_holds [T0]: one line per stretch of samples with two holders (after T0, an
 # EPOCHREALTIME): "FIRST_SAMPLE LO_MS HI_MS", LO the time between the first and the last
 # sample seeing both (a lower bound), HI the time between the samples around them (an upper).
+# Samples inside a window of RUN/excused ("FROM TO" epoch seconds per line) count as one
+# holder: r1 had no floatd then.
 double_holds() {
+  touch "$RUN/excused"
   awk -v t0="${1:-0}" '
+    FNR == NR { from[NR] = $1; to[NR] = $2; n = NR; next }
     $1 < t0 { next }
+    { for (i = 1; i <= n; i++) if ($1 >= from[i] && $1 <= to[i]) { $0 = $1; NF = 1; break } }
     NF == 3 && first == "" { first = $1; before = (prev == "" ? $1 : prev) }
     NF == 3 { last = $1 }
     NF != 3 && first != "" {
@@ -63,12 +65,13 @@ double_holds() {
       first = ""
     }
     { prev = $1 }
-    END { if (first != "") printf "%s %.0f open\n", first, (last - first) * 1000 }' "$HOLDERS"
+    END { if (first != "") printf "%s %.0f open\n", first, (last - first) * 1000 }' \
+    "$RUN/excused" "$HOLDERS"
 }
 
 # kill_round I: SIGKILL r1's floatd at a random phase and restart it at once.
 kill_round() {
-  local i=$1 t0 t_up mark1 mark2 restart_ms r2_text dh
+  local i=$1 t0 t_up mark1 mark2 restart_ms r2_text dh removed gap
   mark1=$(log_lines r1) mark2=$(log_lines r2)
   probe_start "$VIP4"
   random_phase $adv
@@ -85,15 +88,21 @@ kill_round() {
     fail "round $i: $VIP4 is held by [$(vip_holders "$VIP4")], expected [r1]"
   wait_for "client_ping $VIP4" 2 || fail "round $i: the client cannot ping $VIP4"
   probe_stop
-  log_since r1 "$mark1" | grep -q "removed stale VIP $VIP4" ||
+  removed=$(log_at r1 "$mark1" "removed stale VIP $VIP4") ||
     fail "round $i: the restarted floatd did not log the removal of the stale $VIP4"
+  log_since r1 "$mark1" | grep -m 1 -e "removed stale VIP $VIP4" -e 'web: INIT ->' |
+    grep -q "removed stale VIP" ||
+    fail "round $i: the restarted floatd joined the election before removing the stale VIP"
+  echo "$t0 $removed" >>"$RUN/excused"
+  gap=$(awk -v a="$t0" -v b="$removed" 'BEGIN {printf "%.0f", (b - a) * 1000}')
   # Its own removal of the stale VIP is not someone deleting its fresh one.
   ! log_since r1 "$mark1" | grep -q "putting it back" ||
     fail "round $i: the restarted floatd took its own removal of the stale VIP for a deletion"
   r2_text=$(log_since r2 "$mark2" | { grep -- ' -> ' || true; } | sed 's/.*web: //' |
     paste -sd ',' -)
   dh=$(double_holds "$t0" | awk '{printf "%s%s-%s ms", sep, $2, $3; sep = ", "}')
-  RESULTS+=("round $i: restarted after ${restart_ms} ms, r1 MASTER ${up_lo}-${up_hi} ms after \
+  RESULTS+=("round $i: restarted after ${restart_ms} ms (stale VIP removed ${gap} ms after the \
+kill), r1 MASTER ${up_lo}-${up_hi} ms after \
 that; r2: ${r2_text:-no transition}; two holders: ${dh:-never}; probe: outage \
 ${PROBE_OUTAGE_MS} ms, lost ${PROBE_LOST}/${PROBE_SENT}")
   step "${RESULTS[-1]}"
@@ -126,7 +135,7 @@ step "longest double holding: ${worst:-none} (first sample, lower-upper ms)"
 while read -r first lo hi; do
   [[ $hi != open ]] || fail "r1 and r2 both hold $VIP4 since $first"
   assert_cmp "$lo" "<=" "$(ms "$(add_s $adv $DOUBLE_SLACK)")" \
-    "two holders of $VIP4 from $first (ms), bound one advert interval + slack"
+    "two holders of $VIP4 from $first (ms) while r1 ran a floatd, bound one advert interval + slack"
 done < <(double_holds "$t_start")
 
 step "stop both cleanly: no VIP and no address marked 0x66 is left anywhere"
