@@ -130,7 +130,8 @@ std::string render(const Draft& global, const std::vector<const std::vector<Draf
   Draft g = global;
   if (g.get("script_user") == nullptr && runs_commands(sections)) {
     g.comments.push_back("keepalived ran scripts as keepalived_script when that user existed;");
-    g.comments.push_back("floatd runs them as script_user, root unless set here.");
+    g.comments.push_back("floatd runs them as script_user if set here, else as floatd-script when");
+    g.comments.push_back("that user exists, else as root (with a warning at load).");
   }
   w.section(g);
   for (const auto* list : sections) {
