@@ -44,7 +44,9 @@ Daemon::Daemon(Options options, config::Config config, Log& log, DaemonPorts por
       vrrp_(ports.vrrp),
       frames_(ports.frames),
       timer_(ports.timer),
-      loop_(ev_default_loop(EVFLAG_AUTO)) {}
+      processes_(ports.processes),
+      // Not libev's default loop: that one reaps every child behind our back (ProcessRunner).
+      loop_(ev_loop_new(EVFLAG_AUTO)) {}
 
 Daemon::~Daemon() {
   for (auto& s : signals_) ev_signal_stop(loop_, &s);
@@ -53,6 +55,14 @@ Daemon::~Daemon() {
   ev_timer_stop(loop_, &reconcile_timer_);
   ev_io_stop(loop_, &files_watcher_);
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
+  // Whatever still watches the loop goes before it.
+  notifier_.reset();
+  tracking_.reset();
+  runner_.reset();
+  control_.reset();
+  deferred_.reset();
+  sockets_.clear();
+  if (loop_ != nullptr) ev_loop_destroy(loop_);
 }
 
 int Daemon::run() {
@@ -114,7 +124,7 @@ Result<Ok> Daemon::init() {
     ev_signal_start(loop_, &signals_[i]);
   }
   signal(SIGPIPE, SIG_IGN);
-  // Orphaned grandchildren of scripts become ours, so libev's SIGCHLD handling reaps them.
+  // Orphaned grandchildren of scripts become ours; the ProcessRunner reaps them.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   ports_ = std::make_unique<KernelPorts>(
@@ -129,7 +139,7 @@ Result<Ok> Daemon::init() {
   make_parent_dir(sock);
   if (auto r = control_->listen(sock, config_.global.control_group); !r) return r;
 
-  runner_ = std::make_unique<ProcessRunner>(loop_, log_);
+  runner_ = std::make_unique<ProcessRunner>(loop_, log_, processes_);
   notifier_ = std::make_unique<Notifier>(*runner_, log_);
   tracking_ = std::make_unique<Tracking>(
       loop_, log_, *runner_,

@@ -120,6 +120,7 @@ class Daemon {
   AdvertTransport& vrrp_;
   FrameSender& frames_;
   WakeTimer& timer_;
+  ProcessLauncher& processes_;
   Phase phase_ = Phase::kStarting;
   bool stop_now_ = false;  // a second SIGTERM: stop without waiting for notify scripts
   std::optional<PidFile> pid_file_;

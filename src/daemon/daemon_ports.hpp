@@ -7,8 +7,8 @@
 // Each port that produces input exposes a descriptor that is readable when it has some: the
 // Daemon watches it on its libev loop, the real one is a socket or timerfd, a fake one a pipe.
 //
-// Not behind a port yet: scripts (ProcessRunner forks real processes; tests run real
-// /bin/sh scripts), the control socket (a real unix socket in a temporary directory), the pid
+// Scripts are started through a ProcessLauncher (process_ports.hpp): tests pass the real one
+// (spawn_launcher.hpp) to run real /bin/sh scripts. Not behind a port yet: the control socket (a real unix socket in a temporary directory), the pid
 // file, and the process-wide knobs of scheduling.hpp.
 #pragma once
 
@@ -22,6 +22,7 @@
 #include "floatd/ip_address.hpp"
 #include "floatd/result.hpp"
 #include "floatd/time.hpp"
+#include "daemon/process_ports.hpp"
 #include "net/kernel.hpp"  // AddOutcome
 #include "net/netlink_events.hpp"
 #include "net/sysctl.hpp"
@@ -115,6 +116,7 @@ struct DaemonPorts {
   AdvertTransport& vrrp;
   FrameSender& frames;
   WakeTimer& timer;
+  ProcessLauncher& processes;  // scripts: spawn, wait, signal their process groups
 };
 
 }  // namespace floatd::daemon

@@ -1,3 +1,4 @@
+#include "daemon/spawn_launcher.hpp"
 #include "daemon/system_ports.hpp"
 
 #include <sys/timerfd.h>
@@ -152,6 +153,7 @@ struct SystemPorts::Parts {
   SystemTransport vrrp;
   std::unique_ptr<SystemFrames> frames;
   std::unique_ptr<SystemTimer> timer;
+  SpawnLauncher processes;
 };
 
 SystemPorts::SystemPorts(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -176,7 +178,7 @@ Result<std::unique_ptr<SystemPorts>> SystemPorts::open() {
 
 DaemonPorts SystemPorts::ports() {
   return DaemonPorts{parts_->clock, *parts_->kernel, *parts_->monitor, parts_->vrrp,
-                     *parts_->frames, *parts_->timer};
+                     *parts_->frames, *parts_->timer, parts_->processes};
 }
 
 }  // namespace floatd::daemon

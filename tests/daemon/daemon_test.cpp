@@ -19,6 +19,7 @@
 #include "config/config.hpp"
 #include "daemon/control_request.hpp"
 #include "daemon/daemon.hpp"
+#include "daemon/spawn_launcher.hpp"
 #include "fake_ports.hpp"
 #include "fake_system.hpp"
 #include "floatd/control_protocol.hpp"
@@ -50,6 +51,7 @@ class Harness {
   test::FakeTransport vrrp;
   test::FakeFrames frames;
   test::FakeTimer timer;
+  daemon::SpawnLauncher launcher;  // real scripts
   test::MemoryLog log;
   std::string dir;
   int eth0 = 0;
@@ -87,7 +89,7 @@ class Harness {
     options.control_socket = dir + "/floatd.sock";
     d = std::make_unique<daemon::Daemon>(
         options, std::move(*config), log,
-        daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, timer});
+        daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, timer, launcher});
     auto started = d->start();
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error()));
     pump();
