@@ -139,7 +139,10 @@ Result<Ok> Daemon::init() {
   make_parent_dir(sock);
   if (auto r = control_->listen(sock, config_.global.control_group); !r) return r;
 
-  runner_ = std::make_unique<ProcessRunner>(loop_, log_, processes_);
+  runner_ = std::make_unique<ProcessRunner>(
+      loop_, log_, processes_,
+      ProcessRunner::Limits{static_cast<std::size_t>(config_.global.max_running_scripts),
+                            ProcessRunner::kKillGrace});
   notifier_ = std::make_unique<Notifier>(*runner_, log_);
   tracking_ = std::make_unique<Tracking>(
       loop_, log_, *runner_,
@@ -229,6 +232,7 @@ void Daemon::apply_config(config::Config next, ScriptUsers users) {
   for (auto& i : config_.instances) config::forget_locations(i);
   for (const auto& line : scheduling_.apply(config_.global)) log_.warning("cannot set " + line);
   for (const auto& line : users.warnings) log_.warning(line);
+  runner_->set_max_running(static_cast<std::size_t>(config_.global.max_running_scripts));
   notifier_->configure(users.run_as(config_.global.script_user),
                        Microseconds{config_.global.notify_timeout});
   tracking_->set_script_users(std::move(users));

@@ -132,6 +132,9 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
     result["unknown_vrid_drops"] = unknown_vrid_drops_;
     result["undecodable_drops"] = decode_drops_unattributed_;
     result["tracking"] = tracking_->status();
+    result["tracking"]["processes"] = {{"running", runner_->running()},
+                                       {"queued", runner_->queued()},
+                                       {"max_running", config_.global.max_running_scripts}};
     return result;
   }
   if (command == "version") return nlohmann::json{{"version", FLOATD_VERSION}};
@@ -140,7 +143,9 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
   if (command == "metrics") {
     std::vector<const Instance*> list;
     for (const auto& r : instances_) list.push_back(r->instance.get());
-    return nlohmann::json{{"text", metrics_text(list, tracking_->status(), unknown_vrid_drops_)}};
+    auto tracking = tracking_->status();
+    tracking["processes"] = {{"running", runner_->running()}, {"queued", runner_->queued()}};
+    return nlohmann::json{{"text", metrics_text(list, tracking, unknown_vrid_drops_)}};
   }
   if (command == "handover" || command == "maintenance") {
     const auto n = args.find("name");

@@ -91,6 +91,11 @@ void instance_metrics(Writer& w, const std::vector<const Instance*>& instances) 
 }
 
 void tracking_metrics(Writer& w, const nlohmann::json& tracking) {
+  const auto processes = tracking.value("processes", nlohmann::json::object());
+  w.family("floatd_scripts_running", "gauge", "Scripts and notify commands running now.");
+  w.sample("floatd_scripts_running", "", processes.value("running", std::uint64_t{0}));
+  w.family("floatd_scripts_queued", "gauge", "Scripts waiting for a slot (max_running_scripts).");
+  w.sample("floatd_scripts_queued", "", processes.value("queued", std::uint64_t{0}));
   const auto scripts = tracking.value("scripts", nlohmann::json::array());
   w.family("floatd_script_up", "gauge", "1 while the check script passes (after rise/fall).");
   for (const auto& s : scripts) {
