@@ -36,7 +36,7 @@ class ProcessLauncher {
   virtual ~ProcessLauncher() = default;
 
   // Starts `cmd` as `run_as` in a new process group (track::spawn()). The leader is never
-  // reaped by anyone but reap(): not by waitpid(-1), not by reap_orphan().
+  // reaped by anyone but reap() (nothing in floatd calls waitpid(-1)).
   virtual Result<Started> spawn(const track::Command& cmd, const track::RunAs& run_as,
                                 const std::vector<std::string>& env) = 0;
 
@@ -48,16 +48,17 @@ class ProcessLauncher {
   // between spawn() and reap() of that leader.
   virtual bool signal_group(pid_t leader, int sig) = 0;
 
-  // Reaps the leader (or an orphan peek_orphan() named): waits if it has not exited yet.
+  // Reaps the leader (or an orphan exited_children() named): waits if it has not exited yet.
   virtual void reap(pid_t pid) = 0;
 
   // Reads the output pipe: bytes read (0 at EOF or on an error that will not go away), or
   // nullopt when there is nothing to read now.
   virtual std::optional<std::size_t> read_output(int fd, std::span<char> buf) = 0;
 
-  // An exited child that is not a leader spawn() started: a script's orphan handed to floatd
-  // as child subreaper, left a zombie until reap(). nullopt: none.
-  virtual std::optional<pid_t> peek_orphan() = 0;
+  // floatd's exited children, left zombies until reap(): leaders spawn() started among them,
+  // and orphans of scripts handed to floatd as child subreaper. The caller reaps only those
+  // that are not leaders.
+  virtual std::vector<pid_t> exited_children() = 0;
 };
 
 }  // namespace floatd::daemon

@@ -227,16 +227,10 @@ void ProcessRunner::timer_fired(Process& p) {
 
 // Orphans (floatd is a child subreaper) are reaped as they come; a leader never is here.
 void ProcessRunner::reap_orphans() {
-  for (int i = 0; i < 1024; ++i) {
-    const auto pid = launcher_.peek_orphan();
-    if (!pid) return;
+  for (const pid_t pid : launcher_.exited_children()) {
     const bool leader = std::any_of(processes_.begin(), processes_.end(),
-                                    [&](const auto& kv) { return kv.second->pid == *pid; });
-    if (leader) {  // the launcher promised this cannot happen: leave it to leader_exited()
-      log_.debug("process runner: pid " + std::to_string(*pid) + " is a leader, not an orphan");
-      return;
-    }
-    launcher_.reap(*pid);
+                                    [&](const auto& kv) { return kv.second->pid == pid; });
+    if (!leader) launcher_.reap(pid);  // a leader goes through leader_exited() and finish()
   }
 }
 

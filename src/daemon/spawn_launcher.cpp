@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
+#include <fstream>
 
 namespace floatd::daemon {
 
@@ -62,11 +64,21 @@ std::optional<std::size_t> SpawnLauncher::read_output(int fd, std::span<char> bu
   }
 }
 
-std::optional<pid_t> SpawnLauncher::peek_orphan() {
-  // No __WALL: leaders have no exit signal and are not eligible (spawn_launcher.hpp).
-  const auto info = wait_for(P_ALL, 0, WEXITED | WNOHANG | WNOWAIT);
-  if (!info) return std::nullopt;
-  return info->si_pid;
+std::vector<pid_t> SpawnLauncher::exited_children() {
+  std::vector<pid_t> exited;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream in(task.path() / "children");
+    pid_t pid;
+    while (in >> pid) {  // our child: no one else can reap it, so the number stays its own
+      if (wait_for(P_PID, static_cast<id_t>(pid), WEXITED | WNOHANG | WNOWAIT | __WALL))
+        exited.push_back(pid);
+    }
+  }
+  if (ec) {  // no /proc: one exited child at a time (stops at a zombie leader)
+    if (auto info = wait_for(P_ALL, 0, WEXITED | WNOHANG | WNOWAIT)) exited.push_back(info->si_pid);
+  }
+  return exited;
 }
 
 }  // namespace floatd::daemon

@@ -1,10 +1,10 @@
 // SpawnLauncher: the real ProcessLauncher (process_ports.hpp), over track::spawn() and
 // waitid().
 //
-// Leaders are spawned without an exit signal (track/spawn.hpp, Child), so they are "clone
-// children": waitid(P_ALL) without __WALL, which peek_orphan() uses, never returns one, and
-// what it returns is an orphan by construction. Leaders are waited for by pid with __WALL,
-// and their exit is seen on a pidfd.
+// Leaders are spawned with a pidfd, on which their exit is seen, and waited for by pid. exited_children() lists
+// floatd's children (/proc/self/task/*/children) and peeks each by pid with WNOWAIT: a
+// waitid(P_ALL, WNOWAIT) scan would return the same zombie leader again and again, and could
+// not look past one that is held while its group is killed.
 #pragma once
 
 #include "daemon/process_ports.hpp"
@@ -19,7 +19,7 @@ class SpawnLauncher final : public ProcessLauncher {
   bool signal_group(pid_t leader, int sig) override;
   void reap(pid_t pid) override;
   std::optional<std::size_t> read_output(int fd, std::span<char> buf) override;
-  std::optional<pid_t> peek_orphan() override;
+  std::vector<pid_t> exited_children() override;
 };
 
 }  // namespace floatd::daemon

@@ -315,10 +315,9 @@ Result<Child> spawn(const Command& cmd, const RunAs& run_as, const std::vector<s
   // As posix_spawn() does: the child borrows our memory until it has exec'd, so nothing of a
   // large daemon is copied (fork() copied the page tables: milliseconds at 100 MB), and when
   // clone() returns the child has exec'd or failed (plan.error says which).
-  // No exit signal (spawn.hpp, Child): only a wait by pid with __WALL reaps this child.
-  int pidfd = -1;
-  const pid_t pid =
-      clone(child_main, stack.top(), CLONE_VM | CLONE_VFORK | CLONE_PIDFD, &plan, &pidfd);
+  int pidfd = -1;  // the child's exit is seen on it (spawn.hpp, Child)
+  const pid_t pid = clone(child_main, stack.top(), CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD,
+                          &plan, &pidfd);
   const int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   devnull.reset();
@@ -327,7 +326,7 @@ Result<Child> spawn(const Command& cmd, const RunAs& run_as, const std::vector<s
   if (pid < 0) return fail("clone: " + errno_text(clone_errno));
   UniqueFd exit_fd(pidfd);
   if (plan.error.stage >= 0) {
-    while (waitpid(pid, nullptr, __WALL) < 0 && errno == EINTR) {
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
     return fail(std::string(stage_name(static_cast<Stage>(plan.error.stage))) + " for " +
                 plan.path + ": " + errno_text(plan.error.err));

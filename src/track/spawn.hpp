@@ -45,10 +45,8 @@ Result<std::string> resolve_executable(std::string_view name);
 // BASH_ENV, GCONV_PATH ...): the caller chose them, so that is a bug worth an error.
 Result<std::vector<std::string>> script_environment(const std::vector<std::string>& extra);
 
-// The child sends no SIGCHLD when it exits (its exit signal is 0, a "clone child" to the
-// kernel): waitpid(-1) and waitid(P_ALL) without __WALL never see it, so a reaper of orphans
-// (floatd is a child subreaper) cannot take its exit status, and its pid, away from the caller.
-// The caller learns of the exit from `exit_fd` and waits for it by pid with __WALL.
+// The caller learns of the child's exit from `exit_fd` (a pidfd) and must be the only one that
+// reaps it (by pid): nothing else in floatd may call waitpid(-1).
 struct Child {
   pid_t pid = -1;      // also the process group id
   int output_fd = -1;  // read end of the stdout+stderr pipe: non-blocking, close-on-exec; the

@@ -62,7 +62,13 @@ class FakeLauncher final : public daemon::ProcessLauncher {
     return n < 0 ? 0 : static_cast<std::size_t>(n);
   }
 
-  std::optional<pid_t> peek_orphan() override { return std::nullopt; }
+  std::vector<pid_t> exited_children() override {
+    std::vector<pid_t> out;
+    for (const auto& [pid, p] : procs_) {
+      if (p.status && !p.reaped) out.push_back(pid);
+    }
+    return out;
+  }
 
   // The leader exits with `status` (a waitpid() status): its exit descriptor becomes readable.
   void exit(pid_t pid, int status) {

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <ev.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -396,4 +397,18 @@ TEST_CASE("script security: the descriptor that was checked is the file that run
   REQUIRE(stat(s.path.c_str(), &now) == 0);
   CHECK(opened.st_ino != now.st_ino);  // what spawn() executes is still the checked file
   close(*fd);
+}
+
+TEST_CASE("process runner: an orphan handed to floatd as subreaper is reaped, a leader is not") {
+  // floatd sets this at start; the test process does so for this case (and keeps it).
+  REQUIRE(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+  Harness h;
+  // setsid: out of the script's group, so the group kill spares it; it exits on its own.
+  auto r = h.run("setsid sh -c 'sleep 0.3' & echo $!", 30s);
+  CHECK(r.outcome == floatd::track::Outcome::kSuccess);
+  const pid_t orphan = std::atoi(r.output.c_str());
+  REQUIRE(orphan > 1);
+  // Reaped by the runner's SIGCHLD watcher: not even a zombie is left.
+  CHECK(run_until(h.loop, [&] { return kill(orphan, 0) < 0; }, 5s));
+  CHECK(h.run("echo still works").output == "still works\n");
 }
