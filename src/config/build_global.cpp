@@ -38,6 +38,11 @@ void set_notify_timeout(GlobalConfig& g, const IniEntry& e, Errors& errors) {
   assign(g.notify_timeout, e, errors, [](auto v) { return parse_seconds(v, kRule); });
 }
 
+void set_max_running_scripts(GlobalConfig& g, const IniEntry& e, Errors& errors) {
+  assign(g.max_running_scripts, e, errors,
+         [](auto v) { return parse_int(v, 1, 4096, "1..4096 scripts at once"); });
+}
+
 void set_control_socket(GlobalConfig& g, const IniEntry& e, Errors& errors) {
   if (auto bad = check_absolute_path(e.value)) return errors.push_back(entry_error(e, *bad));
   if (e.value.size() > kSunPathMax) {
@@ -68,12 +73,13 @@ void set_no_swap(GlobalConfig& g, const IniEntry& e, Errors& errors) {
   assign(g.vrrp_no_swap, e, errors, parse_bool);
 }
 
-constexpr std::array<KeySpec<GlobalConfig>, 10> kGlobalKeys{{
+constexpr std::array<KeySpec<GlobalConfig>, 11> kGlobalKeys{{
     {"router_id", Repeat::kOnce, set_router_id},
     {"vrrp_version", Repeat::kOnce, set_vrrp_version},
     {"script_user", Repeat::kOnce, set_script_user},
     {"enable_script_security", Repeat::kOnce, set_script_security},
     {"notify_timeout", Repeat::kOnce, set_notify_timeout},
+    {"max_running_scripts", Repeat::kOnce, set_max_running_scripts},
     {"control_socket", Repeat::kOnce, set_control_socket},
     {"control_group", Repeat::kOnce, set_control_group},
     {"pid_file", Repeat::kOnce, set_pid_file},

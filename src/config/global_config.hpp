@@ -14,6 +14,7 @@ namespace floatd::config {
 
 inline constexpr std::string_view kDefaultControlSocket = "/run/floatd/floatd.sock";
 inline constexpr std::string_view kDefaultPidFile = "/run/floatd/floatd.pid";
+inline constexpr int kDefaultMaxRunningScripts = 32;
 
 struct GlobalConfig {
   std::string router_id;                        // default: the host name
@@ -21,6 +22,7 @@ struct GlobalConfig {
   std::string script_user;  // default `user` of scripts; "": floatd-script if it exists, else root
   bool enable_script_security = false;          // refuse scripts writable by non-root
   Centiseconds notify_timeout{3000};            // a notify command is killed after this
+  int max_running_scripts = kDefaultMaxRunningScripts;  // more wait, in order, for a slot
   std::string control_socket{kDefaultControlSocket};
   std::string control_group;                   // empty: the socket is root-only (0600)
   std::string pid_file{kDefaultPidFile};

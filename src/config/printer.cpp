@@ -39,6 +39,7 @@ void print_global(Printer& p, const GlobalConfig& g) {
   if (!g.script_user.empty()) p.key("script_user", g.script_user);
   p.key("enable_script_security", yes_no(g.enable_script_security));
   p.seconds("notify_timeout", g.notify_timeout);
+  if (g.max_running_scripts != kDefaultMaxRunningScripts) p.key("max_running_scripts", g.max_running_scripts);
   p.key("control_socket", g.control_socket);
   if (!g.control_group.empty()) p.key("control_group", g.control_group);
   p.key("pid_file", g.pid_file);

@@ -44,7 +44,9 @@ Daemon::Daemon(Options options, config::Config config, Log& log, DaemonPorts por
       frames_(ports.frames),
       timer_(ports.timer),
       control_transport_(ports.control),
-      loop_(ev_default_loop(EVFLAG_AUTO)) {}
+      processes_(ports.processes),
+      // Not libev's default loop: that one reaps every child behind our back (ProcessRunner).
+      loop_(ev_loop_new(EVFLAG_AUTO)) {}
 
 Daemon::~Daemon() {
   for (auto& s : signals_) ev_signal_stop(loop_, &s);
@@ -54,6 +56,14 @@ Daemon::~Daemon() {
   ev_timer_stop(loop_, &files_retry_timer_);
   ev_io_stop(loop_, &files_watcher_);
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
+  // Whatever still watches the loop goes before it.
+  notifier_.reset();
+  tracking_.reset();
+  runner_.reset();
+  control_.reset();
+  deferred_.reset();
+  sockets_.clear();
+  if (loop_ != nullptr) ev_loop_destroy(loop_);
 }
 
 int Daemon::run() {
@@ -115,7 +125,7 @@ Result<Ok> Daemon::init() {
     ev_signal_start(loop_, &signals_[i]);
   }
   signal(SIGPIPE, SIG_IGN);
-  // Orphaned grandchildren of scripts become ours, so libev's SIGCHLD handling reaps them.
+  // Orphaned grandchildren of scripts become ours; the ProcessRunner reaps them.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   ports_ = std::make_unique<KernelPorts>(
@@ -132,7 +142,10 @@ Result<Ok> Daemon::init() {
   if (auto r = control_->listen(control_transport_, sock, config_.global.control_group); !r)
     return r;
 
-  runner_ = std::make_unique<ProcessRunner>(loop_, log_);
+  runner_ = std::make_unique<ProcessRunner>(
+      loop_, log_, processes_,
+      ProcessRunner::Limits{static_cast<std::size_t>(config_.global.max_running_scripts),
+                            ProcessRunner::kKillGrace});
   notifier_ = std::make_unique<Notifier>(*runner_, log_);
   tracking_ = std::make_unique<Tracking>(
       loop_, log_, *runner_,
@@ -226,6 +239,7 @@ void Daemon::apply_config(config::Config next, ScriptUsers users) {
   for (auto& i : config_.instances) config::forget_locations(i);
   for (const auto& line : scheduling_.apply(config_.global)) log_.warning("cannot set " + line);
   for (const auto& line : users.warnings) log_.warning(line);
+  runner_->set_max_running(static_cast<std::size_t>(config_.global.max_running_scripts));
   notifier_->configure(users.run_as(config_.global.script_user),
                        Microseconds{config_.global.notify_timeout});
   tracking_->set_script_users(std::move(users));

@@ -125,6 +125,7 @@ class Daemon {
   FrameSender& frames_;
   WakeTimer& timer_;
   ControlTransport& control_transport_;
+  ProcessLauncher& processes_;
   Phase phase_ = Phase::kStarting;
   bool stop_requested_ = false;  // SIGTERM/SIGINT seen: the loop ends, stop() follows
   bool stop_now_ = false;  // a second SIGTERM: stop without waiting for notify scripts

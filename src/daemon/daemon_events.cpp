@@ -139,7 +139,10 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
     auto result = status(list, name);
     result["unknown_vrid_drops"] = unknown_vrid_drops_;
     result["undecodable_drops"] = decode_drops_unattributed_;
-    result["tracking"] = tracking_status(tracking_->snapshot());
+    auto tracking = tracking_->snapshot();
+    tracking.processes = {runner_->running(), runner_->queued(),
+                          static_cast<std::size_t>(config_.global.max_running_scripts)};
+    result["tracking"] = tracking_status(tracking);
     return result;
   }
   if (command == "version") return nlohmann::json{{"version", FLOATD_VERSION}};
@@ -148,7 +151,10 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
   if (command == "metrics") {
     std::vector<const Instance*> list;
     for (const auto& r : instances_) list.push_back(r->instance.get());
-    return nlohmann::json{{"text", metrics_text(list, tracking_->snapshot(), unknown_vrid_drops_)}};
+    auto tracking = tracking_->snapshot();
+    tracking.processes = {runner_->running(), runner_->queued(),
+                          static_cast<std::size_t>(config_.global.max_running_scripts)};
+    return nlohmann::json{{"text", metrics_text(list, tracking, unknown_vrid_drops_)}};
   }
   if (command == "handover" || command == "maintenance") {
     const auto n = args.find("name");

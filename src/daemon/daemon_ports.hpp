@@ -7,8 +7,9 @@
 // Each port that produces input exposes a descriptor that is readable when it has some: the
 // Daemon watches it on its libev loop, the real one is a socket or timerfd, a fake one a pipe.
 //
-// Not behind a port yet: scripts (ProcessRunner forks real processes; tests run real
-// /bin/sh scripts), the pid file, and the process-wide knobs of scheduling.hpp.
+// Scripts are started through a ProcessLauncher (process_ports.hpp): tests pass the real one
+// (spawn_launcher.hpp) to run real /bin/sh scripts. Not behind a port yet: the pid file, and
+// the process-wide knobs of scheduling.hpp.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,7 @@
 #include "floatd/ip_address.hpp"
 #include "floatd/result.hpp"
 #include "floatd/time.hpp"
+#include "daemon/process_ports.hpp"
 #include "net/kernel.hpp"  // AddOutcome
 #include "net/netlink_events.hpp"
 #include "net/sysctl.hpp"
@@ -137,6 +139,7 @@ struct DaemonPorts {
   FrameSender& frames;
   WakeTimer& timer;
   ControlTransport& control;
+  ProcessLauncher& processes;  // scripts: spawn, wait, signal their process groups
 };
 
 }  // namespace floatd::daemon

@@ -93,6 +93,10 @@ void instance_metrics(Writer& w, const std::vector<const Instance*>& instances) 
 using ScriptCounter = std::uint64_t ScriptStats::*;
 
 void tracking_metrics(Writer& w, const TrackingSnapshot& tracking) {
+  w.family("floatd_scripts_running", "gauge", "Scripts and notify commands running now.");
+  w.sample("floatd_scripts_running", "", std::uint64_t{tracking.processes.running});
+  w.family("floatd_scripts_queued", "gauge", "Scripts waiting for a slot (max_running_scripts).");
+  w.sample("floatd_scripts_queued", "", std::uint64_t{tracking.processes.queued});
   w.family("floatd_script_up", "gauge", "1 while the check script passes (after rise/fall).");
   for (const auto& s : tracking.scripts) {
     w.sample("floatd_script_up", "script=\"" + escape(s.name) + "\"", std::uint64_t{!s.failed});

@@ -88,7 +88,12 @@ nlohmann::json tracking_status(const TrackingSnapshot& tracking) {
     if (!f.error.empty()) file["error"] = f.error;
     files.push_back(std::move(file));
   }
-  return {{"scripts", scripts}, {"files", files}};
+  return {{"scripts", scripts},
+          {"files", files},
+          {"processes",
+           {{"running", tracking.processes.running},
+            {"queued", tracking.processes.queued},
+            {"max_running", tracking.processes.max_running}}}};
 }
 
 }  // namespace floatd::daemon

@@ -1,3 +1,4 @@
+#include "daemon/spawn_launcher.hpp"
 #include "daemon/system_ports.hpp"
 
 #include <sys/timerfd.h>
@@ -174,6 +175,7 @@ struct SystemPorts::Parts {
   std::unique_ptr<SystemFrames> frames;
   std::unique_ptr<SystemTimer> timer;
   UnixControlTransport control;
+  SpawnLauncher processes;
 };
 
 SystemPorts::SystemPorts(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -198,7 +200,7 @@ Result<std::unique_ptr<SystemPorts>> SystemPorts::open() {
 
 DaemonPorts SystemPorts::ports() {
   return DaemonPorts{parts_->clock, *parts_->kernel, *parts_->monitor, parts_->vrrp,
-                     *parts_->frames, *parts_->timer, parts_->control};
+                     *parts_->frames, *parts_->timer, parts_->control, parts_->processes};
 }
 
 }  // namespace floatd::daemon

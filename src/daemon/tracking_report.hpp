@@ -68,9 +68,17 @@ struct FileSnapshot {
 };
 
 // In name order, as the config's sections are matched.
+// The process runner's slots (max_running_scripts): filled by the daemon, which owns the runner.
+struct ProcessSlots {
+  std::size_t running = 0;
+  std::size_t queued = 0;
+  std::size_t max_running = 0;
+};
+
 struct TrackingSnapshot {
   std::vector<ScriptSnapshot> scripts;
   std::vector<FileSnapshot> files;
+  ProcessSlots processes;
 };
 
 }  // namespace floatd::daemon

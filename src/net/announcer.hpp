@@ -14,8 +14,8 @@
 
 #include "floatd/ip_address.hpp"
 #include "floatd/result.hpp"
+#include "floatd/unique_fd.hpp"
 #include "net/announce_frames.hpp"
-#include "net/fd.hpp"
 
 namespace floatd::net {
 

@@ -27,7 +27,7 @@
 
 #include "floatd/ip_address.hpp"
 #include "floatd/result.hpp"
-#include "net/fd.hpp"
+#include "floatd/unique_fd.hpp"
 #include "vrrp/packet.hpp"
 
 namespace floatd::net {

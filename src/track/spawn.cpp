@@ -18,6 +18,7 @@
 #include <cstring>
 #include <utility>
 
+#include "floatd/unique_fd.hpp"
 #include "track/script_security.hpp"
 
 namespace floatd::track {
@@ -26,30 +27,12 @@ namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
-// Owns a descriptor until released (only the pieces spawn() needs).
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-  void reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-  // Moves the descriptor to 3 or above, so the child's dup2() onto 0-2 cannot clobber it.
-  bool lift_above_stdio() {
-    if (fd_ > 2) return true;
-    const int lifted = fcntl(fd_, F_DUPFD_CLOEXEC, 3);
-    reset(lifted);
-    return lifted >= 0;
-  }
-
- private:
-  int fd_;
-};
+// Moves `fd` to 3 or above, so the child's dup2() onto 0-2 cannot clobber it.
+bool lift_above_stdio(UniqueFd& fd) {
+  if (fd.get() > 2) return true;
+  fd.reset(fcntl(fd.get(), F_DUPFD_CLOEXEC, 3));
+  return fd.valid();
+}
 
 bool unsafe_name(std::string_view name) {
   // Loader and libc knobs (glibc's UNSECURE_ENVVARS) and what makes a shell run other code.
@@ -184,7 +167,7 @@ FLOATD_CHILD_CODE int child_main(void* plan) noexcept { run_child(*static_cast<P
 
 // --- the parent ---
 
-Result<Ok> prepare(Plan& plan, Fd& exec_fd, const Command& cmd, const RunAs& run_as,
+Result<Ok> prepare(Plan& plan, UniqueFd& exec_fd, const Command& cmd, const RunAs& run_as,
                    const std::vector<std::string>& env) {
   if (cmd.argv.empty()) return fail("empty command");
   auto path = resolve_executable(cmd.argv[0]);
@@ -198,7 +181,7 @@ Result<Ok> prepare(Plan& plan, Fd& exec_fd, const Command& cmd, const RunAs& run
     auto fd = open_checked_program(*path);
     if (!fd) return fail(fd.error());
     exec_fd.reset(*fd);
-    if (!exec_fd.lift_above_stdio()) return fail("preparing descriptors: " + errno_text(errno));
+    if (!lift_above_stdio(exec_fd)) return fail("preparing descriptors: " + errno_text(errno));
     plan.exec_fd = exec_fd.get();
   }
   plan.path = std::move(*path);
@@ -308,15 +291,15 @@ Result<std::vector<std::string>> script_environment(const std::vector<std::strin
 
 Result<Child> spawn(const Command& cmd, const RunAs& run_as, const std::vector<std::string>& env) {
   Plan plan;
-  Fd exec_fd;
+  UniqueFd exec_fd;
   if (auto ok = prepare(plan, exec_fd, cmd, run_as, env); !ok) return fail(ok.error());
 
-  Fd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  UniqueFd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
   int out[2];
   if (devnull.get() < 0) return fail("/dev/null: " + errno_text(errno));
   if (pipe2(out, O_CLOEXEC) < 0) return fail("pipe: " + errno_text(errno));
-  Fd out_r(out[0]), out_w(out[1]);
-  if (!devnull.lift_above_stdio() || !out_w.lift_above_stdio() ||
+  UniqueFd out_r(out[0]), out_w(out[1]);
+  if (!lift_above_stdio(devnull) || !lift_above_stdio(out_w) ||
       fcntl(out_r.get(), F_SETFL, O_NONBLOCK) < 0)
     return fail("preparing descriptors: " + errno_text(errno));
   plan.stdin_fd = devnull.get();
@@ -332,20 +315,23 @@ Result<Child> spawn(const Command& cmd, const RunAs& run_as, const std::vector<s
   // As posix_spawn() does: the child borrows our memory until it has exec'd, so nothing of a
   // large daemon is copied (fork() copied the page tables: milliseconds at 100 MB), and when
   // clone() returns the child has exec'd or failed (plan.error says which).
-  const pid_t pid = clone(child_main, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
+  int pidfd = -1;  // the child's exit is seen on it (spawn.hpp, Child)
+  const pid_t pid = clone(child_main, stack.top(), CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD,
+                          &plan, &pidfd);
   const int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   devnull.reset();
   exec_fd.reset();
   out_w.reset();
   if (pid < 0) return fail("clone: " + errno_text(clone_errno));
+  UniqueFd exit_fd(pidfd);
   if (plan.error.stage >= 0) {
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
     return fail(std::string(stage_name(static_cast<Stage>(plan.error.stage))) + " for " +
                 plan.path + ": " + errno_text(plan.error.err));
   }
-  return Child{pid, out_r.release()};
+  return Child{pid, out_r.release(), exit_fd.release()};
 }
 
 }  // namespace floatd::track

@@ -45,9 +45,13 @@ Result<std::string> resolve_executable(std::string_view name);
 // BASH_ENV, GCONV_PATH ...): the caller chose them, so that is a bug worth an error.
 Result<std::vector<std::string>> script_environment(const std::vector<std::string>& extra);
 
+// The caller learns of the child's exit from `exit_fd` (a pidfd) and must be the only one that
+// reaps it (by pid): nothing else in floatd may call waitpid(-1).
 struct Child {
   pid_t pid = -1;      // also the process group id
   int output_fd = -1;  // read end of the stdout+stderr pipe: non-blocking, close-on-exec; the
+                       // caller owns it
+  int exit_fd = -1;    // a pidfd: readable once the child has exited; close-on-exec; the
                        // caller owns it
 };
 

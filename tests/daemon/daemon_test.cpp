@@ -22,6 +22,7 @@
 #include "control_peer.hpp"
 #include "daemon/control_request.hpp"
 #include "daemon/daemon.hpp"
+#include "daemon/spawn_launcher.hpp"
 #include "fake_ports.hpp"
 #include "fake_system.hpp"
 #include "floatd/control_protocol.hpp"
@@ -54,6 +55,7 @@ class Harness {
   test::FakeFrames frames;
   test::FakeTimer timer;
   test::FakeControl control;
+  daemon::SpawnLauncher launcher;  // real scripts
   test::MemoryLog log;
   std::string dir;
   int eth0 = 0;
@@ -91,7 +93,7 @@ class Harness {
     options.control_socket = dir + "/floatd.sock";
     d = std::make_unique<daemon::Daemon>(
         options, std::move(*config), log,
-        daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, timer, control});
+        daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, timer, control, launcher});
     auto started = d->start();
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error()));
     pump();

@@ -16,6 +16,7 @@
 #include <future>
 #include <thread>
 
+#include "daemon/spawn_launcher.hpp"
 #include "daemon/tracking.hpp"
 #include "fake_ports.hpp"
 #include "track/file_watch.hpp"
@@ -370,9 +371,14 @@ namespace {
 
 // Tracking with one track_file `maint` at `path`, on a private loop; records what changed.
 struct TrackingRig {
-  struct ev_loop* loop = ev_loop_new(EVFLAG_AUTO);
+  struct Loop {  // destroyed last: the runner and tracking stop their watchers first
+    struct ev_loop* p = ev_loop_new(EVFLAG_AUTO);
+    ~Loop() { ev_loop_destroy(p); }
+  } owner;
+  struct ev_loop* loop = owner.p;
   floatd::test::MemoryLog log;
-  floatd::daemon::ProcessRunner runner{loop, log};
+  floatd::daemon::SpawnLauncher launcher;
+  floatd::daemon::ProcessRunner runner{loop, log, launcher};
   std::vector<std::string> changes;
   floatd::daemon::Tracking tracking{
       loop, log, runner,
@@ -390,7 +396,6 @@ struct TrackingRig {
     c.instances.push_back(i);
     tracking.configure(c);
   }
-  ~TrackingRig() { ev_loop_destroy(loop); }
   int lines_with(const std::string& text) const {
     int n = 0;
     for (const auto& l : log.lines) n += l.find(text) != std::string::npos ? 1 : 0;

@@ -12,6 +12,7 @@ TEST_CASE("metrics: scripts and track files from the tracking snapshot") {
   s.scripts.push_back({"db\"x\\y", true, {9, 4, 2, 3}, "failure: x"});
   s.files.push_back({"maint", "/run/m", -3, true, ""});
   s.files.push_back({"big", "/run/b", 123456789, false, "err"});
+  s.processes = {3, 2, 32};
   const std::string text = metrics_text({}, s, 7);
   const std::string expected =
       "# HELP floatd_instance_state 1 for the instance's current VRRP state, 0 for the others.\n"
@@ -42,6 +43,12 @@ TEST_CASE("metrics: scripts and track files from the tracking snapshot") {
       "# TYPE floatd_kernel_failing_addresses gauge\n"
       "# HELP floatd_adverts_dropped_total Adverts dropped, by reason (floatctl(8)).\n"
       "# TYPE floatd_adverts_dropped_total counter\n"
+      "# HELP floatd_scripts_running Scripts and notify commands running now.\n"
+      "# TYPE floatd_scripts_running gauge\n"
+      "floatd_scripts_running 3\n"
+      "# HELP floatd_scripts_queued Scripts waiting for a slot (max_running_scripts).\n"
+      "# TYPE floatd_scripts_queued gauge\n"
+      "floatd_scripts_queued 2\n"
       "# HELP floatd_script_up 1 while the check script passes (after rise/fall).\n"
       "# TYPE floatd_script_up gauge\n"
       "floatd_script_up{script=\"chk_web\"} 1\n"

@@ -1,8 +1,10 @@
-// ProcessRunner: real scripts on libev's real default loop. Every wait is a poll of the loop
+// ProcessRunner: real scripts through the real launcher, on a loop of their own (libev's
+// default loop would reap behind the runner's back). Every wait is a poll of the loop
 // until a condition or a deadline, never a sleep that hopes.
 #include <dirent.h>
 #include <ev.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include <doctest/doctest.h>
 
 #include "daemon/process_runner.hpp"
+#include "daemon/spawn_launcher.hpp"
 #include "floatd/text.hpp"
 #include "track/script_security.hpp"
 
@@ -52,10 +55,18 @@ floatd::track::Command command(std::string_view line) {
   return *cmd;
 }
 
+// A private libev loop, destroyed after whatever was declared after it.
+struct Loop {
+  struct ev_loop* p = ev_loop_new(EVFLAG_AUTO);
+  ~Loop() { ev_loop_destroy(p); }
+};
+
 struct Harness {
-  struct ev_loop* loop = ev_default_loop(0);
+  Loop owner;
+  struct ev_loop* loop = owner.p;
   TestLog log;
-  ProcessRunner runner{loop, log};
+  floatd::daemon::SpawnLauncher launcher;
+  ProcessRunner runner{loop, log, launcher};
 
   // Runs one command to its end and returns its result.
   ProcessResult run(std::string_view line, Microseconds timeout = 10s, const std::string& user = "",
@@ -267,13 +278,15 @@ TEST_CASE("process runner: cancel kills at once and calls nothing") {
 }
 
 TEST_CASE("process runner: the destructor kills and reaps what still runs") {
-  struct ev_loop* loop = ev_default_loop(0);
+  Loop owner;
+  struct ev_loop* loop = owner.p;
   TestLog log;
+  floatd::daemon::SpawnLauncher launcher;
   const auto dir = temp_dir();
   const auto pid_file = dir + "/pid";
   pid_t pid = -1;
   {
-    ProcessRunner runner(loop, log);
+    ProcessRunner runner(loop, log, launcher);
     auto id = runner.start(command("echo $$ > " + pid_file + "; trap '' TERM; sleep 100"), {}, 30s,
                            {}, [](const auto&) { FAIL("no callback from the destructor"); });
     REQUIRE(id.ok());
@@ -303,18 +316,6 @@ TEST_CASE("process runner: 200 scripts, 10 at a time, leak no descriptor") {
   CHECK(run_until(h.loop, [&] { return finished == 200; }, 60s));
   CHECK(h.runner.running() == 0);
   CHECK(open_fds() == fds);
-}
-
-TEST_CASE("process runner: only on libev's default loop") {
-  struct ev_loop* other = ev_loop_new(EVFLAG_AUTO);
-  TestLog log;
-  {
-    ProcessRunner runner(other, log);
-    auto r = runner.start(command("true"), {}, 1s, {}, [](const auto&) {});
-    REQUIRE_FALSE(r.ok());
-    CHECK(r.error() == "scripts need libev's default loop (SIGCHLD)");
-  }
-  ev_loop_destroy(other);
 }
 
 TEST_CASE("process runner: output of any bytes comes back as clean text (issue 10, defect 1)") {
@@ -396,4 +397,18 @@ TEST_CASE("script security: the descriptor that was checked is the file that run
   REQUIRE(stat(s.path.c_str(), &now) == 0);
   CHECK(opened.st_ino != now.st_ino);  // what spawn() executes is still the checked file
   close(*fd);
+}
+
+TEST_CASE("process runner: an orphan handed to floatd as subreaper is reaped, a leader is not") {
+  // floatd sets this at start; the test process does so for this case (and keeps it).
+  REQUIRE(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+  Harness h;
+  // setsid: out of the script's group, so the group kill spares it; it exits on its own.
+  auto r = h.run("setsid sh -c 'sleep 0.3' & echo $!", 30s);
+  CHECK(r.outcome == floatd::track::Outcome::kSuccess);
+  const pid_t orphan = std::atoi(r.output.c_str());
+  REQUIRE(orphan > 1);
+  // Reaped by the runner's SIGCHLD watcher: not even a zombie is left.
+  CHECK(run_until(h.loop, [&] { return kill(orphan, 0) < 0; }, 5s));
+  CHECK(h.run("echo still works").output == "still works\n");
 }

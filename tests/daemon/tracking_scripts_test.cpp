@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "daemon/process_runner.hpp"
+#include "daemon/spawn_launcher.hpp"
 #include "daemon/runtime_checks.hpp"
 #include "daemon/status.hpp"
 #include "daemon/tracking.hpp"
@@ -25,9 +26,14 @@ class QuietLog final : public floatd::Log {
 }  // namespace
 
 TEST_CASE("tracking: a failing script's non-UTF-8 output gives a clean `last`") {
-  struct ev_loop* loop = ev_default_loop(0);
+  struct Loop {  // destroyed last: the runner and tracking stop their watchers first
+    struct ev_loop* p = ev_loop_new(EVFLAG_AUTO);
+    ~Loop() { ev_loop_destroy(p); }
+  } owner;
+  struct ev_loop* loop = owner.p;
   QuietLog log;
-  floatd::daemon::ProcessRunner runner(loop, log);
+  floatd::daemon::SpawnLauncher launcher;
+  floatd::daemon::ProcessRunner runner(loop, log, launcher);
   int changes = 0;
   floatd::daemon::Tracking tracking(loop, log, runner,
                                     [&](const auto&) { ++changes; });

@@ -16,6 +16,7 @@ vrrp_version = 2
 script_user = floatd-script
 enable_script_security = yes
 notify_timeout = 12.5
+max_running_scripts = 8
 control_socket = /run/f/f.sock
 pid_file = /run/f/f.pid
 vrrp_rt_priority = 40

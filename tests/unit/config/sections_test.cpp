@@ -23,6 +23,7 @@ TEST_CASE("[global] defaults") {
   CHECK(config.global.control_group.empty());  // root-only
   CHECK(config.global.pid_file == "/run/floatd/floatd.pid");
   CHECK(config.global.vrrp_rt_priority == 0);  // not real-time
+  CHECK(config.global.max_running_scripts == 32);
   CHECK_FALSE(config.global.vrrp_no_swap);
 }
 
@@ -30,7 +31,8 @@ TEST_CASE("[global] keys") {
   const Config config = parse_ok(
       "[global]\nrouter_id = lb-a\nvrrp_version = 2\nscript_user = floatd-script\n"
       "enable_script_security = yes\nnotify_timeout = 2.5\ncontrol_socket = /run/f.sock\n"
-      "control_group = adm\npid_file = /run/f.pid\nvrrp_rt_priority = 40\nvrrp_no_swap = yes\n");
+      "control_group = adm\npid_file = /run/f.pid\nvrrp_rt_priority = 40\nvrrp_no_swap = yes\n"
+      "max_running_scripts = 4\n");
   CHECK(config.global.router_id == "lb-a");
   CHECK(config.global.vrrp_version == Version::kV2);
   CHECK(config.global.script_user == "floatd-script");
@@ -41,6 +43,7 @@ TEST_CASE("[global] keys") {
   CHECK(config.global.pid_file == "/run/f.pid");
   CHECK(config.global.vrrp_rt_priority == 40);
   CHECK(config.global.vrrp_no_swap);
+  CHECK(config.global.max_running_scripts == 4);
 }
 
 TEST_CASE("[global] values are checked") {
@@ -64,6 +67,9 @@ TEST_CASE("[global] values are checked") {
                  "t.conf:2: vrrp_rt_priority: 100 is above 99 (0 (off) or a SCHED_RR priority 1..99)"));
   CHECK(contains(one_error("[global]\nvrrp_rt_priority = -1\n"), "vrrp_rt_priority: -1 is below 0"));
   CHECK(contains(one_error("[global]\nvrrp_no_swap = maybe\n"), "vrrp_no_swap: \"maybe\" is not"));
+  CHECK(one_error("[global]\nmax_running_scripts = 0\n") ==
+        "t.conf:2: max_running_scripts: 0 is below 1 (1..4096 scripts at once)");
+  CHECK(contains(one_error("[global]\nmax_running_scripts = 5000\n"), "5000 is above 4096"));
 }
 
 TEST_CASE("[global] may appear twice; its keys merge but do not repeat") {
@@ -85,7 +91,8 @@ TEST_CASE("unknown keys are errors that list what is accepted") {
   const auto error = one_error("[global]\nrouterid = x\n");
   CHECK(error ==
         "t.conf:2: routerid: unknown key in [global] (accepted: router_id, vrrp_version, "
-        "script_user, enable_script_security, notify_timeout, control_socket, control_group, "
+        "script_user, enable_script_security, notify_timeout, max_running_scripts, control_socket, "
+        "control_group, "
         "pid_file, vrrp_rt_priority, vrrp_no_swap)");
   CHECK(contains(instance_error("nopreempt = yes\n"),
                  "t.conf:5: nopreempt: unknown key in [instance web]; did you mean preempt = no?"));

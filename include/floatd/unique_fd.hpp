@@ -1,14 +1,15 @@
 // UniqueFd: sole owner of a file descriptor, closed when the owner goes away (RAII).
 //
-// Move-only, like std::unique_ptr. Used by every socket in src/net so that no error path can
-// leak a descriptor.
+// Move-only, like std::unique_ptr. Every area owns descriptors (src/net its sockets, src/track
+// the pipes and programs of a script it starts, src/daemon what its ports hand out), so the
+// owner lives here, a cross-area contract, and no error path anywhere can leak a descriptor.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace floatd::net {
+namespace floatd {
 
 class UniqueFd {
  public:
@@ -39,4 +40,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace floatd::net
+}  // namespace floatd
