@@ -52,8 +52,6 @@ Daemon::~Daemon() {
   for (auto& s : signals_) ev_signal_stop(loop_, &s);
   ev_io_stop(loop_, &monitor_watcher_);
   ev_io_stop(loop_, &timer_watcher_);
-  ev_timer_stop(loop_, &reconcile_timer_);
-  ev_timer_stop(loop_, &files_retry_timer_);
   ev_io_stop(loop_, &files_watcher_);
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
   // Whatever still watches the loop goes before it.
@@ -132,8 +130,6 @@ Result<Ok> Daemon::init() {
       table_, *kernel_, frames_,
       [this](const std::string& i, Family f) { return socket_for(i, f); });
   reconciler_ = std::make_unique<Reconciler>(*ports_, log_);
-  ev_init(&reconcile_timer_, reconcile_cb);
-  reconcile_timer_.data = this;
   control_ = std::make_unique<ControlServer>(
       loop_, log_, clock_,
       [this](const std::string& c, const nlohmann::json& a) { return control(c, a); });
@@ -155,9 +151,7 @@ Result<Ok> Daemon::init() {
     files_watcher_.data = this;
     ev_io_start(loop_, &files_watcher_);
   }
-  ev_timer_init(&files_retry_timer_, files_retry_cb, kFilesRetryPeriod, kFilesRetryPeriod);
-  files_retry_timer_.data = this;
-  ev_timer_start(loop_, &files_retry_timer_);
+  files_retry_at_ = clock_.now() + kFilesRetryPeriod;
   deferred_ = std::make_unique<DeferredWork>(loop_, log_);
 
   ScriptUsers users;  // main() checked the config; this resolves the script users once more
@@ -199,11 +193,11 @@ void Daemon::close_doors() {
   control_.reset();
   if (deferred_) deferred_->clear();
   ev_io_stop(loop_, &files_watcher_);
-  ev_timer_stop(loop_, &files_retry_timer_);
   tracking_.reset();
   ev_io_stop(loop_, &monitor_watcher_);
   ev_io_stop(loop_, &timer_watcher_);
-  ev_timer_stop(loop_, &reconcile_timer_);
+  reconcile_at_.reset();
+  files_retry_at_.reset();
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
 }
 
@@ -350,9 +344,19 @@ MonoTime Daemon::fire_time(MonoTime deadline, const Running& r) const {
   return deadline - timer_.takeover_lead();
 }
 
-void Daemon::arm_timerfd() {
+// The earliest of the instances' deadlines (as fire_time() wakes for them) and the
+// housekeeping ones.
+std::optional<MonoTime> Daemon::next_wake() const {
   std::optional<MonoTime> next;
   if (!deadlines_.empty()) next = fire_time(deadlines_.begin()->first, *deadlines_.begin()->second);
+  for (const auto& at : {reconcile_at_, files_retry_at_}) {
+    if (at && (!next || *at < *next)) next = at;
+  }
+  return next;
+}
+
+void Daemon::arm_timerfd() {
+  const std::optional<MonoTime> next = next_wake();
   if (next == timerfd_at_) return;
   // A deadline that moved later (a Backup hearing its Master: every advert) keeps the timerfd
   // where it is: it fires early once, on_timerfd() finds nothing due and arms the real one.
@@ -405,7 +409,23 @@ void Daemon::on_timerfd() {
     r->instance->tick(now);
     rearm(*r);
   }
+  run_housekeeping(clock_.now());
   arm_timerfd();
+}
+
+// Each step moves its own deadline on before it runs, so that one that throws is still tried
+// again a period later (and the other still runs: each is its own exception boundary).
+void Daemon::run_housekeeping(MonoTime now) {
+  if (reconcile_at_ && *reconcile_at_ <= now) {
+    reconcile_at_ = now + Reconciler::kPeriod;  // reconcile() sets the real one
+    guarded(log_, "reconcile", [this] { on_reconcile_timer(); }, [this] { resync_deadlines(); });
+  }
+  if (files_retry_at_ && *files_retry_at_ <= now) {
+    files_retry_at_ = now + kFilesRetryPeriod;
+    guarded(log_, "track_file retry", [this] {
+      if (tracking_) tracking_->retry_files();
+    });
+  }
 }
 
 // After an exception in a callback the deadlines may be half-updated (an instance taken off

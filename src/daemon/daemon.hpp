@@ -94,11 +94,13 @@ class Daemon {
   void apply_tracking(Running& r, MonoTime now);
   void follow_group(const Instance& moved, const vrrp::StateChanged& change);
   void publish(nlohmann::json event);
+  std::vector<const Instance*> instance_list() const;  // for status and metrics
+  TrackingSnapshot tracking_snapshot() const;
 
   void on_monitor();
   void reconcile(MonoTime now);  // daemon_kernel.cpp
+  void reconcile_soon();
   void on_reconcile_timer();
-  static void reconcile_cb(struct ev_loop*, ev_timer* w, int) noexcept;
   void on_socket(Socket& socket);
   void on_timerfd();
   void arm_timerfd();
@@ -113,7 +115,6 @@ class Daemon {
   static void timerfd_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void signal_cb(struct ev_loop*, ev_signal* w, int) noexcept;
   static void files_cb(struct ev_loop*, ev_io* w, int) noexcept;
-  static void files_retry_cb(struct ev_loop*, ev_timer* w, int) noexcept;
 
   Options options_;
   config::Config config_;
@@ -134,7 +135,7 @@ class Daemon {
   InterfaceTable table_;
   std::unique_ptr<KernelPorts> ports_;  // the instances' ports, over the daemon's
   std::unique_ptr<Reconciler> reconciler_;  // wanted addresses vs the kernel's (defect 6)
-  ev_timer reconcile_timer_{};              // its next retry or periodic check
+  std::optional<MonoTime> reconcile_at_;     // its next retry or periodic check
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<ProcessRunner> runner_;
   std::unique_ptr<Tracking> tracking_;
@@ -151,8 +152,8 @@ class Daemon {
   // period: the same promise (level, not edge) for track files as for the kernel's addresses;
   // a re-read is an open and a 4 KiB read per file, cheap at any period, and a track file is
   // a slow lever (maintenance, drain), so seconds are soon enough.
-  static constexpr double kFilesRetryPeriod = 5.0;  // seconds, Reconciler::kPeriod
-  ev_timer files_retry_timer_{};
+  static constexpr Microseconds kFilesRetryPeriod = Reconciler::kPeriod;
+  std::optional<MonoTime> files_retry_at_;
   std::map<std::pair<std::string, Family>, std::unique_ptr<Socket>> sockets_;
   std::vector<std::unique_ptr<Running>> instances_;
   // (device, family, VRID) -> instance: the receive path's lookup, one per packet. Rebuilt by
@@ -163,12 +164,16 @@ class Daemon {
   ev_io monitor_watcher_{};
   // Every instance's next deadline, earliest first, behind one CLOCK_MONOTONIC timerfd armed
   // at an absolute time: microsecond deadlines (libev's epoll timeouts round up to whole
-  // milliseconds) and one descriptor however many instances there are.
+  // milliseconds) and one descriptor however many instances there are. The housekeeping
+  // deadlines (reconcile_at_, files_retry_at_) share it, so every time the daemon keeps is on
+  // the Clock and WakeTimer ports and a fake clock drives them all in tests.
   static constexpr std::size_t kBatch = 64;  // packets per receive() call
   void drain_sockets();
   std::vector<pollfd> socket_pollfds() const;  // POLLIN on every VRRP socket, map order
   std::size_t receive_batch(Socket& s);
   MonoTime fire_time(MonoTime deadline, const Running& r) const;
+  std::optional<MonoTime> next_wake() const;  // what the timerfd is armed for
+  void run_housekeeping(MonoTime now);        // reconcile_at_ and files_retry_at_, when due
   bool wait_out(MonoTime deadline);
   std::set<std::pair<MonoTime, Running*>> deadlines_;
   std::optional<MonoTime> timerfd_at_;

@@ -27,6 +27,9 @@ void Daemon::on_transition(const Instance& instance, const vrrp::StateChanged& c
   const auto& c = instance.config();
   notifier_->notify(NotifyKind::kInstance, c.name, c.notify, notify_state(change.to),
                     instance.machine().effective_priority());
+  // The kernel's side of the transition (VIPs added or removed) is checked now, not at the
+  // next periodic check: an add the kernel refused is retried on the backoff from here.
+  reconcile_soon();
   if (config_.group_of(c.name) != nullptr) {
     const std::string name = c.name;
     const vrrp::StateChanged copy = change;
@@ -119,11 +122,19 @@ void Daemon::files_cb(struct ev_loop*, ev_io* w, int) noexcept {
   guarded(d->log_, "track_file", [d] { d->tracking_->on_files(); });
 }
 
-void Daemon::files_retry_cb(struct ev_loop*, ev_timer* w, int) noexcept {
-  auto* d = static_cast<Daemon*>(w->data);
-  guarded(d->log_, "track_file retry", [d] {
-    if (d->tracking_) d->tracking_->retry_files();
-  });
+std::vector<const Instance*> Daemon::instance_list() const {
+  std::vector<const Instance*> list;
+  list.reserve(instances_.size());
+  for (const auto& r : instances_) list.push_back(r->instance.get());
+  return list;
+}
+
+// The trackers and the process runner's slots, as status and metrics show them.
+TrackingSnapshot Daemon::tracking_snapshot() const {
+  auto tracking = tracking_->snapshot();
+  tracking.processes = {runner_->running(), runner_->queued(),
+                        static_cast<std::size_t>(config_.global.max_running_scripts)};
+  return tracking;
 }
 
 Result<nlohmann::json> Daemon::control(const std::string& command, const nlohmann::json& args) {
@@ -134,27 +145,18 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
       if (!n->is_string()) return fail("name must be a string");
       name = n->get<std::string>();
     }
-    std::vector<const Instance*> list;
-    for (const auto& r : instances_) list.push_back(r->instance.get());
-    auto result = status(list, name);
+    auto result = status(instance_list(), name);
     result["unknown_vrid_drops"] = unknown_vrid_drops_;
     result["undecodable_drops"] = decode_drops_unattributed_;
-    auto tracking = tracking_->snapshot();
-    tracking.processes = {runner_->running(), runner_->queued(),
-                          static_cast<std::size_t>(config_.global.max_running_scripts)};
-    result["tracking"] = tracking_status(tracking);
+    result["tracking"] = tracking_status(tracking_snapshot());
     return result;
   }
   if (command == "version") return nlohmann::json{{"version", FLOATD_VERSION}};
   if (command == "events") return nlohmann::json{{"subscribed", true}};  // see publish()
   if (command == "reload") return reload();
   if (command == "metrics") {
-    std::vector<const Instance*> list;
-    for (const auto& r : instances_) list.push_back(r->instance.get());
-    auto tracking = tracking_->snapshot();
-    tracking.processes = {runner_->running(), runner_->queued(),
-                          static_cast<std::size_t>(config_.global.max_running_scripts)};
-    return nlohmann::json{{"text", metrics_text(list, tracking, unknown_vrid_drops_)}};
+    return nlohmann::json{
+        {"text", metrics_text(instance_list(), tracking_snapshot(), unknown_vrid_drops_)}};
   }
   if (command == "handover" || command == "maintenance") {
     const auto n = args.find("name");

@@ -160,18 +160,25 @@ void Daemon::on_monitor() {
   reconcile(now);  // level, not edge: whatever the events were, or were lost
 }
 
-// The kernel's addresses against every instance's wanted ones (reconciler.hpp); the timer is
-// armed for the next retry or the next periodic check.
+// The kernel's addresses against every instance's wanted ones (reconciler.hpp); the timerfd
+// is armed for the next retry or the next periodic check (reconcile_at_).
 void Daemon::reconcile(MonoTime now) {
   if (!reconciler_ || !ports_ || phase_ == Phase::kStopping) return;
   std::vector<Instance*> list;
   list.reserve(instances_.size());
   for (auto& r : instances_) list.push_back(r->instance.get());
   reconciler_->run(list, table_, ports_->ledger(), now);
-  const auto wait = std::chrono::duration_cast<Microseconds>(reconciler_->next_deadline() - now);
-  ev_timer_stop(loop_, &reconcile_timer_);
-  ev_timer_set(&reconcile_timer_, std::max<double>(static_cast<double>(wait.count()) / 1e6, 0.001), 0.);
-  ev_timer_start(loop_, &reconcile_timer_);
+  reconcile_at_ = reconciler_->next_deadline();
+  arm_timerfd();
+}
+
+// Reconciles at the next timer wake-up, after whatever is running now has finished acting on
+// the kernel: a run of transitions (a sync group, a storm) costs one reconcile.
+void Daemon::reconcile_soon() {
+  if (phase_ == Phase::kStopping) return;
+  const MonoTime now = clock_.now();
+  if (!reconcile_at_ || *reconcile_at_ > now) reconcile_at_ = now;
+  arm_timerfd();
 }
 
 // The periodic check: events waiting on the monitor are read first (on_monitor reconciles
@@ -183,11 +190,6 @@ void Daemon::on_reconcile_timer() {
   } else {
     reconcile(clock_.now());
   }
-}
-
-void Daemon::reconcile_cb(struct ev_loop*, ev_timer* w, int) noexcept {
-  auto* d = static_cast<Daemon*>(w->data);
-  guarded(d->log_, "reconcile", [d] { d->on_reconcile_timer(); }, [d] { d->resync_deadlines(); });
 }
 
 namespace {

@@ -465,3 +465,90 @@ TEST_CASE("daemon: a reload over the control socket while stopping is refused") 
   CHECK_FALSE(h.logged("reload: "));
   CHECK(h.last_sent_priority() == 0);  // the Master resigned with its old config
 }
+
+// Every time the daemon keeps is on its Clock and WakeTimer ports: the reconciler's retries
+// and periodic check and the track files' retry run on the fake clock like the instances'
+// deadlines (defect 6; repair_backoff.hpp for the waits).
+TEST_CASE("daemon: a VIP the kernel refuses is retried with backoff until it lands (defect 6)") {
+  Harness h;
+  h.start(base_config());
+  h.kernel.fail_adds = 3;  // the Master's add and the first two retries
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  CHECK_FALSE(h.net.has_address("eth0", kVip));
+  auto kernel = [&] { return h.instance()["kernel"]; };
+  REQUIRE_MESSAGE(kernel()["failing"].size() == 1, kernel().dump() << h.kernel.fail_adds);
+  CHECK(kernel()["failing"][0]["address"] == "192.0.2.100 on eth0");
+  CHECK(kernel()["missing"].size() == 1);
+  // Each wait doubles: 250 ms, 500 ms, then the add succeeds.
+  for (const Microseconds wait : {Microseconds{250'000}, Microseconds{500'000}}) {
+    const int failures = kernel()["failing"][0]["failures"];
+    CHECK(kernel()["failing"][0]["retry_in_ms"] == wait.count() / 1000);
+    h.advance(wait - 1ms);
+    CHECK(kernel()["failing"][0]["failures"] == failures);  // not before its time
+    h.advance(1ms);
+    if (h.kernel.fail_adds > 0) CHECK(kernel()["failing"][0]["failures"] == failures + 1);
+  }
+  CHECK(h.kernel.fail_adds == 0);
+  CHECK(h.net.has_address("eth0", kVip));
+  CHECK(kernel()["failing"].empty());
+  CHECK(kernel()["missing"].empty());
+  CHECK(h.state() == "MASTER");
+}
+
+TEST_CASE("daemon: a track file written without a close is read at the next retry") {
+  Harness h;
+  const std::string file = h.dir + "/maint";
+  std::ofstream(file) << "0\n";
+  const MonoTime t0 = h.clock.now();
+  h.start(base_config() + "track_file = maint\n\n[track_file maint]\nfile = " + file +
+          "\nweight = 0\n");
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  FILE* held = std::fopen(file.c_str(), "r+");  // written and flushed, never closed:
+  REQUIRE(held != nullptr);                      // inotify's IN_CLOSE_WRITE never comes
+  std::fputs("1\n", held);
+  std::fflush(held);
+  h.pump();
+  CHECK(h.state() == "MASTER");
+  h.advance(t0 + daemon::Reconciler::kPeriod - 1ms - h.clock.now());
+  CHECK(h.state() == "MASTER");
+  h.advance(1ms);  // the retry, 5 s after start, re-reads every track file
+  CHECK(h.state() == "FAULT");
+  std::fclose(held);
+}
+
+TEST_CASE("daemon: max_running_scripts holds, shows in status and metrics, and a reload raises it") {
+  Harness h;
+  const std::string slow = h.write_script("slow", "sleep 30\n");
+  h.start("[global]\nrouter_id = r1\nmax_running_scripts = 1\n\n" +
+          base_config().substr(base_config().find("[instance")) +
+          "track_script = a\ntrack_script = b\n\n[script a]\nscript = " + slow +
+          "\ninterval = 1\ntimeout = 60\n\n[script b]\nscript = " + slow +
+          "\ninterval = 1\ntimeout = 60\n");
+  auto processes = [&] {
+    auto s = h.d->control("status", nlohmann::json::object());
+    REQUIRE(s.ok());
+    return (*s)["tracking"]["processes"];
+  };
+  auto slots = [&](int running, int queued, int max) {
+    const auto p = processes();
+    return p["running"] == running && p["queued"] == queued && p["max_running"] == max;
+  };
+  REQUIRE_MESSAGE(h.run_until([&] { return slots(1, 1, 1); }), processes().dump());
+  auto metrics = [&] {
+    auto m = h.d->control("metrics", nlohmann::json::object());
+    REQUIRE(m.ok());
+    return (*m)["text"].get<std::string>();
+  };
+  CHECK(metrics().find("floatd_scripts_running 1\n") != std::string::npos);
+  CHECK(metrics().find("floatd_scripts_queued 1\n") != std::string::npos);
+  std::ifstream in(h.conf_path());
+  std::string conf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  conf.replace(conf.find("max_running_scripts = 1"), 23, "max_running_scripts = 4");
+  h.write_config(conf);
+  REQUIRE(h.d->control("reload", nlohmann::json::object()).ok());
+  CHECK_MESSAGE(h.run_until([&] { return slots(2, 0, 4); }), processes().dump());
+  CHECK(metrics().find("floatd_scripts_running 2\n") != std::string::npos);
+  CHECK(metrics().find("floatd_scripts_queued 0\n") != std::string::npos);
+}
