@@ -139,7 +139,7 @@ Result<Ok> Daemon::init() {
     return r;
 
   runner_ = std::make_unique<ProcessRunner>(
-      loop_, log_, processes_,
+      loop_, log_, clock_, processes_,
       ProcessRunner::Limits{static_cast<std::size_t>(config_.global.max_running_scripts),
                             ProcessRunner::kKillGrace});
   notifier_ = std::make_unique<Notifier>(*runner_, log_);

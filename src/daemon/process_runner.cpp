@@ -57,9 +57,9 @@ struct ProcessRunner::Process {
   bool kill_sent = false;
 };
 
-ProcessRunner::ProcessRunner(struct ev_loop* loop, Log& log, ProcessLauncher& launcher,
-                             Limits limits)
-    : loop_(loop), log_(log), launcher_(launcher), limits_(limits) {
+ProcessRunner::ProcessRunner(struct ev_loop* loop, Log& log, const Clock& clock,
+                             ProcessLauncher& launcher, Limits limits)
+    : loop_(loop), log_(log), clock_(clock), launcher_(launcher), limits_(limits) {
   limits_.max_running = std::max<std::size_t>(limits_.max_running, 1);
   ev_signal_init(&sigchld_, on_sigchld, SIGCHLD);
   sigchld_.data = this;
@@ -85,7 +85,7 @@ Result<std::uint64_t> ProcessRunner::start(const track::Command& cmd, const trac
   if (queue_.empty() && active_ < limits_.max_running) {
     if (auto ok = launch(*p); !ok) return fail(ok.error());
   } else {
-    if (auto suppressed = cap_log_.allow(MonoClock::now())) {
+    if (auto suppressed = cap_log_.allow(clock_.now())) {
       log_.warning("scripts: " + std::to_string(active_) + " running, the most allowed " +
                    "(max_running_scripts); further starts wait in order" +
                    (*suppressed ? " (" + std::to_string(*suppressed) + " more since)" : ""));
@@ -103,7 +103,7 @@ Result<Ok> ProcessRunner::launch(Process& p) {
   p.pid = child->pid;
   p.output_fd = std::move(child->output);
   p.exit_fd = std::move(child->exited);
-  p.started = MonoClock::now();
+  p.started = clock_.now();
   ev_io_init(&p.exit_watcher, on_exit, p.exit_fd.get(), EV_READ);
   p.exit_watcher.data = &p;
   ev_io_start(loop_, &p.exit_watcher);
@@ -256,7 +256,7 @@ void ProcessRunner::close_output(Process& p) {
 
 void ProcessRunner::report(Process& p, int status) {
   track::ProcessResult r;
-  r.runtime = std::chrono::duration_cast<Microseconds>(MonoClock::now() - p.started);
+  r.runtime = std::chrono::duration_cast<Microseconds>(clock_.now() - p.started);
   r.output = sanitize_text(p.output, track::kMaxOutput, true);  // outside text, made safe here
   if (WIFEXITED(status)) r.exit_status = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
@@ -317,15 +317,17 @@ ProcessRunner::~ProcessRunner() {
     if (!p->kill_sent) signal_group(*p, SIGTERM);
     started.push_back(p.get());
   }
-  const auto deadline = MonoClock::now() + limits_.kill_grace;
-  for (;;) {
+  // The grace is counted in sleeps, not read from a clock: real processes need real time to
+  // exit, whatever clock the runner was given (a fake one would never move here).
+  constexpr Microseconds kTick{10'000};
+  for (auto waited = Microseconds{0};; waited += kTick) {
     bool waiting = false;
     for (Process* p : started) {
       if (!p->exited) p->exited = launcher_.peek_exit(p->pid).has_value();
       waiting = waiting || !p->exited;
     }
-    if (!waiting || MonoClock::now() >= deadline) break;
-    const timespec tick{0, 10'000'000};
+    if (!waiting || waited >= limits_.kill_grace) break;
+    const timespec tick{0, kTick.count() * 1000};
     nanosleep(&tick, nullptr);
   }
   for (Process* p : started) {

@@ -55,9 +55,11 @@ class ProcessRunner {
   };
 
   // `loop` must not be libev's default loop (it reaps behind our back): ev_loop_new().
-  ProcessRunner(struct ev_loop* loop, Log& log, ProcessLauncher& launcher, Limits limits);
-  ProcessRunner(struct ev_loop* loop, Log& log, ProcessLauncher& launcher)
-      : ProcessRunner(loop, log, launcher, Limits{}) {}
+  // `clock` times the runs (ProcessResult::runtime) and rate-limits the cap's log line.
+  ProcessRunner(struct ev_loop* loop, Log& log, const Clock& clock, ProcessLauncher& launcher,
+                Limits limits);
+  ProcessRunner(struct ev_loop* loop, Log& log, const Clock& clock, ProcessLauncher& launcher)
+      : ProcessRunner(loop, log, clock, launcher, Limits{}) {}
   // Kills every process group still running or lingering (SIGTERM; SIGKILL once every leader
   // has exited or after kill_grace) and reaps the leaders. Blocks for at most about
   // kill_grace. No callback runs; queued runs are dropped.
@@ -109,6 +111,7 @@ class ProcessRunner {
 
   struct ev_loop* loop_;
   Log& log_;
+  const Clock& clock_;
   ProcessLauncher& launcher_;
   Limits limits_;
   std::uint64_t next_id_ = 1;

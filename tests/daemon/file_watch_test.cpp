@@ -377,8 +377,9 @@ struct TrackingRig {
   } owner;
   struct ev_loop* loop = owner.p;
   floatd::test::MemoryLog log;
+  floatd::SystemClock clock;  // real processes, real time
   floatd::daemon::SpawnLauncher launcher;
-  floatd::daemon::ProcessRunner runner{loop, log, launcher};
+  floatd::daemon::ProcessRunner runner{loop, log, clock, launcher};
   std::vector<std::string> changes;
   floatd::daemon::Tracking tracking{
       loop, log, runner,

@@ -36,12 +36,13 @@ struct Rig {
   } owner;
   struct ev_loop* loop = owner.p;
   floatd::test::MemoryLog log;
+  floatd::FakeClock clock{floatd::MonoTime{}};  // runtimes are not what these cases check
   floatd::test::FakeLauncher launcher;
   std::optional<ProcessRunner> runner;
   std::vector<std::string> done;  // the names of the runs reported, in order
 
   explicit Rig(std::size_t max_running = 32) {
-    runner.emplace(loop, log, launcher, ProcessRunner::Limits{max_running, Microseconds{100'000}});
+    runner.emplace(loop, log, clock, launcher, ProcessRunner::Limits{max_running, Microseconds{100'000}});
   }
   ~Rig() { runner.reset(); }
 

@@ -65,8 +65,9 @@ struct Harness {
   Loop owner;
   struct ev_loop* loop = owner.p;
   TestLog log;
+  floatd::SystemClock clock;  // real processes, real time
   floatd::daemon::SpawnLauncher launcher;
-  ProcessRunner runner{loop, log, launcher};
+  ProcessRunner runner{loop, log, clock, launcher};
 
   // Runs one command to its end and returns its result.
   ProcessResult run(std::string_view line, Microseconds timeout = 10s, const std::string& user = "",
@@ -281,12 +282,13 @@ TEST_CASE("process runner: the destructor kills and reaps what still runs") {
   Loop owner;
   struct ev_loop* loop = owner.p;
   TestLog log;
+  floatd::SystemClock clock;
   floatd::daemon::SpawnLauncher launcher;
   const auto dir = temp_dir();
   const auto pid_file = dir + "/pid";
   pid_t pid = -1;
   {
-    ProcessRunner runner(loop, log, launcher);
+    ProcessRunner runner(loop, log, clock, launcher);
     auto id = runner.start(command("echo $$ > " + pid_file + "; trap '' TERM; sleep 100"), {}, 30s,
                            {}, [](const auto&) { FAIL("no callback from the destructor"); });
     REQUIRE(id.ok());

@@ -32,8 +32,9 @@ TEST_CASE("tracking: a failing script's non-UTF-8 output gives a clean `last`") 
   } owner;
   struct ev_loop* loop = owner.p;
   QuietLog log;
+  floatd::SystemClock clock;  // real processes, real time
   floatd::daemon::SpawnLauncher launcher;
-  floatd::daemon::ProcessRunner runner(loop, log, launcher);
+  floatd::daemon::ProcessRunner runner(loop, log, clock, launcher);
   int changes = 0;
   floatd::daemon::Tracking tracking(loop, log, runner,
                                     [&](const auto&) { ++changes; });
