@@ -59,6 +59,8 @@ for ((run = 1; run <= runs; run++)); do
     log=$outdir/$t.run$run.log
     start=$EPOCHREALTIME rc=0
     meson test -C "$builddir" --no-rebuild --print-errorlogs "$t" >"$log" 2>&1 || rc=$?
+    # meson prints only the last 100 lines of a failure: keep the whole of it (FAIL: line first)
+    cp "$builddir/meson-logs/testlog.txt" "$log.full" 2>/dev/null || true
     secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.0f", b - a}')
     if grep -q '^Ok: *1' "$log"; then r=pass
     elif grep -q '^Skipped: *1' "$log"; then r=skip
