@@ -504,14 +504,20 @@ probe_start() {
   rm -f "$RUN/probe.ready"
   ip netns exec "$(ns c)" "${rt[@]}" "$RUN/probe" -r "$RUN/probe.ready" "$1" >"$RUN/probe.out" 2>&1 &
   PROBE_PID=$!
+  PROBE_FROM=$EPOCHREALTIME
   LAB_PIDS+=("$PROBE_PID")
   wait_for "[[ -e '$RUN/probe.ready' ]]" 5 || fail "probe: no reply from $1 within 5 s"
 }
 
 # probe_stop: sets PROBE_OUTAGE_MS (the largest gap between replies, or the time since the last
-# reply if that is longer), PROBE_MAX_GAP_MS, PROBE_TAIL_MS, PROBE_LOST, PROBE_SENT.
+# reply if that is longer), PROBE_MAX_GAP_MS, PROBE_TAIL_MS, PROBE_LOST, PROBE_SENT, and the
+# outside lateness over the probe's run: PROBE_SEND_GAP_MS (its largest gap between sends),
+# PROBE_SCHED_LATE_MS (sched_late_ms meanwhile) and PROBE_LATE_MS, the larger lateness beyond
+# the 1 ms send interval, which a bound on the gap between replies allows on top
+# (probe_late_text says which part it was).
 probe_stop() {
   local line kv
+  PROBE_TO=$EPOCHREALTIME
   kill -TERM "$PROBE_PID"
   _wait_gone 2 "$PROBE_PID" || fail "the probe did not stop on SIGTERM"
   wait "$PROBE_PID" || fail "probe failed: $(cat "$RUN/probe.out")"
@@ -522,10 +528,20 @@ probe_stop() {
       lost=*) PROBE_LOST=${kv#*=} ;;
       max_gap_ms=*) PROBE_MAX_GAP_MS=${kv#*=} ;;
       tail_ms=*) PROBE_TAIL_MS=${kv#*=} ;;
+      max_send_gap_ms=*) PROBE_SEND_GAP_MS=${kv#*=} ;;
     esac
   done
+  PROBE_SCHED_LATE_MS=$(sched_late_ms "$PROBE_FROM" "$PROBE_TO")
+  PROBE_LATE_MS=$(awk -v g="$PROBE_SEND_GAP_MS" -v s="$PROBE_SCHED_LATE_MS" \
+    'BEGIN {g -= 1; if (g < 0) g = 0; printf "%.1f", (g > s ? g : s)}')
   PROBE_OUTAGE_MS=$(awk -v a="$PROBE_MAX_GAP_MS" -v b="$PROBE_TAIL_MS" \
     'BEGIN {print (a > b ? a : b)}')
+}
+
+# probe_late_text: the outside lateness of the last probe, for a failure message.
+probe_late_text() {
+  echo "${PROBE_LATE_MS} ms outside lateness (the probe's largest gap between sends" \
+    "${PROBE_SEND_GAP_MS} ms at a 1 ms interval, the scheduler ${PROBE_SCHED_LATE_MS} ms late meanwhile)"
 }
 
 # ---------------------------------------------------------------------------------------------

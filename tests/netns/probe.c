@@ -2,10 +2,13 @@
  * (1 ms by default) from a raw socket, CLOCK_MONOTONIC receive times, and at the end one line
  *
  *   sent=N received=N lost=N max_gap_ms=X gap_end_ms=X first_reply_ms=X tail_ms=X
+ *   max_send_gap_ms=X
  *
  * max_gap_ms: the largest gap between two consecutive replies (the outage a client saw);
  * gap_end_ms: when that gap ended, from the probe's start; tail_ms: from the last reply to the
  * end (a path that never came back shows here, not in max_gap_ms); lost: echoes never answered.
+ * max_send_gap_ms: the largest gap between two consecutive sends, the probe's own lateness (a
+ * probe the machine did not run for 20 ms sees a 20 ms gap between replies that no router made).
  *
  * Usage: probe [-i INTERVAL_US] [-d SECONDS] [-r READY_FILE] ADDRESS
  * Runs for -d seconds, or until SIGINT/SIGTERM. -r creates READY_FILE at the first reply, so a
@@ -62,6 +65,7 @@ struct probe {
   uint16_t next_seq;
   uint64_t sent, received;
   int64_t start, first_reply, last_reply, max_gap, gap_end;
+  int64_t last_send, max_send_gap;
   const char *ready_file;
   uint8_t answered[SEQ_SPACE / 8];  /* one bit per sequence number in flight */
 };
@@ -116,6 +120,9 @@ static void send_echo(struct probe *p) {
   }  /* the kernel fills in the ICMPv6 checksum */
   /* A send can fail while the path is down (no neighbour yet): it still counts as sent. */
   (void)sendto(p->fd, buf, sizeof buf, 0, (struct sockaddr *)&p->dst, p->dst_len);
+  int64_t t = now_ns();
+  if (p->sent > 0 && t - p->last_send > p->max_send_gap) p->max_send_gap = t - p->last_send;
+  p->last_send = t;
   p->sent++;
 }
 
@@ -223,11 +230,11 @@ int main(int argc, char **argv) {
   if (tail < 0) tail = 0;  /* a straggler arrived after the end */
   double ms = 1e6;
   printf("sent=%llu received=%llu lost=%llu max_gap_ms=%.1f gap_end_ms=%.1f "
-         "first_reply_ms=%.1f tail_ms=%.1f\n",
+         "first_reply_ms=%.1f tail_ms=%.1f max_send_gap_ms=%.1f\n",
          (unsigned long long)p.sent, (unsigned long long)p.received,
          (unsigned long long)(p.sent - p.received), (double)p.max_gap / ms,
          (double)p.gap_end / ms,
          p.first_reply < 0 ? -1.0 : (double)(p.first_reply - p.start) / ms,
-         (double)tail / ms);
+         (double)tail / ms, (double)p.max_send_gap / ms);
   return 0;
 }
