@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "floatd/text.hpp"
+
 namespace floatd::config {
 
 std::string ConfigError::to_string() const {
   std::string out = loc.file + ":" + std::to_string(loc.line) + ": ";
   if (!key.empty()) out += key + ": ";
-  return out + reason;
+  // Reasons quote the file's own text (a value, a name), which may hold any bytes: the line
+  // is made safe for a terminal or a log here, where every error is printed from.
+  return sanitize_text(out + reason, kMaxErrorBytes);
 }
 
 void sort_errors(Errors& errors, const std::vector<std::string>& file_order) {

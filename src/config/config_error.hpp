@@ -6,6 +6,7 @@
 // have been accepted. Loading never stops at the first error: all of them are collected.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct ConfigError {
   std::string key;
   std::string reason;
 
+  static constexpr std::size_t kMaxErrorBytes = 1024;
+  // The printed line: valid UTF-8 without control bytes (floatd/text.hpp), at most
+  // kMaxErrorBytes.
   std::string to_string() const;
   friend bool operator==(const ConfigError&, const ConfigError&) = default;
 };

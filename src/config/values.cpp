@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "floatd/text.hpp"
+
 namespace floatd::config {
 namespace {
 
@@ -113,8 +115,13 @@ std::optional<std::string> check_ifname(std::string_view name) {
       name == "." || name == ".." || std::any_of(name.begin(), name.end(), [](unsigned char c) {
         return c == '/' || c == ':' || std::isspace(c) != 0 || std::iscntrl(c) != 0;
       });
-  if (!bad) return std::nullopt;
-  return quoted(name) + " is not a valid interface name (no '/', ':' or spaces; not . or ..)";
+  if (bad) {
+    return quoted(name) + " is not a valid interface name (no '/', ':' or spaces; not . or ..)";
+  }
+  // The kernel takes any other bytes; floatd names interfaces in logs, status and metrics, and
+  // escapes a kernel name that is not UTF-8 (net/netlink_events.hpp), so none would match.
+  if (!is_clean_text(name)) return quoted(name) + " is not valid UTF-8";
+  return std::nullopt;
 }
 
 std::optional<std::string> check_absolute_path(std::string_view path) {

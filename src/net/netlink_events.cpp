@@ -12,6 +12,7 @@
 #include <cstring>
 #include <optional>
 
+#include "net/interface_name.hpp"
 #include "net/netlink_message.hpp"
 
 namespace floatd::net {
@@ -81,7 +82,7 @@ std::optional<LinkState> parse_link(const nlmsghdr* nlh) {
     switch (mnl_attr_get_type(attr)) {
       case IFLA_IFNAME: {
         auto name = get_string(attr, IFNAMSIZ - 1);
-        if (name) link.name = std::move(*name);
+        if (name) link.name = kernel_name(std::move(*name));  // outside text: made safe here
         return name.has_value();
       }
       case IFLA_CARRIER: {
@@ -135,7 +136,7 @@ std::optional<AddrState> parse_addr(const nlmsghdr* nlh) {
         return take_address(attr, ifa->ifa_family, local);
       case IFA_LABEL: {
         auto label = get_string(attr, IFNAMSIZ - 1);
-        if (label) addr.label = std::move(*label);
+        if (label) addr.label = kernel_name(std::move(*label));
         return label.has_value();
       }
       case IFA_FLAGS: {

@@ -27,7 +27,7 @@ using vrrp::MacAddress;
 // One link as RTM_NEWLINK / RTM_DELLINK reports it.
 struct LinkState {
   int ifindex = 0;
-  std::string name;
+  std::string name;  // net::kernel_name(): escaped and marked when not clean text
   bool admin_up = false;   // IFF_UP
   bool carrier = false;    // IFLA_CARRIER (may be 1 on an admin-down link), else IFF_LOWER_UP
   MacAddress mac{};        // IFLA_ADDRESS when it is 6 bytes long (Ethernet), else zero

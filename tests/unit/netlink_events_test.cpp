@@ -2,6 +2,8 @@
 // event, and one named case per way a message can be malformed (each counted, never a crash).
 #include "net/netlink_events.hpp"
 
+#include "net/interface_name.hpp"
+
 #include <doctest/doctest.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
@@ -227,6 +229,20 @@ TEST_CASE("netlink: VMAC macvlan up, with its parent and virtual MAC") {
   CHECK(link.carrier);
   CHECK(link.mac == MacAddress{0x00, 0x00, 0x5e, 0x00, 0x01, 0x33});
   CHECK(link.parent_ifindex == 3);
+}
+
+// Defect 1 (issue 10): the kernel allows any bytes but '/', ':', whitespace in a name. The same
+// message with "vrrp.51" replaced by 7 other bytes, invalid UTF-8 and a terminal escape.
+TEST_CASE("netlink: a link name that is not clean text is escaped and marked where it enters") {
+  std::string text = kVmacDeleted;
+  const auto at = text.find("767272702e3531");  // "vrrp.51"
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 14, "636166e91b5b6d");     // "caf\xe9\x1b[m"
+  auto link = only<LinkState>(parse(hex(text)));
+  CHECK(link.ifindex == 4);
+  CHECK(link.name == "caf\\xe9\\x1b[m (escaped)");
+  CHECK(kernel_name("eth0") == "eth0");
+  CHECK(kernel_name("caf\xc3\xa9") == "caf\xc3\xa9");
 }
 
 TEST_CASE("netlink: RTM_DELLINK marks the link deleted") {

@@ -17,6 +17,18 @@ TEST_CASE("errors print as FILE:LINE: key: reason") {
         "f.conf:0: cannot read: No such file or directory");
 }
 
+// Defect 1 (issue 10): a reason quotes the file's own bytes; the printed line is safe text.
+TEST_CASE("an error that quotes bytes from the file prints them escaped") {
+  CHECK(ConfigError{{"f.conf", 4}, "interface", "\"a\x1b[2Jb\" is not valid"}.to_string() ==
+        "f.conf:4: interface: \"a\\x1b[2Jb\" is not valid");
+  const std::string long_reason(5000, 'x');
+  CHECK(ConfigError{{"f.conf", 4}, "k", long_reason}.to_string().size() <=
+        ConfigError::kMaxErrorBytes);
+  CHECK(one_error("[instance web]\ninterface = caf\xe9\nvirtual_router_id = 51\n"
+                  "priority = 100\nvirtual_ipaddress = 192.0.2.1/24\n") ==
+        "t.conf:2: interface: \"caf\\xe9\" is not valid UTF-8");
+}
+
 TEST_CASE("a text with three errors gives exactly those three, on their lines") {
   const auto errors = errors_of(
       "# three mistakes\n"                  // 1

@@ -86,10 +86,13 @@ TEST_CASE("interface names follow Linux's rules") {
   CHECK_FALSE(check_ifname("fifteen-chars-x"));
   CHECK(*check_ifname("sixteen-chars-xx") ==
         "\"sixteen-chars-xx\" is 16 characters; Linux interface names have at most 15");
-  for (auto bad : {"", "a/b", "a b", "eth0:1", ".", ".."}) {
+  for (auto bad : {"", "a/b", "a b", "eth0:1", ".", "..", "a\x1b[m"}) {
     CAPTURE(bad);
     CHECK(check_ifname(bad));
   }
+  // The kernel takes these bytes; floatd escapes such a kernel name, so it could never match.
+  CHECK(*check_ifname("caf\xe9") == "\"caf\xe9\" is not valid UTF-8");
+  CHECK_FALSE(check_ifname("caf\xc3\xa9"));  // UTF-8 é is a name like any other
 }
 
 TEST_CASE("section names, paths, commands and users") {
