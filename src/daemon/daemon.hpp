@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "daemon/control_command.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/deferred_work.hpp"
 #include "daemon/instance.hpp"
@@ -107,6 +108,15 @@ class Daemon {
   void unschedule(Running& r);
   void rearm(Running& r);
   Running* find(const std::string& device, Family family, Vrid vrid);
+  Running* running_named(const std::string& name);
+  // The control commands (daemon_events.cpp), once parsed (control_command.hpp).
+  Result<nlohmann::json> serve(const StatusCommand& c);
+  Result<nlohmann::json> serve(const VersionCommand& c);
+  Result<nlohmann::json> serve(const EventsCommand& c);
+  Result<nlohmann::json> serve(const ReloadCommand& c);
+  Result<nlohmann::json> serve(const MetricsCommand& c);
+  Result<nlohmann::json> serve(const HandoverCommand& c);
+  Result<nlohmann::json> serve(const MaintenanceCommand& c);
   AdvertSocket* socket_for(const std::string& interface, Family family);
   void ensure_socket(const std::string& device, Family family);
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <string>
+#include <variant>
 
 #include "daemon/callback_guard.hpp"
 #include "daemon/daemon_parts.hpp"
@@ -137,56 +138,68 @@ TrackingSnapshot Daemon::tracking_snapshot() const {
   return tracking;
 }
 
+// A control request: parsed into its command once (control_command.hpp), then served.
 Result<nlohmann::json> Daemon::control(const std::string& command, const nlohmann::json& args) {
   if (phase_ != Phase::kRunning) return fail(std::string("floatd is stopping"));
-  if (command == "status") {
-    std::string name;
-    if (auto n = args.find("name"); n != args.end()) {
-      if (!n->is_string()) return fail("name must be a string");
-      name = n->get<std::string>();
-    }
-    auto result = status(instance_list(), name);
-    result["unknown_vrid_drops"] = unknown_vrid_drops_;
-    result["undecodable_drops"] = decode_drops_unattributed_;
-    result["tracking"] = tracking_status(tracking_snapshot());
-    return result;
+  auto parsed = parse_control_command(command, args);
+  if (!parsed) return fail(parsed.error());
+  return std::visit([this](const auto& c) { return serve(c); }, *parsed);
+}
+
+Result<nlohmann::json> Daemon::serve(const StatusCommand& c) {
+  auto result = status(instance_list(), c.name);
+  result["unknown_vrid_drops"] = unknown_vrid_drops_;
+  result["undecodable_drops"] = decode_drops_unattributed_;
+  result["tracking"] = tracking_status(tracking_snapshot());
+  return result;
+}
+
+Result<nlohmann::json> Daemon::serve(const VersionCommand&) {
+  return nlohmann::json{{"version", FLOATD_VERSION}};
+}
+
+Result<nlohmann::json> Daemon::serve(const EventsCommand&) {
+  return nlohmann::json{{"subscribed", true}};  // the server marks the client; see publish()
+}
+
+Result<nlohmann::json> Daemon::serve(const ReloadCommand&) { return reload(); }
+
+Result<nlohmann::json> Daemon::serve(const MetricsCommand&) {
+  return nlohmann::json{
+      {"text", metrics_text(instance_list(), tracking_snapshot(), unknown_vrid_drops_)}};
+}
+
+Result<nlohmann::json> Daemon::serve(const HandoverCommand& c) {
+  Running* r = running_named(c.name);
+  if (r == nullptr) return fail("no instance named '" + c.name + "'");
+  if (r->instance->machine().state() != State::kMaster) {
+    return fail(r->instance->name() + " is " +
+                std::string(state_name(r->instance->machine().state())) +
+                ", not MASTER: nothing to hand over");
   }
-  if (command == "version") return nlohmann::json{{"version", FLOATD_VERSION}};
-  if (command == "events") return nlohmann::json{{"subscribed", true}};  // see publish()
-  if (command == "reload") return reload();
-  if (command == "metrics") {
-    return nlohmann::json{
-        {"text", metrics_text(instance_list(), tracking_snapshot(), unknown_vrid_drops_)}};
+  r->instance->handover(clock_.now());
+  rearm(*r);
+  return instance_status(*r->instance);
+}
+
+Result<nlohmann::json> Daemon::serve(const MaintenanceCommand& c) {
+  Running* r = running_named(c.name);
+  if (r == nullptr) return fail("no instance named '" + c.name + "'");
+  if (c.on) {
+    maintenance_.insert(c.name);
+  } else {
+    maintenance_.erase(c.name);
   }
-  if (command == "handover" || command == "maintenance") {
-    const auto n = args.find("name");
-    if (n == args.end() || !n->is_string()) return fail(command + " needs an instance name");
-    Running* r = nullptr;
-    for (auto& i : instances_) {
-      if (i->instance->name() == n->get<std::string>()) r = i.get();
-    }
-    if (r == nullptr) return fail("no instance named '" + n->get<std::string>() + "'");
-    const MonoTime now = clock_.now();
-    if (command == "handover") {
-      if (r->instance->machine().state() != State::kMaster) {
-        return fail(r->instance->name() + " is " +
-                    std::string(state_name(r->instance->machine().state())) + ", not MASTER: nothing to hand over");
-      }
-      r->instance->handover(now);
-    } else {
-      const auto on = args.find("on");
-      if (on == args.end() || !on->is_boolean()) return fail("maintenance needs on or off");
-      if (on->get<bool>()) {
-        maintenance_.insert(r->instance->name());
-      } else {
-        maintenance_.erase(r->instance->name());
-      }
-      r->instance->set_maintenance(on->get<bool>(), now);
-    }
-    rearm(*r);
-    return instance_status(*r->instance);
+  r->instance->set_maintenance(c.on, clock_.now());
+  rearm(*r);
+  return instance_status(*r->instance);
+}
+
+Daemon::Running* Daemon::running_named(const std::string& name) {
+  for (auto& i : instances_) {
+    if (i->instance->name() == name) return i.get();
   }
-  return fail("unknown command '" + command + "'");
+  return nullptr;
 }
 
 }  // namespace floatd::daemon

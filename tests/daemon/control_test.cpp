@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "cli/status_table.hpp"
+#include "daemon/control_command.hpp"
 #include "daemon/control_request.hpp"
 #include "daemon/options.hpp"
 #include "floatd/control_protocol.hpp"
@@ -77,6 +78,34 @@ TEST_CASE("control requests are checked field by field") {
   CHECK_FALSE(daemon::parse_control_request(R"({"version":"1","command":"status"})").ok());
   CHECK_FALSE(daemon::parse_control_request(R"({"version":1,"command":7})").ok());
   CHECK_FALSE(daemon::parse_control_request(R"({"version":1,"command":"status","args":[]})").ok());
+}
+
+TEST_CASE("a request becomes a typed command once, its arguments checked") {
+  using daemon::parse_control_command;
+  using J = nlohmann::json;
+  auto status = parse_control_command("status", J::object());
+  REQUIRE(status.ok());
+  CHECK(std::get<daemon::StatusCommand>(*status).name.empty());
+  auto one = parse_control_command("status", J{{"name", "web"}});
+  REQUIRE(one.ok());
+  CHECK(std::get<daemon::StatusCommand>(*one).name == "web");
+  CHECK(parse_control_command("status", J{{"name", 3}}).error() == "name must be a string");
+  auto handover = parse_control_command("handover", J{{"name", "web"}});
+  REQUIRE(handover.ok());
+  CHECK(std::get<daemon::HandoverCommand>(*handover).name == "web");
+  CHECK(parse_control_command("handover", J::object()).error() == "handover needs an instance name");
+  CHECK(parse_control_command("handover", J{{"name", true}}).error() ==
+        "handover needs an instance name");
+  auto maint = parse_control_command("maintenance", J{{"name", "web"}, {"on", true}});
+  REQUIRE(maint.ok());
+  CHECK(std::get<daemon::MaintenanceCommand>(*maint).on);
+  CHECK(parse_control_command("maintenance", J{{"name", "web"}, {"on", "yes"}}).error() ==
+        "maintenance needs on or off");
+  for (const char* c : {"version", "events", "reload", "metrics"}) {
+    CAPTURE(c);
+    CHECK(parse_control_command(c, J::object()).ok());
+  }
+  CHECK(parse_control_command("STATUS", J::object()).error() == "unknown command 'STATUS'");
 }
 
 TEST_CASE("responses carry the version and either result or error") {

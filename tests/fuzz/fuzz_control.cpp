@@ -1,6 +1,7 @@
 // Fuzzes the control socket's input path as the server runs it: unframe() frames off the front
 // of a byte stream until it needs more bytes or refuses a length, and each body goes through
-// parse_control_request() and control_response(). The whole input is also parsed as one body.
+// parse_control_request(), parse_control_command() and control_response(). The whole input is
+// also parsed as one body.
 #include <algorithm>
 #include <cstdint>
 #include <span>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/control_command.hpp"
 #include "daemon/control_request.hpp"
 #include "floatd/control_protocol.hpp"
 #include "fuzz_check.hpp"
@@ -55,6 +57,9 @@ void check_request(std::string_view body) {
   FUZZ_REQUIRE(again.ok(), "a re-serialised request does not parse: " + again.error());
   FUZZ_REQUIRE(again->command == req->command && again->args == req->args,
                "a re-serialised request parses differently");
+  // The typed command: any arguments give a command or a reason, never a throw.
+  const auto command = daemon::parse_control_command(req->command, req->args);
+  if (!command) FUZZ_REQUIRE(!command.error().empty(), "a command refused with no reason");
 }
 
 }  // namespace
