@@ -23,7 +23,7 @@ namespace {
 const char* kUsage =
     "usage: floatctl [-s SOCKET] COMMAND\n"
     "  status [--json] [NAME]   instances, their state, master, VIPs and counters\n"
-    "  events [--json]          follow transitions, priority changes and tracker results\n"
+    "  events [--json]          follow transitions, priorities, trackers and kernel repairs\n"
     "  handover NAME [--to ADDR]  planned switchover with no lost packet: the Master resigns\n"
     "                           but answers until the new master has announced itself;\n"
     "                           with --to, fail unless ADDR is the one that took over\n"

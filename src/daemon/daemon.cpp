@@ -198,6 +198,7 @@ void Daemon::close_doors() {
   ev_io_stop(loop_, &timer_watcher_);
   reconcile_at_.reset();
   files_retry_at_.reset();
+  vmac_backoff_ = {};
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
 }
 
@@ -349,7 +350,7 @@ MonoTime Daemon::fire_time(MonoTime deadline, const Running& r) const {
 std::optional<MonoTime> Daemon::next_wake() const {
   std::optional<MonoTime> next;
   if (!deadlines_.empty()) next = fire_time(deadlines_.begin()->first, *deadlines_.begin()->second);
-  for (const auto& at : {reconcile_at_, files_retry_at_}) {
+  for (const auto& at : {reconcile_at_, files_retry_at_, vmac_backoff_.next_deadline()}) {
     if (at && (!next || *at < *next)) next = at;
   }
   return next;
@@ -425,6 +426,9 @@ void Daemon::run_housekeeping(MonoTime now) {
     guarded(log_, "track_file retry", [this] {
       if (tracking_) tracking_->retry_files();
     });
+  }
+  if (const auto at = vmac_backoff_.next_deadline(); at && *at <= now) {
+    guarded(log_, "VMAC retry", [this] { on_reconcile_timer(); }, [this] { resync_deadlines(); });
   }
 }
 

@@ -83,7 +83,8 @@ class Daemon {
   void notify_systemd(const std::string& state);  // sd_notify(3); logs a failure
   Result<nlohmann::json> load_and_apply();
   void remove_stale_vips(const std::vector<net::NetlinkEvent>& dump);
-  void ensure_vmacs();
+  bool ensure_vmacs();
+  void repair_links(MonoTime now);
   void ensure_sockets();
   void close_unused();
   void start_instance(const config::InstanceConfig& c);
@@ -170,6 +171,7 @@ class Daemon {
   // index_instances() whenever instances_ changes (apply_config, shutdown).
   std::map<std::tuple<std::string, Family, Vrid>, Running*> by_key_;
   std::map<std::string, std::string> vmacs_;         // VMAC name -> parent, created by us
+  Backoff<std::string> vmac_backoff_;                // VMACs whose create failed: retries
   std::vector<net::SysctlChange> sysctl_changes_;    // restored on exit
   ev_io monitor_watcher_{};
   // Every instance's next deadline, earliest first, behind one CLOCK_MONOTONIC timerfd armed
@@ -183,7 +185,7 @@ class Daemon {
   std::size_t receive_batch(Socket& s);
   MonoTime fire_time(MonoTime deadline, const Running& r) const;
   std::optional<MonoTime> next_wake() const;  // what the timerfd is armed for
-  void run_housekeeping(MonoTime now);        // reconcile_at_ and files_retry_at_, when due
+  void run_housekeeping(MonoTime now);  // reconcile_at_, files_retry_at_, VMAC retries, when due
   bool wait_out(MonoTime deadline);
   std::set<std::pair<MonoTime, Running*>> deadlines_;
   std::optional<MonoTime> timerfd_at_;

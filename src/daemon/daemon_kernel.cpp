@@ -3,6 +3,8 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <chrono>
+#include <set>
 #include <string>
 
 #include "daemon/callback_guard.hpp"
@@ -28,9 +30,13 @@ void Daemon::remove_stale_vips(const std::vector<net::NetlinkEvent>& dump) {
   }
 }
 
-// One VMAC per instance with use_vmac, on its interface, with the virtual MAC (GEN-4/5).
-void Daemon::ensure_vmacs() {
+// One VMAC per instance with use_vmac, on its interface, with the virtual MAC (GEN-4/5). A
+// create the kernel refuses is tried again on vmac_backoff_'s deadline (the timerfd), not only
+// at the next netlink event. Returns true when it made one.
+bool Daemon::ensure_vmacs() {
+  const MonoTime now = clock_.now();
   bool created = false;
+  std::set<std::string> in_question;  // wanted, its parent there, itself not: backoff kept
   for (const auto& c : config_.instances) {
     // Made once, and again when it went away with its parent (a deleted parent takes its
     // macvlans with it; when the parent is re-created, so is the VMAC).
@@ -38,11 +44,18 @@ void Daemon::ensure_vmacs() {
     if (vmacs_.count(c.vmac) != 0 && table_.find(c.vmac) != nullptr) continue;
     const InterfaceInfo* parent = table_.find(c.interface);
     if (parent == nullptr) continue;  // made when the interface appears
+    in_question.insert(c.vmac);
+    if (!vmac_backoff_.due(c.vmac, now)) continue;
     auto r = kernel_->create_vmac(parent->link.ifindex, c.vmac, vrrp::virtual_mac(c.family(), c.vrid));
     if (!r) {
-      log_.error("cannot create VMAC " + c.vmac + " on " + c.interface + ": " + r.error());
+      vmac_backoff_.failed(c.vmac, r.error(), now);
+      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+          vmac_backoff_.find(c.vmac)->retry_at - now);
+      log_.error("cannot create VMAC " + c.vmac + " on " + c.interface + ": " + r.error() +
+                 "; retry in " + std::to_string(wait.count()) + " ms");
       continue;
     }
+    vmac_backoff_.succeeded(c.vmac);
     vmacs_[c.vmac] = c.interface;
     created = true;
     log_.info("created VMAC " + c.vmac + " on " + c.interface);
@@ -70,6 +83,19 @@ void Daemon::ensure_vmacs() {
       for (const auto& e : *dump) table_.apply(e);
     }
   }
+  // A VMAC no longer wanted, or whose parent went away (it is made when the parent comes
+  // back), has no retry pending.
+  vmac_backoff_.keep_only([&](const std::string& name) { return in_question.count(name) != 0; });
+  arm_timerfd();  // for vmac_backoff_'s next retry
+  return created;
+}
+
+// VMACs that went away unseen (their event lost) or could not be made are made again on the
+// housekeeping deadlines too, with their sockets, before the addresses are reconciled.
+void Daemon::repair_links(MonoTime now) {
+  if (!ensure_vmacs()) return;
+  ensure_sockets();
+  update_interfaces(now);
 }
 
 
@@ -167,7 +193,33 @@ void Daemon::reconcile(MonoTime now) {
   std::vector<Instance*> list;
   list.reserve(instances_.size());
   for (auto& r : instances_) list.push_back(r->instance.get());
+  // Each instance's difference before, so that a change shows in `floatctl events` too (when
+  // someone follows them: 4,000 instances' copies are not made for nobody).
+  const bool watched = control_ && control_->subscribers() > 0;
+  struct Seen {
+    std::vector<std::string> missing, extra;
+    std::uint64_t repairs;
+  };
+  std::vector<Seen> before;
+  for (std::size_t n = 0; watched && n < list.size(); ++n) {
+    const KernelReport& k = list[n]->kernel_report();
+    before.push_back({k.missing, k.extra, k.repairs});
+  }
   reconciler_->run(list, table_, ports_->ledger(), now);
+  for (std::size_t n = 0; n < before.size(); ++n) {
+    const KernelReport& k = list[n]->kernel_report();
+    if (k.missing == before[n].missing && k.extra == before[n].extra &&
+        k.repairs == before[n].repairs) {
+      continue;
+    }
+    std::string text = list[n]->name() + ": kernel ";
+    if (k.missing.empty() && k.extra.empty()) text += "as wanted";
+    for (const auto& a : k.missing) text += (text.back() == ' ' ? "" : ", ") + ("missing " + a);
+    for (const auto& a : k.extra) text += (text.back() == ' ' ? "" : ", ") + ("extra " + a);
+    text += " (" + std::to_string(k.repairs) + (k.repairs == 1 ? " repair" : " repairs") + " so far)";
+    publish({{"type", "kernel"}, {"instance", list[n]->name()}, {"missing", k.missing},
+             {"extra", k.extra}, {"repairs", k.repairs}, {"text", text}});
+  }
   reconcile_at_ = reconciler_->next_deadline();
   arm_timerfd();
 }
@@ -187,9 +239,11 @@ void Daemon::on_reconcile_timer() {
   pollfd pfd{monitor_->fd(), POLLIN, 0};
   if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN) != 0) {
     on_monitor();
-  } else {
-    reconcile(clock_.now());
+    return;
   }
+  const MonoTime now = clock_.now();
+  repair_links(now);
+  reconcile(now);
 }
 
 namespace {

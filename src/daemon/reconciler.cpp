@@ -17,7 +17,8 @@ void Reconciler::run(const std::vector<Instance*>& instances, const InterfaceTab
   for (const auto& [index, info] : table.interfaces()) ifindex[info.link.name] = index;
   for (const auto& [dev, index] : ifindex) {
     if (auto it = ifindex_.find(dev); it == ifindex_.end() || it->second != index) {
-      backoff_.forget_device(dev);  // made again since: try its addresses at once
+      // Made again since: try its addresses at once.
+      backoff_.forget_if([&](const AddressKey& key) { return key.dev == dev; });
     }
   }
   ifindex_ = std::move(ifindex);

@@ -1,6 +1,7 @@
-// RepairBackoff: when to try again to repair an address whose repair failed. Exponential per
-// address (kFirst, doubling, at most kMax), kept as data with deadlines so that the reconciler
-// asks "is it due?" and arms one timer at next_deadline(). Pure: the time comes in.
+// Backoff: when to try again to repair something whose repair failed: an address (the
+// reconciler's RepairBackoff) or a VMAC (the daemon's). Exponential per key (kFirst, doubling,
+// at most kMax), kept as data with deadlines so that the caller asks "is it due?" and arms one
+// timer at next_deadline(). Pure: the time comes in.
 #pragma once
 
 #include <algorithm>
@@ -21,7 +22,8 @@ struct AddressKey {
   friend bool operator==(const AddressKey&, const AddressKey&) = default;
 };
 
-class RepairBackoff {
+template <typename Key>
+class Backoff {
  public:
   static constexpr Microseconds kFirst{250'000};
   static constexpr Microseconds kMax{8'000'000};
@@ -32,12 +34,12 @@ class RepairBackoff {
     std::string error;  // the last one
   };
 
-  bool due(const AddressKey& key, MonoTime now) const {
+  bool due(const Key& key, MonoTime now) const {
     auto it = entries_.find(key);
     return it == entries_.end() || it->second.retry_at <= now;
   }
   // A try failed at `now`: the next one waits kFirst, 2 kFirst, 4 kFirst ... kMax.
-  void failed(const AddressKey& key, std::string error, MonoTime now) {
+  void failed(const Key& key, std::string error, MonoTime now) {
     Entry& e = entries_[key];
     ++e.failures;
     Microseconds wait = kFirst;
@@ -45,18 +47,19 @@ class RepairBackoff {
     e.retry_at = now + std::min(wait, kMax);
     e.error = std::move(error);
   }
-  void succeeded(const AddressKey& key) { entries_.erase(key); }
-  // A device made again (a new ifindex) is a new chance: its addresses are due at once.
-  void forget_device(const std::string& dev) {
-    std::erase_if(entries_, [&](const auto& kv) { return kv.first.dev == dev; });
+  void succeeded(const Key& key) { entries_.erase(key); }
+  // Forget the keys for which forget(key) holds: they are due at once.
+  template <typename Forget>
+  void forget_if(Forget&& forget) {
+    std::erase_if(entries_, [&](const auto& kv) { return forget(kv.first); });
   }
-  // Forget addresses no longer in question (wanted nor extra).
+  // Forget the keys no longer in question (for addresses: wanted nor extra).
   template <typename Keep>
   void keep_only(Keep&& keep) {
     std::erase_if(entries_, [&](const auto& kv) { return !keep(kv.first); });
   }
 
-  const Entry* find(const AddressKey& key) const {
+  const Entry* find(const Key& key) const {
     auto it = entries_.find(key);
     return it == entries_.end() ? nullptr : &it->second;
   }
@@ -69,7 +72,9 @@ class RepairBackoff {
   }
 
  private:
-  std::map<AddressKey, Entry> entries_;
+  std::map<Key, Entry> entries_;
 };
+
+using RepairBackoff = Backoff<AddressKey>;
 
 }  // namespace floatd::daemon

@@ -496,6 +496,85 @@ TEST_CASE("daemon: a VIP the kernel refuses is retried with backoff until it lan
   CHECK(h.state() == "MASTER");
 }
 
+// Defect 6: a VMAC create the kernel refuses is not left for the next netlink event (there may
+// be none): it is tried again on its own backoff, and the VIP follows onto it.
+TEST_CASE("daemon: a VMAC the kernel refuses is made on a backoff, then holds the VIP (defect 6)") {
+  Harness h;
+  h.kernel.fail_vmacs = 2;
+  h.start(base_config() + "use_vmac = yes\n");
+  CHECK(h.kernel.count("vmac vrrp.51") == 1);
+  CHECK(h.net.find("vrrp.51") == nullptr);
+  CHECK(h.logged("cannot create VMAC vrrp.51 on eth0: create vrrp.51: Cannot allocate memory; "
+                 "retry in 250 ms"));
+  h.advance(249ms);
+  CHECK(h.kernel.count("vmac vrrp.51") == 1);  // not before its time
+  h.advance(1ms);
+  CHECK(h.kernel.count("vmac vrrp.51") == 2);
+  CHECK(h.logged("retry in 500 ms"));
+  h.advance(500ms);
+  CHECK(h.kernel.count("vmac vrrp.51") == 3);
+  REQUIRE(h.net.find("vrrp.51") != nullptr);
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  CHECK(h.net.has_address("vrrp.51", kVip));
+  h.advance(daemon::Reconciler::kPeriod * 2);
+  CHECK(h.kernel.count("vmac vrrp.51") == 3);  // made once: no retry pending
+}
+
+// Defect 6: a VMAC deleted while the monitor's socket overflowed comes back from the re-dump,
+// with the Master's VIP on it.
+TEST_CASE("daemon: a VMAC deleted during a netlink overrun is made again with its VIP") {
+  Harness h;
+  h.start(base_config() + "use_vmac = yes\n");
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  REQUIRE(h.net.has_address("vrrp.51", kVip));
+  h.net.lose_notifications = true;
+  h.net.delete_link(h.net.find("vrrp.51")->state.ifindex);  // unseen, but for the overrun
+  h.net.lose_notifications = false;
+  h.pump();
+  CHECK(h.kernel.count("vmac vrrp.51") == 2);
+  CHECK(h.net.has_address("vrrp.51", kVip));
+  CHECK(h.state() == "MASTER");
+}
+
+// Defect 6: the kernel's difference shows in `floatctl events` as well as in status.
+TEST_CASE("daemon: a missing VIP and its repair are events for subscribers (defect 6)") {
+  Harness h;
+  h.start(base_config());
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  test::ControlPeer watcher = h.connect();
+  watcher.send("events");
+  REQUIRE(h.answer(watcher)["ok"] == true);
+  auto kernel_events = [&] {
+    std::vector<nlohmann::json> out;
+    h.pump();
+    while (auto e = watcher.poll()) {
+      if ((*e)["type"] == "kernel") out.push_back(*e);
+    }
+    return out;
+  };
+  h.kernel.fail_adds = 1;  // the first repair fails
+  h.net.remove_address(h.eth0, *IpPrefix::parse("192.0.2.100/24"));
+  h.pump();
+  auto events = kernel_events();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["instance"] == "web");
+  CHECK(events[0]["missing"] == nlohmann::json::array({"192.0.2.100 on eth0"}));
+  CHECK(events[0]["repairs"] == 0);
+  CHECK(events[0]["text"] == "web: kernel missing 192.0.2.100 on eth0 (0 repairs so far)");
+  h.advance(daemon::RepairBackoff::kFirst);  // the retry adds it; its notice confirms it
+  events = kernel_events();
+  REQUIRE_FALSE(events.empty());
+  CHECK(events.back()["missing"].empty());
+  CHECK(events.back()["repairs"] == 1);
+  CHECK(events.back()["text"] == "web: kernel as wanted (1 repair so far)");
+  CHECK(h.net.has_address("eth0", kVip));
+  h.advance(daemon::Reconciler::kPeriod);
+  CHECK(kernel_events().empty());  // nothing changed: nothing said
+}
+
 TEST_CASE("daemon: a track file written without a close is read at the next retry") {
   Harness h;
   const std::string file = h.dir + "/maint";

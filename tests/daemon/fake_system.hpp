@@ -160,6 +160,7 @@ class FakeKernel final : public daemon::KernelWriter {
   explicit FakeKernel(FakeNetwork& net) : net_(net) {}
   std::vector<std::string> calls;  // "add 2 10.0.0.100/24", "remove ...", "vmac vrrp.51"
   int fail_adds = 0;               // the next N adds fail (ENODEV, a link going away ...)
+  int fail_vmacs = 0;              // the next N VMAC creates fail
 
   Result<net::AddOutcome> add_address(int ifindex, const IpPrefix& vip, const std::string&) override {
     calls.push_back("add " + std::to_string(ifindex) + " " + vip.to_string());
@@ -178,6 +179,10 @@ class FakeKernel final : public daemon::KernelWriter {
   }
   Result<int> create_vmac(int, const std::string& name, const vrrp::MacAddress&) override {
     calls.push_back("vmac " + name);
+    if (fail_vmacs > 0) {
+      --fail_vmacs;
+      return fail(std::string("create ") + name + ": Cannot allocate memory");
+    }
     return net_.add_link(name);
   }
   Result<Ok> delete_link(int ifindex) override {
