@@ -213,6 +213,26 @@ TEST_CASE("process runner: runs as the configured user") {
   CHECK(r.error() == "user 'no-such-user-floatd' does not exist");
 }
 
+// Defect 4: spawning makes no user lookup (getpwnam_r, getgrouplist: NSS, which sssd or LDAP
+// can hang for seconds). The identity resolved at load runs as it is, even one no NSS source
+// knows: a uid with no passwd entry, as when the directory became unreachable after load. A
+// lookup at spawn would refuse it.
+TEST_CASE("process runner: runs the identity resolved at load, with no lookup at spawn (defect 4)") {
+  Harness h;
+  if (geteuid() != 0) {
+    MESSAGE("skipped: switching users needs root");
+    return;
+  }
+  const floatd::track::Identity ghost{"ghost-floatd", true, 4242424, 4242425, {4242425, 4242426}};
+  std::optional<ProcessResult> result;
+  auto id = h.runner.start(command("id -u; id -G"), {ghost, false}, 10s, {},
+                           [&](const ProcessResult& r) { result = r; });
+  REQUIRE_MESSAGE(id.ok(), (id.ok() ? "" : id.error()));
+  REQUIRE(run_until(h.loop, [&] { return result.has_value(); }, 15s));
+  CHECK(result->outcome == floatd::track::Outcome::kSuccess);
+  CHECK(result->output == "4242424\n4242425 4242426\n");
+}
+
 TEST_CASE("process runner: a scrubbed environment") {
   Harness h;
   setenv("LD_PRELOAD", "/nonexistent/libfloatd-test.so", 1);
