@@ -4,9 +4,12 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
+#include "floatd/text.hpp"
 #include "fuzz_check.hpp"
 #include "net/netlink_events.hpp"
 
@@ -14,18 +17,27 @@ using namespace floatd::net;
 
 namespace {
 
+// A name or label as kernel_name() gives it: clean text, and either the kernel's at most 15
+// bytes or an escaped one, marked (up to 4 bytes per byte escaped, and the mark).
+bool valid_name(const std::string& name) {
+  static constexpr std::string_view kMark = " (escaped)";
+  if (!floatd::is_clean_text(name)) return false;
+  if (name.size() < 16) return true;
+  return name.size() <= 15 * 4 + kMark.size() && name.ends_with(kMark);
+}
+
 void check_event(const NetlinkEvent& event) {
   if (const auto* link = std::get_if<LinkState>(&event)) {
     FUZZ_REQUIRE(link->ifindex > 0, "link with ifindex <= 0");
-    FUZZ_REQUIRE(!link->name.empty() && link->name.size() < 16, "link name empty or too long");
-    FUZZ_REQUIRE(link->name.find('\0') == std::string::npos, "link name with a NUL");
+    FUZZ_REQUIRE(!link->name.empty() && valid_name(link->name),
+                 "link name empty, too long or not clean text");
   } else {
     const auto& addr = std::get<AddrState>(event);
     FUZZ_REQUIRE(addr.ifindex > 0, "address with ifindex <= 0");
     const int max_len = addr.prefix.address.is_v4() ? 32 : 128;
     FUZZ_REQUIRE(addr.prefix.prefix_len >= 0 && addr.prefix.prefix_len <= max_len,
                  "prefix length out of range for the family");
-    FUZZ_REQUIRE(addr.label.size() < 16, "label too long");
+    FUZZ_REQUIRE(addr.label.empty() || valid_name(addr.label), "label too long or not clean text");
   }
 }
 

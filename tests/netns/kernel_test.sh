@@ -31,8 +31,8 @@ if [ -z "$PROBE" ]; then
   ROOT=$HERE/../..
   PROBE=$WORK/kernel_probe
   g++ -std=c++20 -I"$ROOT/include" -I"$ROOT/src" $(pkg-config --cflags libnl-route-3.0 libmnl) \
-    "$HERE/kernel_probe.cpp" "$ROOT"/src/net/{netlink_events,link_monitor,kernel,sysctl}.cpp \
-    "$ROOT"/src/common/ip_address.cpp -o "$PROBE" $(pkg-config --libs libnl-route-3.0 libmnl) ||
+    "$HERE/kernel_probe.cpp" "$ROOT"/src/net/{netlink_events,interface_name,link_monitor,kernel,sysctl}.cpp \
+    "$ROOT"/src/common/{ip_address,text}.cpp -o "$PROBE" $(pkg-config --libs libnl-route-3.0 libmnl) ||
     { echo "FAIL: could not build the probe"; exit 1; }
 fi
 
