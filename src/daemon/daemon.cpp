@@ -417,7 +417,10 @@ void Daemon::on_timerfd() {
 // Each step moves its own deadline on before it runs, so that one that throws is still tried
 // again a period later (and the other still runs: each is its own exception boundary).
 void Daemon::run_housekeeping(MonoTime now) {
-  if (reconcile_at_ && *reconcile_at_ <= now) {
+  const auto vmac_retry = vmac_backoff_.next_deadline();
+  // A VMAC retry is a reconcile too (on_reconcile_timer makes missing VMACs first): one run
+  // when both are due.
+  if ((reconcile_at_ && *reconcile_at_ <= now) || (vmac_retry && *vmac_retry <= now)) {
     reconcile_at_ = now + Reconciler::kPeriod;  // reconcile() sets the real one
     guarded(log_, "reconcile", [this] { on_reconcile_timer(); }, [this] { resync_deadlines(); });
   }
@@ -426,9 +429,6 @@ void Daemon::run_housekeeping(MonoTime now) {
     guarded(log_, "track_file retry", [this] {
       if (tracking_) tracking_->retry_files();
     });
-  }
-  if (const auto at = vmac_backoff_.next_deadline(); at && *at <= now) {
-    guarded(log_, "VMAC retry", [this] { on_reconcile_timer(); }, [this] { resync_deadlines(); });
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "daemon/callback_guard.hpp"
 #include "daemon/daemon_parts.hpp"
+#include "daemon/status.hpp"
 #include "net/kernel.hpp"  // kFloatdAddrProto
 #include "vrrp/vmac.hpp"
 
@@ -208,17 +209,10 @@ void Daemon::reconcile(MonoTime now) {
   reconciler_->run(list, table_, ports_->ledger(), now);
   for (std::size_t n = 0; n < before.size(); ++n) {
     const KernelReport& k = list[n]->kernel_report();
-    if (k.missing == before[n].missing && k.extra == before[n].extra &&
-        k.repairs == before[n].repairs) {
-      continue;
+    if (k.missing != before[n].missing || k.extra != before[n].extra ||
+        k.repairs != before[n].repairs) {
+      publish(kernel_event(*list[n]));
     }
-    std::string text = list[n]->name() + ": kernel ";
-    if (k.missing.empty() && k.extra.empty()) text += "as wanted";
-    for (const auto& a : k.missing) text += (text.back() == ' ' ? "" : ", ") + ("missing " + a);
-    for (const auto& a : k.extra) text += (text.back() == ' ' ? "" : ", ") + ("extra " + a);
-    text += " (" + std::to_string(k.repairs) + (k.repairs == 1 ? " repair" : " repairs") + " so far)";
-    publish({{"type", "kernel"}, {"instance", list[n]->name()}, {"missing", k.missing},
-             {"extra", k.extra}, {"repairs", k.repairs}, {"text", text}});
   }
   reconcile_at_ = reconciler_->next_deadline();
   arm_timerfd();

@@ -1,5 +1,8 @@
 #include "daemon/status.hpp"
 
+#include <string>
+#include <vector>
+
 #include "floatd/control_protocol.hpp"
 
 namespace floatd::daemon {
@@ -60,6 +63,19 @@ nlohmann::json instance_status(const Instance& instance) {
         {"drops_total", s.drops.total()},
         {"drops", drops}}},
   };
+}
+
+nlohmann::json kernel_event(const Instance& instance) {
+  const KernelReport& k = instance.kernel_report();
+  std::vector<std::string> parts;
+  for (const auto& a : k.missing) parts.push_back("missing " + a);
+  for (const auto& a : k.extra) parts.push_back("extra " + a);
+  std::string text = instance.name() + ": kernel ";
+  if (parts.empty()) text += "as wanted";
+  for (std::size_t i = 0; i < parts.size(); ++i) text += (i > 0 ? ", " : "") + parts[i];
+  text += " (" + std::to_string(k.repairs) + (k.repairs == 1 ? " repair" : " repairs") + " so far)";
+  return {{"type", "kernel"}, {"instance", instance.name()}, {"missing", k.missing},
+          {"extra", k.extra}, {"repairs", k.repairs}, {"text", text}};
 }
 
 nlohmann::json status(const std::vector<const Instance*>& instances,

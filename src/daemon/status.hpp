@@ -14,6 +14,10 @@ namespace floatd::daemon {
 
 nlohmann::json instance_status(const Instance& instance);
 
+// The `kernel` event for `floatctl events`: the instance's difference from the kernel (the same
+// fields as its status's "kernel" member) and a line of text.
+nlohmann::json kernel_event(const Instance& instance);
+
 // {"version":1,"instances":[...]}, only `name` when it is not empty.
 nlohmann::json status(const std::vector<const Instance*>& instances,
                       std::string_view name);

@@ -8,7 +8,7 @@ namespace floatd::net {
 
 std::string kernel_name(std::string raw) {
   if (is_clean_text(raw)) return raw;
-  return sanitize_text(raw) + " (escaped)";
+  return sanitize_text(raw).append(kEscapedMark);
 }
 
 std::string interface_text(int ifindex) {

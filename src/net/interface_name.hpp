@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace floatd::net {
 
@@ -11,6 +12,7 @@ namespace floatd::net {
 // " (escaped)": printable in logs, status and metrics, and never equal to a configured name
 // (the config takes only clean names, and no name has a space), so floatd never acts on an
 // interface it cannot name. A clean name comes back unchanged.
+inline constexpr std::string_view kEscapedMark = " (escaped)";
 std::string kernel_name(std::string raw);
 
 // "eth0", or "ifindex 7" when the interface is already gone (or the index is not positive).

@@ -11,6 +11,7 @@
 
 #include "floatd/text.hpp"
 #include "fuzz_check.hpp"
+#include "net/interface_name.hpp"
 #include "net/netlink_events.hpp"
 
 using namespace floatd::net;
@@ -20,10 +21,9 @@ namespace {
 // A name or label as kernel_name() gives it: clean text, and either the kernel's at most 15
 // bytes or an escaped one, marked (up to 4 bytes per byte escaped, and the mark).
 bool valid_name(const std::string& name) {
-  static constexpr std::string_view kMark = " (escaped)";
   if (!floatd::is_clean_text(name)) return false;
   if (name.size() < 16) return true;
-  return name.size() <= 15 * 4 + kMark.size() && name.ends_with(kMark);
+  return name.size() <= 15 * 4 + kEscapedMark.size() && name.ends_with(kEscapedMark);
 }
 
 void check_event(const NetlinkEvent& event) {
