@@ -45,6 +45,16 @@ ReasonInfo info(DropReason r) {
       return {"auth_mismatch", "v2 authentication type or password differs from ours"};
     case DropReason::kNotPeer:
       return {"not_peer", "source is not a configured unicast peer"};
+    case DropReason::kStranger:
+      return {"stranger", "source is not a known peer (strict_peers)"};
+    case DropReason::kAddressList:
+      return {"address_list", "address list differs from ours (strict_peers)"};
+    case DropReason::kAuthTruncated:
+      return {"auth_truncated", "heartbeat trailer missing or truncated"};
+    case DropReason::kAuthForged:
+      return {"auth_forged", "heartbeat HMAC does not verify (forged or wrong key)"};
+    case DropReason::kAuthReplayed:
+      return {"auth_replayed", "heartbeat sequence number is not newer than the last (replay)"};
     case DropReason::kCount:
       break;
   }

@@ -25,6 +25,12 @@ enum class DropReason : std::uint8_t {
   kIntervalMismatch,  // RX-9: v2 Adver Int differs from ours
   kAuthMismatch,      // RX-13: v2 auth type or password differs from ours
   kNotPeer,           // RX-17: unicast mode, source is not a configured unicast_peer
+  kStranger,          // strict_peers: source is none of the known peers (issue 11)
+  kAddressList,       // strict_peers: RX-14 address list differs from ours, dropped not warned
+  // Decided by the heartbeat trailer of an authenticated path (heartbeat_seal.hpp).
+  kAuthTruncated,     // shorter than the trailer plus a VRRP header
+  kAuthForged,        // HMAC does not verify: forged, altered, or another key
+  kAuthReplayed,      // sequence number not newer than the last accepted from that peer
   kCount,             // number of reasons, not a reason
 };
 
