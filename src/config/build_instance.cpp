@@ -118,6 +118,58 @@ void add_unicast_peer(InstanceBuild& b, const IniEntry& e, Errors& errors) {
   b.out.unicast_peers.push_back({*address, {e.loc}});
 }
 
+void add_peer(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  auto address = parse_address(e.value);
+  if (!address) return errors.push_back(entry_error(e, address.error()));
+  b.out.peers.push_back({*address, {e.loc}});
+}
+
+// "IF peer ADDR [peer ADDR ...] [src ADDR]"
+Parsed<HeartbeatPath> parse_heartbeat_path(std::string_view text) {
+  static const std::string kForm = " (IF peer ADDR [peer ADDR ...] [src ADDR])";
+  const auto words = split_words(text);
+  if (words.empty()) return fail("no interface" + kForm);
+  if (auto bad = check_ifname(words[0])) return fail(*bad + kForm);
+  HeartbeatPath path{std::string(words[0]), {}, {}, {}};
+  for (std::size_t i = 1; i < words.size(); i += 2) {
+    if (words[i] != "peer" && words[i] != "src") {
+      return fail("unknown option \"" + std::string(words[i]) + "\"" + kForm);
+    }
+    if (i + 1 >= words.size()) return fail("\"" + std::string(words[i]) + "\" needs an address" + kForm);
+    auto address = IpAddress::parse(words[i + 1]);
+    if (!address) {
+      return fail("\"" + std::string(words[i + 1]) + "\" is not an IPv4 or IPv6 address" + kForm);
+    }
+    if (words[i] == "peer") {
+      path.peers.push_back(*address);
+    } else if (path.src) {
+      return fail("\"src\" given twice" + kForm);
+    } else {
+      path.src = *address;
+    }
+  }
+  if (path.peers.empty()) return fail("no peer" + kForm);
+  return path;
+}
+
+void add_heartbeat_path(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  auto path = parse_heartbeat_path(e.value);
+  if (!path) return errors.push_back(entry_error(e, path.error()));
+  path->origin.loc = e.loc;
+  b.out.heartbeat_paths.push_back(std::move(*path));
+}
+
+void set_heartbeat_key(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  if (e.value.empty() || e.value.front() != '/') {
+    return errors.push_back(entry_error(e, "an absolute file name (a root-only file, mode 0600)"));
+  }
+  b.out.heartbeat_key = e.value;
+}
+
+void set_strict_peers(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  assign(b.out.strict_peers, e, errors, parse_bool);
+}
+
 void set_use_vmac(InstanceBuild& b, const IniEntry& e, Errors& errors) {
   if (auto flag = parse_bool(e.value)) {
     b.vmac_default = *flag;
@@ -234,7 +286,7 @@ void set_notify(InstanceBuild& b, const IniEntry& e, Errors& errors) {
   b.out.notify.*Field = e.value;
 }
 
-constexpr std::array<Spec, 27> kInstanceKeys{{
+constexpr std::array<Spec, 31> kInstanceKeys{{
     {"interface", Repeat::kOnce, set_interface},
     {"virtual_router_id", Repeat::kOnce, set_vrid},
     {"priority", Repeat::kOnce, set_priority},
@@ -247,6 +299,10 @@ constexpr std::array<Spec, 27> kInstanceKeys{{
     {"virtual_ipaddress", Repeat::kList, add_vip},
     {"unicast_src_ip", Repeat::kOnce, set_unicast_src},
     {"unicast_peer", Repeat::kList, add_unicast_peer},
+    {"peer", Repeat::kList, add_peer},
+    {"heartbeat_path", Repeat::kList, add_heartbeat_path},
+    {"heartbeat_key", Repeat::kOnce, set_heartbeat_key},
+    {"strict_peers", Repeat::kOnce, set_strict_peers},
     {"use_vmac", Repeat::kOnce, set_use_vmac},
     {"v3_checksum_as_v2", Repeat::kOnce, set_checksum_v2},
     {"garp_master_delay", Repeat::kOnce, set_garp_delay},

@@ -6,6 +6,14 @@ Family InstanceConfig::family() const {
   return vips.empty() ? Family::kIPv4 : vips.front().prefix.address.family();
 }
 
+std::vector<IpAddress> InstanceConfig::known_peers() const {
+  std::vector<IpAddress> out;
+  for (const auto& p : unicast_peers) out.push_back(p.address);
+  for (const auto& p : peers) out.push_back(p.address);
+  for (const auto& path : heartbeat_paths) out.insert(out.end(), path.peers.begin(), path.peers.end());
+  return out;
+}
+
 const std::string& vmac_or_interface(const InstanceConfig& instance) {
   return instance.vmac.empty() ? instance.interface : instance.vmac;
 }
@@ -22,6 +30,8 @@ void forget_locations(InstanceConfig& c) {
   c.origin = SectionOrigin{};
   for (auto& v : c.vips) v.origin = Origin{};
   for (auto& p : c.unicast_peers) p.origin = Origin{};
+  for (auto& p : c.peers) p.origin = Origin{};
+  for (auto& p : c.heartbeat_paths) p.origin = Origin{};
   for (auto* refs : {&c.track_interfaces, &c.track_scripts, &c.track_files}) {
     for (auto& r : *refs) r.origin = Origin{};
   }

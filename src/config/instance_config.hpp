@@ -37,6 +37,19 @@ struct UnicastPeer {
   friend bool operator==(const UnicastPeer&, const UnicastPeer&) = default;
 };
 
+// `heartbeat_path = IF peer ADDR [peer ADDR ...] [src ADDR]` (issue 11): one more unicast
+// channel to the other nodes of the same virtual router. The Master sends every advert over
+// each path too, and a Backup hears its Master on any of them: it takes over only when every
+// path is silent, so one broken cable or switch port does not make two Masters.
+struct HeartbeatPath {
+  std::string interface;
+  std::vector<IpAddress> peers;  // one or more
+  std::optional<IpAddress> src;  // empty: the interface's primary IPv4 / IPv6 link-local
+  Origin origin;
+
+  friend bool operator==(const HeartbeatPath&, const HeartbeatPath&) = default;
+};
+
 // `track_interface|track_script|track_file = NAME [weight N]`; weight 0 = fault.
 struct TrackRef {
   std::string name;
@@ -79,6 +92,12 @@ struct InstanceConfig {
   std::vector<VirtualIp> vips;
   std::optional<IpAddress> unicast_src_ip;
   std::vector<UnicastPeer> unicast_peers;  // non-empty: unicast mode
+  std::vector<HeartbeatPath> heartbeat_paths;
+  std::string heartbeat_key;  // FILE with the paths' HMAC secret; empty: paths unauthenticated
+  // strict_peers = yes: an advert from a source that is not a known peer (known_peers()), or
+  // with an address list other than ours, is dropped and alarmed, never obeyed (issue 11).
+  bool strict_peers = false;
+  std::vector<UnicastPeer> peers;  // `peer = ADDR`: known peers in multicast mode
   std::string vmac;                        // use_vmac: the VMAC interface's name; empty = no
   bool v3_checksum_as_v2 = false;
   GarpConfig garp;
@@ -92,6 +111,9 @@ struct InstanceConfig {
   // The address family, from the first virtual address (IPv4 when there is none).
   Family family() const;
   bool unicast() const { return !unicast_peers.empty(); }
+  // Every address an advert for this virtual router may come from: unicast_peer, peer and
+  // every heartbeat_path peer (strict_peers).
+  std::vector<IpAddress> known_peers() const;
 
   friend bool operator==(const InstanceConfig&, const InstanceConfig&) = default;
 };

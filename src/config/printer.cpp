@@ -79,6 +79,21 @@ void print_addresses(Printer& p, const InstanceConfig& in) {
   for (const auto& vip : in.vips) p.key("virtual_ipaddress", vip_text(vip));
   if (in.unicast_src_ip) p.key("unicast_src_ip", in.unicast_src_ip->to_string());
   for (const auto& peer : in.unicast_peers) p.key("unicast_peer", peer.address.to_string());
+  for (const auto& peer : in.peers) p.key("peer", peer.address.to_string());
+}
+
+std::string path_text(const HeartbeatPath& path) {
+  std::string text = path.interface;
+  for (const auto& peer : path.peers) text += " peer " + peer.to_string();
+  if (path.src) text += " src " + path.src->to_string();
+  return text;
+}
+
+// Written only when used, so that configurations without them print as they always did.
+void print_split_brain_guards(Printer& p, const InstanceConfig& in) {
+  for (const auto& path : in.heartbeat_paths) p.key("heartbeat_path", path_text(path));
+  p.optional("heartbeat_key", in.heartbeat_key);
+  if (in.strict_peers) p.key("strict_peers", yes_no(true));
 }
 
 // The commands that are set; a sync group's `stop` is always empty.
@@ -102,6 +117,7 @@ void print_instance(Printer& p, const InstanceConfig& in) {
   p.seconds("preempt_delay", in.preempt_delay);
   p.key("accept", yes_no(in.accept));
   print_addresses(p, in);
+  print_split_brain_guards(p, in);
   p.key("use_vmac", in.vmac.empty() ? "no" : in.vmac);
   p.key("v3_checksum_as_v2", yes_no(in.v3_checksum_as_v2));
   p.seconds("garp_master_delay", in.garp.delay);

@@ -42,6 +42,20 @@ void check_vrids(const Config& config, Errors& errors) {
                           describe_loc(it->second->origin.at("virtual_router_id"), loc) +
                           "); a VRID is unique per interface and address family"});
   }
+  // A heartbeat path receives this VRID's adverts on its interface, so there it is taken too.
+  for (const auto& in : config.instances) {
+    if (in.vrid == 0) continue;
+    for (const auto& path : in.heartbeat_paths) {
+      // Its own interface and a repeated path line are check_heartbeat_paths's to report.
+      auto [it, inserted] = seen.try_emplace({path.interface, in.family(), in.vrid}, &in);
+      if (inserted || it->second == &in) continue;
+      errors.push_back({path.origin.loc, "heartbeat_path",
+                        "VRID " + std::to_string(in.vrid) + " on " + path.interface + " for " +
+                            family_text(in.family()) + " is already used by instance " +
+                            it->second->name +
+                            "; a heartbeat path needs an interface where the VRID is free"});
+    }
+  }
 }
 
 void check_shared(const Config& config, Errors& errors) {

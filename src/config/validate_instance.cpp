@@ -110,6 +110,61 @@ void check_unicast(const InstanceConfig& in, Errors& errors) {
   }
 }
 
+// Heartbeat paths (issue 11): another interface, peers of the instance's family.
+void check_heartbeat_paths(const InstanceConfig& in, Errors& errors) {
+  std::map<std::string, SourceLoc> interfaces;
+  for (const auto& path : in.heartbeat_paths) {
+    const auto& loc = path.origin.loc;
+    if (path.interface == in.interface || (!in.vmac.empty() && path.interface == in.vmac)) {
+      error(errors, loc, "heartbeat_path",
+            path.interface + " is the instance's own interface; a path is another link "
+                             "(a direct cable, a second network)");
+    }
+    auto [it, inserted] = interfaces.try_emplace(path.interface, loc);
+    if (!inserted) {
+      error(errors, loc, "heartbeat_path",
+            path.interface + " already has a path at " + describe_loc(it->second, loc) +
+                "; list every peer of one interface on one line");
+    }
+    std::set<IpAddress> peers;
+    for (const auto& peer : path.peers) {
+      check_unicast_address(in, peer, loc, "heartbeat_path", errors);
+      if (!peers.insert(peer).second) {
+        error(errors, loc, "heartbeat_path", "peer " + peer.to_string() + " is listed twice");
+      }
+      if (path.src && peer == *path.src) {
+        error(errors, loc, "heartbeat_path",
+              "peer " + peer.to_string() + " is this node's src; list the other nodes");
+      }
+    }
+    if (path.src) check_unicast_address(in, *path.src, loc, "heartbeat_path", errors);
+  }
+  if (!in.heartbeat_key.empty() && in.heartbeat_paths.empty()) {
+    error(errors, in.origin.at("heartbeat_key"), "heartbeat_key",
+          "authenticates heartbeat paths, and this instance has none (heartbeat_path = IF peer "
+          "ADDR)");
+  }
+}
+
+// strict_peers obeys only known peers (issue 11): there must be some.
+void check_peers(const InstanceConfig& in, Errors& errors) {
+  std::map<IpAddress, SourceLoc> seen;
+  for (const auto& peer : in.peers) {
+    check_unicast_address(in, peer.address, peer.origin.loc, "peer", errors);
+    auto [it, inserted] = seen.try_emplace(peer.address, peer.origin.loc);
+    if (!inserted) {
+      error(errors, peer.origin.loc, "peer",
+            peer.address.to_string() + " is already listed at " +
+                describe_loc(it->second, peer.origin.loc));
+    }
+  }
+  if (in.strict_peers && in.known_peers().empty()) {
+    error(errors, in.origin.at("strict_peers"), "strict_peers",
+          "yes obeys only known peers, and none is listed: add peer = ADDR for each other node "
+          "(or unicast_peer, heartbeat_path peers)");
+  }
+}
+
 void check_auth(const InstanceConfig& in, Errors& errors) {
   const auto& o = in.origin;
   const bool pass = in.auth.type == AuthType::kPass;
@@ -192,6 +247,8 @@ void validate_instance(const InstanceConfig& instance, Errors& errors) {
   check_required(instance, errors);
   check_vips(instance, errors);
   check_unicast(instance, errors);
+  check_heartbeat_paths(instance, errors);
+  check_peers(instance, errors);
   check_auth(instance, errors);
   check_owner(instance, errors);
   check_preempt(instance, errors);
