@@ -1,6 +1,8 @@
 #include "cli/status_table.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <vector>
 
 namespace floatd::cli {
@@ -31,12 +33,40 @@ std::string drops_text(const nlohmann::json& stats) {
   return reasons.empty() ? out : out + " (" + reasons + ")";
 }
 
+// "eth0 ok, eth1 SILENT 4.2s": the heartbeat paths (issue 11), "-" without.
+std::string paths_text(const nlohmann::json& i) {
+  const auto paths = i.find("paths");
+  if (paths == i.end() || !paths->is_array() || paths->empty()) return "-";
+  std::string out;
+  for (const auto& p : *paths) {
+    std::string state = str(p.value("state", nlohmann::json()));
+    if (state == "silent" || state == "down") {
+      std::transform(state.begin(), state.end(), state.begin(), ::toupper);
+      const auto age = p.value("last_heard_ms", nlohmann::json());
+      if (age.is_number()) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, " %.1fs", age.get<double>() / 1000.0);
+        state += buf;
+      }
+    }
+    out += (out.empty() ? "" : ", ") + str(p.value("interface", nlohmann::json())) + " " + state;
+  }
+  return out;
+}
+
 // Why an instance is where it is, when that is not obvious: its fault, maintenance.
 std::string note(const nlohmann::json& i) {
   std::string out;
   if (const auto f = i.find("own_fault"); f != i.end() && f->is_string()) out = f->get<std::string>();
   if (i.value("maintenance", false)) out += (out.empty() ? "" : "; ") + std::string("maintenance");
   if (i.value("releasing", false)) out += (out.empty() ? "" : "; ") + std::string("handing over");
+  if (const auto s = i.find("strangers"); s != i.end() && s->is_array() && !s->empty()) {
+    std::string who;
+    for (const auto& st : *s) {
+      who += (who.empty() ? "" : ",") + str(st.value("source", nlohmann::json()));
+    }
+    out += (out.empty() ? "" : "; ") + std::string("refusing strangers ") + who;
+  }
   return out.empty() ? "-" : out;
 }
 
@@ -45,7 +75,7 @@ std::string note(const nlohmann::json& i) {
 std::string status_table(const nlohmann::json& status) {
   const std::vector<std::string> header = {"INSTANCE", "IFACE", "VRID", "AF", "VER",
                                            "STATE", "PRIO", "MASTER", "VIPS", "ADV TX/RX", "DROPS",
-                                           "NOTE"};
+                                           "PATHS", "NOTE"};
   std::vector<std::vector<std::string>> rows = {header};
   for (const auto& i : status.value("instances", nlohmann::json::array())) {
     const auto stats = i.value("stats", nlohmann::json::object());
@@ -59,7 +89,7 @@ std::string status_table(const nlohmann::json& status) {
                     join_vips(i.value("vips", nlohmann::json::array())),
                     str(stats.value("adverts_sent", nlohmann::json(0))) + "/" +
                         str(stats.value("adverts_received", nlohmann::json(0))),
-                    drops_text(stats), note(i)});
+                    drops_text(stats), paths_text(i), note(i)});
   }
   if (rows.size() == 1) return "no instances configured\n";
   std::vector<std::size_t> width(header.size(), 0);

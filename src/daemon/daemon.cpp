@@ -1,4 +1,6 @@
 #include "daemon/daemon.hpp"
+
+#include <chrono>
 #include "daemon/daemon_parts.hpp"
 
 #include <malloc.h>
@@ -46,7 +48,11 @@ Daemon::Daemon(Options options, config::Config config, Log& log, DaemonPorts por
       control_transport_(ports.control),
       processes_(ports.processes),
       // Not libev's default loop: that one reaps every child behind our back (ProcessRunner).
-      loop_(ev_loop_new(EVFLAG_AUTO)) {}
+      loop_(ev_loop_new(EVFLAG_AUTO)),
+      sequence_epoch_(static_cast<std::uint32_t>(
+          std::chrono::duration_cast<std::chrono::seconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+              .count())) {}
 
 Daemon::~Daemon() {
   for (auto& s : signals_) ev_signal_stop(loop_, &s);
@@ -155,9 +161,10 @@ Result<Ok> Daemon::init() {
   deferred_ = std::make_unique<DeferredWork>(loop_, log_);
 
   ScriptUsers users;  // main() checked the config; this resolves the script users once more
-  if (auto errors = runtime_checks(config_, &users); !errors.empty())
+  PathKeys keys;
+  if (auto errors = runtime_checks(config_, &users, &keys); !errors.empty())
     return fail(errors.front().to_string());
-  apply_config(config_, std::move(users));
+  apply_config(config_, std::move(users), std::move(keys));
   malloc_trim(0);  // parsing a big config leaves freed heap behind: give it back
   return Ok{};
 }
@@ -165,6 +172,7 @@ Result<Ok> Daemon::init() {
 void Daemon::shutdown() {
   close_doors();
   by_key_.clear();  // nothing is received from here on: the instances go
+  by_path_.clear();
   for (auto& r : instances_) stop_instance(*r);  // Masters resign with priority 0 (SM-9)
   wait_for_notifiers();
   instances_.clear();
@@ -214,7 +222,7 @@ void Daemon::wait_for_notifiers() {
 
 // Matches the new config against the running instances (reload_plan.hpp): identical
 // instances keep running untouched; changed ones are stopped and started again.
-void Daemon::apply_config(config::Config next, ScriptUsers users) {
+void Daemon::apply_config(config::Config next, ScriptUsers users, PathKeys keys) {
   std::vector<config::InstanceConfig> running;
   for (const auto& r : instances_) running.push_back(r->instance->config());
   const ReloadPlan plan = plan_reload(running, next.instances);
@@ -238,11 +246,13 @@ void Daemon::apply_config(config::Config next, ScriptUsers users) {
   notifier_->configure(users.run_as(config_.global.script_user),
                        Microseconds{config_.global.notify_timeout});
   tracking_->set_script_users(std::move(users));
+  path_keys_ = std::move(keys);
   tracking_->configure(config_);  // scripts and files whose sections are unchanged keep state
   ensure_vmacs();
   ensure_sockets();
   for (std::size_t n = 0; n < config_.instances.size(); ++n) {
     if (kept[n]) {
+      set_path_auth(*kept[n]->instance);  // the key file may have changed
       instances_.push_back(std::move(kept[n]));
     } else {
       start_instance(config_.instances[n]);
@@ -253,6 +263,10 @@ void Daemon::apply_config(config::Config next, ScriptUsers users) {
   for (const auto& [old_index, new_index] : plan.update) {
     Running& r = *instances_[new_index];
     r.instance->update_interface(table_.find(r.instance->config().interface), now);
+    const auto& paths = r.instance->config().heartbeat_paths;
+    for (std::size_t p = 0; p < paths.size(); ++p) {
+      r.instance->update_path(p + 1, table_.find(paths[p].interface), now);
+    }
     apply_tracking(r, now);
     rearm(r);
   }
@@ -285,8 +299,9 @@ Result<nlohmann::json> Daemon::reload() {
 Result<nlohmann::json> Daemon::load_and_apply() {
   auto next = config::load(options_.config);
   ScriptUsers users;  // resolved here, at load: the loop never asks NSS
+  PathKeys keys;      // and the heartbeat keys read
   if (next) {
-    if (auto errors = runtime_checks(*next, &users); !errors.empty()) next = fail(errors);
+    if (auto errors = runtime_checks(*next, &users, &keys); !errors.empty()) next = fail(errors);
   }
   if (!next) {
     log_.error("reload: " + options_.config + " has " + std::to_string(next.error().size()) +
@@ -298,7 +313,7 @@ Result<nlohmann::json> Daemon::load_and_apply() {
     }
     return fail("the config has errors; the running config is unchanged:\n" + all);
   }
-  apply_config(std::move(*next), std::move(users));
+  apply_config(std::move(*next), std::move(users), std::move(keys));
   return last_reload_;
 }
 
@@ -308,8 +323,15 @@ void Daemon::start_instance(const config::InstanceConfig& c) {
   r->instance = std::make_unique<Instance>(c, *ports_, log_);
   r->instance->on_transition(
       [this](const Instance& i, const vrrp::StateChanged& c) { on_transition(i, c); });
+  r->instance->on_path_change(
+      [this](const Instance& i, const vrrp::PathChange& c) { on_path_change(i, c); });
+  r->instance->on_stranger([this](const Instance& i, const Stranger& s) { on_stranger(i, s); });
+  set_path_auth(*r->instance);
   const MonoTime now = clock_.now();
   r->instance->update_interface(table_.find(c.interface), now);
+  for (std::size_t p = 0; p < c.heartbeat_paths.size(); ++p) {
+    r->instance->update_path(p + 1, table_.find(c.heartbeat_paths[p].interface), now);
+  }
   r->instance->set_tracking(tracking_->evaluate(c, table_), now);  // init_fail, files: before start
   if (maintenance_.count(c.name) != 0) r->instance->set_maintenance(true, now);
   r->instance->start(now);

@@ -78,7 +78,7 @@ class Daemon {
   void close_doors();      // the first step of stopping
   void wait_for_notifiers();
   void resync_deadlines();  // re-derives every deadline from the instances (after an error)
-  void apply_config(config::Config next, ScriptUsers users);
+  void apply_config(config::Config next, ScriptUsers users, PathKeys keys);
   Result<nlohmann::json> reload();  // also the answer to floatctl reload
   void notify_systemd(const std::string& state);  // sd_notify(3); logs a failure
   Result<nlohmann::json> load_and_apply();
@@ -92,6 +92,9 @@ class Daemon {
   void update_interfaces(MonoTime now);
   void index_instances();
   void on_transition(const Instance& instance, const vrrp::StateChanged& change);
+  void on_path_change(const Instance& instance, const vrrp::PathChange& change);
+  void on_stranger(const Instance& instance, const Stranger& stranger);
+  void set_path_auth(Instance& instance);
   void on_tracked(const TrackerChange& change);
   void apply_tracking(Running& r, MonoTime now);
   void follow_group(const Instance& moved, const vrrp::StateChanged& change);
@@ -170,6 +173,12 @@ class Daemon {
   // (device, family, VRID) -> instance: the receive path's lookup, one per packet. Rebuilt by
   // index_instances() whenever instances_ changes (apply_config, shutdown).
   std::map<std::tuple<std::string, Family, Vrid>, Running*> by_key_;
+  // The same for heartbeat paths: (path interface, family, VRID) -> instance and path index.
+  std::map<std::tuple<std::string, Family, Vrid>, std::pair<Running*, std::size_t>> by_path_;
+  PathKeys path_keys_;  // heartbeat_key files, read at load (runtime_checks)
+  // The first half of heartbeat sequence numbers (vrrp::SequenceCounter): the wall clock's
+  // seconds when floatd started, so that they keep rising across restarts.
+  std::uint32_t sequence_epoch_ = 0;
   std::map<std::string, std::string> vmacs_;         // VMAC name -> parent, created by us
   Backoff<std::string> vmac_backoff_;                // VMACs whose create failed: retries
   std::vector<net::SysctlChange> sysctl_changes_;    // restored on exit

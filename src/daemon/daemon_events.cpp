@@ -43,6 +43,38 @@ void Daemon::on_transition(const Instance& instance, const vrrp::StateChanged& c
   }
 }
 
+// Heartbeat paths (issue 11): a path that went silent or down, or came back.
+void Daemon::on_path_change(const Instance& instance, const vrrp::PathChange& change) {
+  publish({{"type", change.alarm() ? "path_down" : "path_up"},
+           {"instance", instance.name()},
+           {"path", instance.paths().interface(change.path)},
+           {"state", vrrp::path_state_name(change.to)},
+           {"reason", change.reason},
+           {"text", instance.name() + ": " + change.reason}});
+}
+
+// strict_peers refused an advert: another virtual router on our VRID (instance.hpp).
+void Daemon::on_stranger(const Instance& instance, const Stranger& stranger) {
+  publish({{"type", "stranger"},
+           {"instance", instance.name()},
+           {"source", stranger.source.to_string()},
+           {"reason", vrrp::drop_reason_name(stranger.reason)},  // "stranger", "address_list"
+           {"count", stranger.count},
+           {"text", instance.name() + ": refused adverts from " + stranger.source.to_string() +
+                        ": " + std::string(vrrp::drop_reason_text(stranger.reason))}});
+}
+
+// The instance's heartbeat_key, as read at load (runtime_checks), or none.
+void Daemon::set_path_auth(Instance& instance) {
+  const std::string& file = instance.config().heartbeat_key;
+  auto it = file.empty() ? path_keys_.end() : path_keys_.find(file);
+  if (it == path_keys_.end()) {
+    instance.set_path_auth(std::nullopt);
+  } else {
+    instance.set_path_auth(PathAuth{it->second, sequence_epoch_});
+  }
+}
+
 // Sync groups: the other members follow `moved` (sync_group.hpp has the rules).
 void Daemon::follow_group(const Instance& moved, const vrrp::StateChanged& change) {
   const auto* group = config_.group_of(moved.name());
@@ -147,7 +179,7 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
 }
 
 Result<nlohmann::json> Daemon::serve(const StatusCommand& c) {
-  auto result = status(instance_list(), c.name);
+  auto result = status(instance_list(), c.name, clock_.now());
   result["unknown_vrid_drops"] = unknown_vrid_drops_;
   result["undecodable_drops"] = decode_drops_unattributed_;
   result["tracking"] = tracking_status(tracking_snapshot());
@@ -179,7 +211,7 @@ Result<nlohmann::json> Daemon::serve(const HandoverCommand& c) {
   }
   r->instance->handover(clock_.now());
   rearm(*r);
-  return instance_status(*r->instance);
+  return instance_status(*r->instance, clock_.now());
 }
 
 Result<nlohmann::json> Daemon::serve(const MaintenanceCommand& c) {
@@ -192,7 +224,7 @@ Result<nlohmann::json> Daemon::serve(const MaintenanceCommand& c) {
   }
   r->instance->set_maintenance(c.on, clock_.now());
   rearm(*r);
-  return instance_status(*r->instance);
+  return instance_status(*r->instance, clock_.now());
 }
 
 Daemon::Running* Daemon::running_named(const std::string& name) {

@@ -103,7 +103,10 @@ void Daemon::repair_links(MonoTime now) {
 // One socket per (device, family) in use, re-opened when the device is re-created: each device
 // an instance sends and receives adverts on (config::advert_device).
 void Daemon::ensure_sockets() {
-  for (const auto& c : config_.instances) ensure_socket(config::advert_device(c), c.family());
+  for (const auto& c : config_.instances) {
+    ensure_socket(config::advert_device(c), c.family());
+    for (const auto& path : c.heartbeat_paths) ensure_socket(path.interface, c.family());
+  }
 }
 
 void Daemon::ensure_socket(const std::string& dev, Family family) {
@@ -136,8 +139,10 @@ void Daemon::close_unused() {
   for (auto it = sockets_.begin(); it != sockets_.end();) {
     const bool used = std::any_of(config_.instances.begin(), config_.instances.end(), [&](const auto& c) {
       const std::string& dev = it->first.first;
-      return config::advert_device(c) == dev &&
-             c.family() == it->first.second;
+      if (c.family() != it->first.second) return false;
+      return config::advert_device(c) == dev ||
+             std::any_of(c.heartbeat_paths.begin(), c.heartbeat_paths.end(),
+                         [&](const config::HeartbeatPath& p) { return p.interface == dev; });
     });
     if (used) {
       ++it;
@@ -161,6 +166,10 @@ void Daemon::close_unused() {
 void Daemon::update_interfaces(MonoTime now) {
   for (auto& r : instances_) {
     r->instance->update_interface(table_.find(r->instance->config().interface), now);
+    const auto& paths = r->instance->config().heartbeat_paths;
+    for (std::size_t p = 0; p < paths.size(); ++p) {
+      r->instance->update_path(p + 1, table_.find(paths[p].interface), now);
+    }
     apply_tracking(*r, now);  // track_interface
     rearm(*r);
   }
@@ -292,11 +301,23 @@ std::size_t Daemon::receive_batch(Socket& s) {
   for (const auto& p : *packets) {
     const Vrid vrid = p.message.size() >= 2 ? p.message[1] : 0;
     Running* r = find(s.interface, s.family, vrid);
-    auto decoded = p.message.empty() ? Result<vrrp::Decoded, vrrp::DropReason>(fail(vrrp::DropReason::kTooShort))
-                                     : vrrp::decode(p.message, p.info);
+    std::size_t path = 0;
+    std::span<const std::uint8_t> message = p.message;
+    if (r == nullptr) {  // a heartbeat path's advert (issue 11)?
+      if (auto it = by_path_.find({s.interface, s.family, vrid}); it != by_path_.end()) {
+        std::tie(r, path) = it->second;
+        // An authenticated path's trailer is checked before anything reads the message.
+        auto opened = r->instance->unseal(path, message, p.info, now);
+        if (!opened) continue;
+        message = *opened;
+      }
+    }
+    using Decoding = Result<vrrp::Decoded, vrrp::DropReason>;
+    auto decoded = message.empty() ? Decoding(fail(vrrp::DropReason::kTooShort))
+                                   : vrrp::decode(message, p.info);
     if (!decoded) {  // counted on the instance the VRID byte names, if any
       if (r != nullptr) {
-        r->instance->drop(decoded.error(), p.info, now);
+        r->instance->drop(decoded.error(), p.info, now, path);
       } else {
         ++decode_drops_unattributed_;
       }
@@ -310,7 +331,7 @@ std::size_t Daemon::receive_batch(Socket& s) {
       }
       continue;
     }
-    r->instance->receive(*decoded, p.info, arrival(p.arrived, now));
+    r->instance->receive(*decoded, p.info, arrival(p.arrived, now), path);
     rearm(*r);
   }
   return packets->size();
@@ -323,9 +344,13 @@ Daemon::Running* Daemon::find(const std::string& device, Family family, Vrid vri
 
 void Daemon::index_instances() {
   by_key_.clear();
+  by_path_.clear();
   for (auto& r : instances_) {
     const auto& c = r->instance->config();
     by_key_[{config::advert_device(c), c.family(), c.vrid}] = r.get();
+    for (std::size_t p = 0; p < c.heartbeat_paths.size(); ++p) {
+      by_path_[{c.heartbeat_paths[p].interface, c.family(), c.vrid}] = {r.get(), p + 1};
+    }
   }
 }
 

@@ -50,7 +50,8 @@ Instance::Instance(config::InstanceConfig config, Ports& ports, Log& log)
       machine_(machine_params(config_)),
       rx_policy_(rx_policy(config_)),
       log_prefix_(config_.interface + "/" + std::to_string(config_.vrid) + "/" +
-                  std::string(family_name(config_.family())) + " " + config_.name) {}
+                  std::string(family_name(config_.family())) + " " + config_.name),
+      paths_(config_) {}
 
 const std::string& Instance::out_device() const { return config::advert_device(config_); }
 
@@ -79,6 +80,51 @@ void Instance::update_interface(const InterfaceInfo* iface, MonoTime now) {
     source_.reset();  // the address went away: no priority-0 advert from it on the way to FAULT
   }
   set_fault(FaultSource::kLink, fault, now);
+  std::vector<vrrp::PathChange> changes;
+  paths_.watch().set_link(0, fault, now, changes);
+  report_paths(changes, now);
+}
+
+void Instance::update_path(std::size_t path, const InterfaceInfo* iface, MonoTime now) {
+  if (path == 0 || path >= paths_.size()) return;
+  std::vector<vrrp::PathChange> changes;
+  paths_.watch().set_link(path, paths_.update_interface(path, iface, config_.family()), now,
+                          changes);
+  report_paths(changes, now);
+}
+
+std::optional<MonoTime> Instance::next_deadline() const {
+  auto machine = machine_.next_deadline();
+  if (!paths_.any()) return machine;
+  auto path = paths_.watch().next_deadline(machine_.master_down_interval());
+  if (!path) return machine;
+  return machine ? std::min(*machine, *path) : path;
+}
+
+// A Backup watches its paths (path_watch.hpp); any other state does not hear a Master.
+void Instance::watch_paths(MonoTime now) {
+  if (!paths_.any()) return;
+  std::vector<vrrp::PathChange> changes;
+  paths_.watch().set_watching(machine_.state() == State::kBackup, now, changes);
+  report_paths(changes, now);
+}
+
+// One log line per change, rate-limited, and the hook (the daemon's path_down / path_up).
+void Instance::report_paths(const std::vector<vrrp::PathChange>& changes, MonoTime now) {
+  if (!paths_.any()) return;
+  for (const auto& change : changes) {
+    if (auto suppressed = path_log_.allow(now)) {
+      std::string line = log_prefix_ + ": path " + (change.alarm() ? "DOWN " : "up ") +
+                         change.reason;
+      if (*suppressed > 0) line += " (" + std::to_string(*suppressed) + " similar suppressed)";
+      if (change.alarm()) {
+        log_.warning(line);
+      } else {
+        log_.notice(line);
+      }
+    }
+    if (path_hook_) path_hook_(*this, change);
+  }
 }
 
 void Instance::set_fault(FaultSource source, std::optional<std::string> reason, MonoTime now) {
@@ -140,10 +186,16 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
       for (int i = 0; i < next.garp.repeat; ++i) (void)ports_.announce(dev, vip.prefix.address);
     }
   }
+  const bool next_paths_differ = next.heartbeat_paths != config_.heartbeat_paths ||
+                                 next.interface != config_.interface;
   config_ = std::move(next);
   machine_.reconfigure(machine_params(config_), now);
   rx_policy_ = rx_policy(config_);
   advert_cache_.clear();
+  if (next_paths_differ) {
+    paths_ = HeartbeatPaths(config_);
+    strangers_.clear();
+  }
   log_prefix_ = config_.interface + "/" + std::to_string(config_.vrid) + "/" +
                 std::string(family_name(config_.family())) + " " + config_.name;
   source_.reset();  // unicast_src_ip may have changed: update_interface() picks it again
@@ -162,21 +214,45 @@ void Instance::start(MonoTime now) { run(machine_.handle(vrrp::Startup{}, now), 
 
 void Instance::stop(MonoTime now) { run(machine_.handle(vrrp::Shutdown{}, now), now); }
 
-void Instance::tick(MonoTime now) { run(machine_.on_tick(now), now); }
+void Instance::tick(MonoTime now) {
+  run(machine_.on_tick(now), now);
+  if (!paths_.any()) return;
+  std::vector<vrrp::PathChange> changes;
+  paths_.watch().tick(now, machine_.master_down_interval(), changes);
+  report_paths(changes, now);
+}
 
-void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info, MonoTime now) {
-  if (config_.unicast() &&
-      std::none_of(config_.unicast_peers.begin(), config_.unicast_peers.end(),
-                   [&](const config::UnicastPeer& p) { return p.address == info.src; })) {
-    drop(vrrp::DropReason::kNotPeer, info, now);  // RX-17
+std::optional<std::span<const std::uint8_t>> Instance::unseal(
+    std::size_t path, std::span<const std::uint8_t> payload, const vrrp::PacketInfo& info,
+    MonoTime now) {
+  if (path == 0 || !paths_.authenticated()) return payload;
+  auto opened = paths_.unseal(path, payload, info);
+  if (!opened) {
+    drop(opened.error(), info, now, path);
+    return std::nullopt;
+  }
+  return *opened;
+}
+
+void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info, MonoTime now,
+                       std::size_t path) {
+  const auto is_source = [&](const config::UnicastPeer& p) { return p.address == info.src; };
+  const bool not_peer =
+      path > 0 ? !paths_.is_peer(path, info.src)  // issue 11: a path's adverts come from its peers
+               : config_.unicast() && std::none_of(config_.unicast_peers.begin(),
+                                                   config_.unicast_peers.end(), is_source);
+  if (not_peer) {
+    drop(vrrp::DropReason::kNotPeer, info, now, path);  // RX-17
     return;
   }
   const vrrp::RxVerdict verdict = vrrp::check_for_instance(decoded, info, rx_policy_);
   if (verdict.drop) {
-    drop(*verdict.drop, info, now);
+    drop(*verdict.drop, info, now, path);
     return;
   }
+  if (!obeys_strangers(decoded, info, verdict.warnings, path, now)) return;
   ++stats_.adverts_received;
+  ++paths_.stats(path).adverts_in;
   if (verdict.warnings & vrrp::kWarnIntervalMismatch) {  // RX-11: log, learn, go on
     ++stats_.interval_mismatch;
     warn("advert interval mismatch: " + info.src.to_string() + " sends " +
@@ -200,16 +276,67 @@ void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& inf
              std::to_string(decoded.advert.priority) + ": is another router configured as owner?",
          now);
   }
+  if (paths_.any()) {
+    std::vector<vrrp::PathChange> changes;
+    paths_.watch().heard(path, info.src, now, changes);
+    report_paths(changes, now);
+  }
   run(machine_.handle(vrrp::AdvertReceived{decoded.advert.priority, decoded.advert.interval,
                                            info.src},
                       now),
       now);
 }
 
-void Instance::drop(vrrp::DropReason reason, const vrrp::PacketInfo& info, MonoTime now) {
+// strict_peers (issue 11): a source that is not a known peer, or a known one whose address
+// list is not ours, is another virtual router on our VRID. Obeying it would hand our VIPs to a
+// stranger (or take its); it is dropped under its own reason and raised as an alarm.
+bool Instance::obeys_strangers(const vrrp::Decoded&, const vrrp::PacketInfo& info,
+                               std::uint32_t warnings, std::size_t path, MonoTime now) {
+  if (!config_.strict_peers) return true;
+  std::optional<vrrp::DropReason> refused;
+  const auto known = config_.known_peers();
+  if (std::find(known.begin(), known.end(), info.src) == known.end()) {
+    refused = vrrp::DropReason::kStranger;
+  } else if (warnings & vrrp::kWarnAddressMismatch) {
+    refused = vrrp::DropReason::kAddressList;
+  }
+  if (!refused) return true;
+  drop(*refused, info, now, path);
+  stranger(info.src, *refused, now);
+  return false;
+}
+
+void Instance::stranger(const IpAddress& source, vrrp::DropReason reason, MonoTime now) {
+  auto it = std::find_if(strangers_.begin(), strangers_.end(),
+                         [&](const Stranger& s) { return s.source == source; });
+  if (it == strangers_.end()) {
+    if (strangers_.size() >= kMaxStrangers) {  // forget the one heard from longest ago
+      strangers_.erase(std::min_element(
+          strangers_.begin(), strangers_.end(),
+          [](const Stranger& a, const Stranger& b) { return a.last_seen < b.last_seen; }));
+    }
+    strangers_.push_back({source, reason, 0, now, now, now - kStrangerRealarm});
+    it = std::prev(strangers_.end());
+  }
+  ++it->count;
+  it->reason = reason;
+  it->last_seen = now;
+  if (now - it->alarmed < kStrangerRealarm) return;
+  it->alarmed = now;
+  log_.warning(log_prefix_ + ": advert from " + source.to_string() + " refused: " +
+               std::string(vrrp::drop_reason_text(reason)) +
+               "; another virtual router uses VRID " + std::to_string(config_.vrid) +
+               " on this link? (not obeyed)");
+  if (stranger_hook_) stranger_hook_(*this, *it);
+}
+
+void Instance::drop(vrrp::DropReason reason, const vrrp::PacketInfo& info, MonoTime now,
+                    std::size_t path) {
   stats_.drops.add(reason);
+  if (path < paths_.size()) ++paths_.stats(path).drops;
   if (auto suppressed = drop_log_.allow(now)) {
-    std::string line = log_prefix_ + ": dropped advert from " + info.src.to_string() + ": " +
+    std::string line = log_prefix_ + ": dropped advert from " + info.src.to_string() +
+                       (path > 0 ? " on " + paths_.interface(path) : std::string()) + ": " +
                        std::string(vrrp::drop_reason_text(reason));
     if (*suppressed > 0) line += " (" + std::to_string(*suppressed) + " similar suppressed)";
     log_.notice(line);
@@ -243,6 +370,7 @@ void Instance::run(const std::vector<vrrp::Action>& actions, MonoTime now) {
       if (hook_) hook_(*this, *change);
     }
   }
+  watch_paths(now);
 }
 
 void Instance::log_transition(const vrrp::StateChanged& change) {
@@ -252,10 +380,11 @@ void Instance::log_transition(const vrrp::StateChanged& change) {
 // RFC 5798 §7.2 (PKT-9): fill the fields from the instance and compute the checksum. The
 // message changes only with the priority, the source and the destination (the rest is
 // configuration), so each destination's bytes are kept until one of those changes.
-const std::vector<std::uint8_t>& Instance::advert_bytes(Priority priority, const IpAddress& dst) {
+const std::vector<std::uint8_t>& Instance::advert_bytes(Priority priority, const IpAddress& src,
+                                                        const IpAddress& dst) {
   auto it = std::find_if(advert_cache_.begin(), advert_cache_.end(),
                          [&](const CachedAdvert& c) { return c.dst == dst; });
-  if (it != advert_cache_.end() && it->priority == priority && it->src == *source_) {
+  if (it != advert_cache_.end() && it->priority == priority && it->src == src) {
     return it->bytes;
   }
   vrrp::Advert advert;
@@ -266,31 +395,62 @@ const std::vector<std::uint8_t>& Instance::advert_bytes(Priority priority, const
   advert.auth_type = rx_policy_.auth_type;
   advert.auth_data = rx_policy_.auth_data;
   advert.addresses = rx_policy_.vips;
-  auto bytes = vrrp::encode(advert, *source_, dst, rx_policy_.v3_ipv4_checksum);
+  auto bytes = vrrp::encode(advert, src, dst, rx_policy_.v3_ipv4_checksum);
   if (it == advert_cache_.end()) {
-    advert_cache_.push_back({priority, *source_, dst, std::move(bytes)});
+    advert_cache_.push_back({priority, src, dst, std::move(bytes)});
     return advert_cache_.back().bytes;
   }
-  *it = CachedAdvert{priority, *source_, dst, std::move(bytes)};
+  *it = CachedAdvert{priority, src, dst, std::move(bytes)};
   return it->bytes;
 }
 
+// The primary interface, then every heartbeat path at the same moment (issue 11), the
+// priority-0 advert included: a Master whose primary link is down resigns on its paths, so
+// the Backup takes over after Skew_Time, not Master_Down_Interval.
 void Instance::send_advert(Priority priority, MonoTime now) {
   // Faulted for want of a source or a link: a priority-0 advert could not leave anyway.
-  if (!source_ || !link_usable_) return;
-  if (!config_.unicast()) {
-    send_advert_to(priority, vrrp::multicast_group(config_.family()), now);
-    return;
+  if (source_ && link_usable_) {
+    if (!config_.unicast()) {
+      send_advert_to(priority, vrrp::multicast_group(config_.family()), now);
+    } else {
+      for (const auto& peer : config_.unicast_peers) send_advert_to(priority, peer.address, now);
+    }
   }
-  for (const auto& peer : config_.unicast_peers) send_advert_to(priority, peer.address, now);
+  for (std::size_t path = 1; path < paths_.size(); ++path) {
+    if (!paths_.usable(path)) continue;
+    for (const auto& peer : paths_.config(path).peers) send_on_path(path, priority, peer, now);
+  }
+}
+
+void Instance::send_on_path(std::size_t path, Priority priority, const IpAddress& dst,
+                            MonoTime now) {
+  const IpAddress src = *paths_.source(path);
+  const std::string& dev = paths_.interface(path);
+  const auto& message = advert_bytes(priority, src, dst);
+  Result<Ok> r = Ok{};
+  if (paths_.authenticated()) {
+    auto sealed = paths_.seal(message, src, dst);
+    r = sealed ? ports_.send_advert(dev, config_.family(), *sealed, src, dst, dev)
+               : Result<Ok>(fail(sealed.error()));
+  } else {
+    r = ports_.send_advert(dev, config_.family(), message, src, dst, dev);
+  }
+  if (r) {
+    ++stats_.adverts_sent;
+    ++paths_.stats(path).adverts_out;
+  } else {
+    ++stats_.send_errors;
+    warn("sending advert to " + dst.to_string() + " on " + dev + ": " + r.error(), now);
+  }
 }
 
 void Instance::send_advert_to(Priority priority, const IpAddress& dst, MonoTime now) {
-  const auto& message = advert_bytes(priority, dst);
+  const auto& message = advert_bytes(priority, *source_, dst);
   auto r = ports_.send_advert(out_device(), config_.family(), message, *source_, dst,
                               out_device());
   if (r) {
     ++stats_.adverts_sent;
+    ++paths_.stats(0).adverts_out;
   } else {
     ++stats_.send_errors;
     warn("sending advert to " + dst.to_string() + ": " + r.error(), now);

@@ -16,6 +16,7 @@
 
 #include "config/instance_config.hpp"
 #include "daemon/fault_source.hpp"
+#include "daemon/heartbeat_paths.hpp"
 #include "daemon/interface_table.hpp"
 #include "daemon/ports.hpp"
 #include "floatd/log.hpp"
@@ -55,6 +56,17 @@ struct KernelReport {
   std::string last_error;
 };
 
+// An advert strict_peers refused (issue 11): a second cluster on our VRID, or a peer whose
+// address list differs from ours. Kept per source, the most recent kMaxStrangers.
+struct Stranger {
+  IpAddress source;
+  vrrp::DropReason reason = vrrp::DropReason::kStranger;
+  std::uint64_t count = 0;
+  MonoTime first_seen{};
+  MonoTime last_seen{};
+  MonoTime alarmed{};  // when it was last raised as an event
+};
+
 // The key that identifies a virtual router on a host (GEN-6): reload matches by it.
 struct InstanceKey {
   std::string interface;
@@ -66,6 +78,11 @@ struct InstanceKey {
 class Instance {
  public:
   using TransitionHook = std::function<void(const Instance&, const vrrp::StateChanged&)>;
+  using PathHook = std::function<void(const Instance&, const vrrp::PathChange&)>;
+  using StrangerHook = std::function<void(const Instance&, const Stranger&)>;
+  static constexpr std::size_t kMaxStrangers = 16;
+  // A stranger that keeps sending is raised again after this long.
+  static constexpr Microseconds kStrangerRealarm{60'000'000};
 
   Instance(config::InstanceConfig config, Ports& ports, Log& log);
 
@@ -87,6 +104,10 @@ class Instance {
   // source MAC is its own (the peer's adverts, from the same virtual MAC) away from the parent.
   const std::string& out_device() const;
   void on_transition(TransitionHook hook) { hook_ = std::move(hook); }
+  void on_path_change(PathHook hook) { path_hook_ = std::move(hook); }
+  void on_stranger(StrangerHook hook) { stranger_hook_ = std::move(hook); }
+  const HeartbeatPaths& paths() const { return paths_; }
+  const std::vector<Stranger>& strangers() const { return strangers_; }
 
   // The interface as the table sees it now (nullptr: it does not exist). Raises or clears
   // the link fault and picks the advert source address.
@@ -94,6 +115,10 @@ class Instance {
   // Raises (`reason`) or clears (nullopt) the fault of one source: the machine goes to Fault
   // while any source has one.
   void set_fault(FaultSource source, std::optional<std::string> reason, MonoTime now);
+  // Heartbeat path `path` (>= 1) as the table sees it now (nullptr: it does not exist).
+  void update_path(std::size_t path, const InterfaceInfo* iface, MonoTime now);
+  // heartbeat_key's HMAC, or none (also after a reload: the file may have changed).
+  void set_path_auth(std::optional<PathAuth> auth) { paths_.set_auth(std::move(auth)); }
 
   // The tracking layer's verdict: the effective priority and any weight-0 failures.
   void set_tracking(const track::PriorityResult& result, MonoTime now);
@@ -111,12 +136,19 @@ class Instance {
   void start(MonoTime now);
   void stop(MonoTime now);
   void tick(MonoTime now);
-  std::optional<MonoTime> next_deadline() const { return machine_.next_deadline(); }
+  std::optional<MonoTime> next_deadline() const;
 
-  // An advert for our VRID that decode() accepted: instance checks, then the machine.
-  void receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info, MonoTime now);
+  // An advert for our VRID that decode() accepted, on `path` (0: the primary interface):
+  // instance checks, then the machine.
+  void receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info, MonoTime now,
+               std::size_t path = 0);
+  // An authenticated path's payload: the VRRP message in it, or nothing (dropped, counted).
+  std::optional<std::span<const std::uint8_t>> unseal(std::size_t path,
+                                                      std::span<const std::uint8_t> payload,
+                                                      const vrrp::PacketInfo& info, MonoTime now);
   // An advert for our VRID dropped before it reached us (decode failed): count and log.
-  void drop(vrrp::DropReason reason, const vrrp::PacketInfo& info, MonoTime now);
+  void drop(vrrp::DropReason reason, const vrrp::PacketInfo& info, MonoTime now,
+            std::size_t path = 0);
 
  private:
   void run(const std::vector<vrrp::Action>& actions, MonoTime now);
@@ -128,7 +160,14 @@ class Instance {
   void announce(int count, MonoTime now);
   void warn(const std::string& message, MonoTime now);
   void send_advert_to(Priority priority, const IpAddress& dst, MonoTime now);
-  const std::vector<std::uint8_t>& advert_bytes(Priority priority, const IpAddress& dst);
+  void send_on_path(std::size_t path, Priority priority, const IpAddress& dst, MonoTime now);
+  const std::vector<std::uint8_t>& advert_bytes(Priority priority, const IpAddress& src,
+                                                const IpAddress& dst);
+  bool obeys_strangers(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info,
+                       std::uint32_t warnings, std::size_t path, MonoTime now);
+  void stranger(const IpAddress& source, vrrp::DropReason reason, MonoTime now);
+  void watch_paths(MonoTime now);
+  void report_paths(const std::vector<vrrp::PathChange>& changes, MonoTime now);
 
   config::InstanceConfig config_;
   Ports& ports_;
@@ -150,7 +189,12 @@ class Instance {
   KernelReport kernel_;
   RateLimiter drop_log_{5, std::chrono::seconds{10}};
   RateLimiter warn_log_{5, std::chrono::seconds{10}};
+  RateLimiter path_log_{10, std::chrono::seconds{10}};
+  HeartbeatPaths paths_;
+  std::vector<Stranger> strangers_;
   TransitionHook hook_;
+  PathHook path_hook_;
+  StrangerHook stranger_hook_;
 };
 
 }  // namespace floatd::daemon

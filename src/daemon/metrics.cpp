@@ -1,5 +1,6 @@
 #include "daemon/metrics.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 namespace floatd::daemon {
@@ -38,6 +39,45 @@ class Writer {
 };
 
 using Counter = std::uint64_t InstanceStats::*;
+
+// Heartbeat paths (issue 11), for instances that have them: path 0 is the primary interface.
+void path_metrics(Writer& w, const std::vector<const Instance*>& instances) {
+  if (std::none_of(instances.begin(), instances.end(),
+                   [](const Instance* i) { return i->paths().any(); })) {
+    return;
+  }
+  const auto each = [&](auto&& sample) {
+    for (const auto* i : instances) {
+      const HeartbeatPaths& paths = i->paths();
+      for (std::size_t p = 0; paths.any() && p < paths.size(); ++p) {
+        sample(*i, labels(*i) + ",path=\"" + escape(paths.interface(p)) + "\"", paths, p);
+      }
+    }
+  };
+  w.family("floatd_path_up", "gauge",
+           "0 while the heartbeat path is silent or down (floatd.conf(5), heartbeat_path).");
+  each([&](const Instance&, const std::string& l, const HeartbeatPaths& paths, std::size_t p) {
+    const auto state = paths.watch().paths()[p].state;
+    const bool up = state != vrrp::PathState::kSilent && state != vrrp::PathState::kDown;
+    w.sample("floatd_path_up", l, std::uint64_t{up});
+  });
+  struct Counter {
+    const char* name;
+    const char* help;
+    std::uint64_t PathStats::*field;
+  };
+  const Counter counters[] = {
+      {"floatd_path_adverts_received_total", "Adverts accepted on the path.", &PathStats::adverts_in},
+      {"floatd_path_adverts_sent_total", "Adverts sent on the path.", &PathStats::adverts_out},
+      {"floatd_path_drops_total", "Adverts dropped on the path.", &PathStats::drops},
+  };
+  for (const Counter& c : counters) {
+    w.family(c.name, "counter", c.help);
+    each([&](const Instance&, const std::string& l, const HeartbeatPaths& paths, std::size_t p) {
+      w.sample(c.name, l, paths.stats(p).*c.field);
+    });
+  }
+}
 
 void instance_metrics(Writer& w, const std::vector<const Instance*>& instances) {
   w.family("floatd_instance_state", "gauge", "1 for the instance's current VRRP state, 0 for the others.");
@@ -88,6 +128,7 @@ void instance_metrics(Writer& w, const std::vector<const Instance*>& instances) 
                i->stats().drops[reason]);
     }
   }
+  path_metrics(w, instances);
 }
 
 using ScriptCounter = std::uint64_t ScriptStats::*;

@@ -1,5 +1,10 @@
 #include "daemon/runtime_checks.hpp"
 
+#include <span>
+
+#include "daemon/heartbeat_key.hpp"
+#include "net/hmac_sha256.hpp"
+
 #include <grp.h>
 #include <unistd.h>
 
@@ -85,6 +90,32 @@ bool group_exists(const std::string& group) {
   return getgrnam_r(group.c_str(), &g, buf.data(), buf.size(), &found) == 0 && found != nullptr;
 }
 
+// heartbeat_key: one read per file, however many instances name it.
+void check_keys(const config::Config& config, PathKeys& keys, std::vector<ConfigError>& out) {
+  std::map<std::string, std::string> refused;  // file -> reason, said once per instance
+  for (const auto& i : config.instances) {
+    const std::string& file = i.heartbeat_key;
+    if (file.empty()) continue;
+    if (keys.count(file) == 0 && refused.count(file) == 0) {
+      auto secret = read_heartbeat_key(file);
+      if (secret) {
+        auto bytes =
+            std::span(reinterpret_cast<const std::uint8_t*>(secret->data()), secret->size());
+        if (auto hmac = net::HmacSha256::create(bytes)) {
+          keys[file] = std::move(*hmac);
+        } else {
+          refused[file] = hmac.error();
+        }
+      } else {
+        refused[file] = secret.error();
+      }
+    }
+    if (auto it = refused.find(file); it != refused.end()) {
+      out.push_back({i.origin.at("heartbeat_key"), "heartbeat_key", it->second});
+    }
+  }
+}
+
 }  // namespace
 
 track::RunAs ScriptUsers::run_as(const std::string& user) const {
@@ -93,7 +124,8 @@ track::RunAs ScriptUsers::run_as(const std::string& user) const {
   return {};
 }
 
-std::vector<ConfigError> runtime_checks(const config::Config& config, ScriptUsers* users) {
+std::vector<ConfigError> runtime_checks(const config::Config& config, ScriptUsers* users,
+                                        PathKeys* keys) {
   std::vector<ConfigError> out;
   Resolver resolver(config.global.enable_script_security);
   const std::string& global_user = config.global.script_user;
@@ -115,7 +147,10 @@ std::vector<ConfigError> runtime_checks(const config::Config& config, ScriptUser
   }
   for (const auto& i : config.instances) check_notify(i.notify, i.origin, global_user, resolver, out);
   for (const auto& g : config.sync_groups) check_notify(g.notify, g.origin, global_user, resolver, out);
+  PathKeys loaded;
+  check_keys(config, loaded, out);
   if (users != nullptr) *users = resolver.take();
+  if (keys != nullptr) *keys = std::move(loaded);
   return out;
 }
 

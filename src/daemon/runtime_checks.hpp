@@ -12,12 +12,14 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
 #include "track/spawn.hpp"
+#include "vrrp/heartbeat_seal.hpp"
 
 namespace floatd::daemon {
 
@@ -31,8 +33,14 @@ struct ScriptUsers {
   track::RunAs run_as(const std::string& user) const;
 };
 
-// `users`, when given, receives the resolved identities (complete only when no error).
+// Every `heartbeat_key` file, read and checked at load like the scripts (root-only, long
+// enough), as the HMAC its paths use: file name -> HMAC-SHA256 with its secret.
+using PathKeys = std::map<std::string, std::shared_ptr<const vrrp::Hmac>>;
+
+// `users`, when given, receives the resolved identities, and `keys` the heartbeat keys
+// (complete only when no error).
 std::vector<config::ConfigError> runtime_checks(const config::Config& config,
-                                                ScriptUsers* users = nullptr);
+                                                ScriptUsers* users = nullptr,
+                                                PathKeys* keys = nullptr);
 
 }  // namespace floatd::daemon

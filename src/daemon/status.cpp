@@ -7,7 +7,55 @@
 
 namespace floatd::daemon {
 
-nlohmann::json instance_status(const Instance& instance) {
+namespace {
+
+std::int64_t ms_since(MonoTime then, MonoTime now) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now - then).count();
+}
+
+// The primary interface and the heartbeat paths (issue 11); empty without paths.
+nlohmann::json paths_status(const Instance& instance, MonoTime now) {
+  nlohmann::json list = nlohmann::json::array();
+  const HeartbeatPaths& paths = instance.paths();
+  if (!paths.any()) return list;
+  const bool master = instance.machine().state() == State::kMaster;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const auto& watched = paths.watch().paths()[i];
+    nlohmann::json peers = nlohmann::json::array();
+    for (const auto& p : paths.config(i).peers) peers.push_back(p.to_string());
+    std::string state(vrrp::path_state_name(watched.state));
+    if (watched.state == vrrp::PathState::kIdle && master) state = "sending";
+    const PathStats& s = paths.stats(i);
+    list.push_back(
+        {{"interface", watched.name},
+         {"primary", i == 0},
+         {"peers", peers},
+         {"state", state},
+         {"last_heard_ms", watched.last_heard ? nlohmann::json(ms_since(*watched.last_heard, now))
+                                              : nlohmann::json(nullptr)},
+         {"adverts_in", s.adverts_in},
+         {"adverts_out", s.adverts_out},
+         {"drops", s.drops},
+         {"reason",
+          watched.state == vrrp::PathState::kDown ? watched.down_reason : std::string()}});
+  }
+  return list;
+}
+
+nlohmann::json strangers_status(const Instance& instance, MonoTime now) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& s : instance.strangers()) {
+    list.push_back({{"source", s.source.to_string()},
+                    {"reason", vrrp::drop_reason_name(s.reason)},
+                    {"count", s.count},
+                    {"last_seen_ms", ms_since(s.last_seen, now)}});
+  }
+  return list;
+}
+
+}  // namespace
+
+nlohmann::json instance_status(const Instance& instance, MonoTime now) {
   const auto& c = instance.config();
   const auto& m = instance.machine();
   const auto& s = instance.stats();
@@ -44,6 +92,9 @@ nlohmann::json instance_status(const Instance& instance) {
       {"maintenance", m.maintenance()},
       {"releasing", m.releasing()},
       {"own_fault", instance.own_fault() ? nlohmann::json(*instance.own_fault()) : nlohmann::json(nullptr)},
+      {"paths", paths_status(instance, now)},
+      {"strict_peers", c.strict_peers},
+      {"strangers", strangers_status(instance, now)},
       {"kernel",  // the reconciler's last look (reconciler.hpp)
        {{"missing", k.missing},
         {"extra", k.extra},
@@ -79,10 +130,10 @@ nlohmann::json kernel_event(const Instance& instance) {
 }
 
 nlohmann::json status(const std::vector<const Instance*>& instances,
-                      std::string_view name) {
+                      std::string_view name, MonoTime now) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& i : instances) {
-    if (name.empty() || i->name() == name) list.push_back(instance_status(*i));
+    if (name.empty() || i->name() == name) list.push_back(instance_status(*i, now));
   }
   return {{"version", control::kProtocolVersion}, {"instances", list}};
 }

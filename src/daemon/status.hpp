@@ -12,7 +12,8 @@
 
 namespace floatd::daemon {
 
-nlohmann::json instance_status(const Instance& instance);
+// `now` dates what is relative: how long ago a path last heard, a stranger was seen.
+nlohmann::json instance_status(const Instance& instance, MonoTime now);
 
 // The `kernel` event for `floatctl events`: the instance's difference from the kernel (the same
 // fields as its status's "kernel" member) and a line of text.
@@ -20,7 +21,7 @@ nlohmann::json kernel_event(const Instance& instance);
 
 // {"version":1,"instances":[...]}, only `name` when it is not empty.
 nlohmann::json status(const std::vector<const Instance*>& instances,
-                      std::string_view name);
+                      std::string_view name, MonoTime now);
 
 // {"scripts":[...],"files":[...]}: the status's "tracking" member.
 nlohmann::json tracking_status(const TrackingSnapshot& tracking);

@@ -631,3 +631,98 @@ TEST_CASE("daemon: max_running_scripts holds, shows in status and metrics, and a
   CHECK(metrics().find("floatd_scripts_running 2\n") != std::string::npos);
   CHECK(metrics().find("floatd_scripts_queued 0\n") != std::string::npos);
 }
+
+// Issue 11 through the whole daemon: a path's socket, its advert keeping the Backup, and the
+// alarm where a person or a monitor looks (events, status, metrics).
+TEST_CASE("daemon: a Backup hearing its Master only on the cable stays Backup and says so") {
+  Harness h;
+  const int eth1 = h.net.add_link("eth1");
+  h.net.add_address(eth1, *IpPrefix::parse("198.51.100.1/24"), 0);
+  h.start(base_config() + "heartbeat_path = eth1 peer 198.51.100.2\n");
+  test::ControlPeer watcher = h.connect();
+  watcher.send("events");
+  REQUIRE(h.answer(watcher)["ok"] == true);
+  auto path_events = [&] {
+    std::vector<nlohmann::json> out;
+    h.pump();
+    while (auto e = watcher.poll()) {
+      if ((*e)["type"] == "path_down" || (*e)["type"] == "path_up") out.push_back(*e);
+    }
+    return out;
+  };
+  const IpAddress master = *IpAddress::parse("198.51.100.2");
+  const IpAddress self = *IpAddress::parse("198.51.100.1");
+  auto hear_on_cable = [&] {
+    vrrp::Advert a;
+    a.vrid = 51;
+    a.priority = 200;
+    a.addresses = {kVip};
+    auto* socket = h.vrrp.open_sockets.at({"eth1", Family::kIPv4});
+    socket->deliver({vrrp::encode(a, master, self, vrrp::ChecksumForm::kPseudoHeader),
+                     vrrp::PacketInfo{master, self, 255}, std::nullopt});
+    h.pump();
+  };
+  for (int i = 0; i < 8; ++i) {  // the LAN between the nodes is cut: only eth1 hears r1
+    h.advance(1s);
+    hear_on_cable();
+  }
+  CHECK(h.state() == "BACKUP");
+  CHECK_FALSE(h.net.has_address("eth0", kVip));
+  const auto events = path_events();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["type"] == "path_down");
+  CHECK(events[0]["instance"] == "web");
+  CHECK(events[0]["path"] == "eth0");
+  CHECK(events[0]["state"] == "silent");
+  CHECK(events[0]["text"].get<std::string>().find("while eth1 hears it") != std::string::npos);
+  const auto paths = h.instance()["paths"];
+  REQUIRE(paths.size() == 2);
+  CHECK(paths[0]["interface"] == "eth0");
+  CHECK(paths[0]["state"] == "silent");
+  CHECK(paths[0]["last_heard_ms"].is_null());
+  CHECK(paths[1]["interface"] == "eth1");
+  CHECK(paths[1]["state"] == "ok");
+  CHECK(paths[1]["adverts_in"] == 8);
+  CHECK(paths[1]["peers"] == nlohmann::json::array({"198.51.100.2"}));
+  auto m = h.d->control("metrics", nlohmann::json::object());
+  REQUIRE(m.ok());
+  const std::string text = (*m)["text"];
+  CHECK(text.find("floatd_path_up{instance=\"web\",interface=\"eth0\",vrid=\"51\",family=\"ipv4\",path=\"eth0\"} 0\n") != std::string::npos);
+  CHECK(text.find("floatd_path_up{instance=\"web\",interface=\"eth0\",vrid=\"51\",family=\"ipv4\",path=\"eth1\"} 1\n") != std::string::npos);
+  CHECK(text.find("floatd_path_adverts_received_total{instance=\"web\",interface=\"eth0\",vrid=\"51\",family=\"ipv4\",path=\"eth1\"} 8\n") != std::string::npos);
+  // The LAN heals: the alarm clears.
+  h.hear(200, *IpAddress::parse("192.0.2.3"));
+  const auto healed = path_events();
+  REQUIRE(healed.size() == 1);
+  CHECK(healed[0]["type"] == "path_up");
+  CHECK(healed[0]["path"] == "eth0");
+  // Now silence on every path: Master after Master_Down_Interval, as without paths.
+  h.advance(kMdi100);
+  CHECK(h.state() == "MASTER");
+}
+
+TEST_CASE("daemon: strict_peers refuses a stranger on our VRID and raises it once") {
+  Harness h;
+  h.start(base_config(150) + "strict_peers = yes\npeer = 192.0.2.3\n");
+  h.advance(4s);  // Master after its own Master_Down_Interval (3.41 s)
+  REQUIRE(h.state() == "MASTER");
+  test::ControlPeer watcher = h.connect();
+  watcher.send("events");
+  REQUIRE(h.answer(watcher)["ok"] == true);
+  const IpAddress stranger = *IpAddress::parse("192.0.2.77");
+  for (int i = 0; i < 3; ++i) h.hear(200, stranger);
+  CHECK(h.state() == "MASTER");
+  std::vector<nlohmann::json> raised;
+  while (auto e = watcher.poll()) {
+    if ((*e)["type"] == "stranger") raised.push_back(*e);
+  }
+  REQUIRE(raised.size() == 1);
+  CHECK(raised[0]["source"] == "192.0.2.77");
+  CHECK(raised[0]["reason"] == "stranger");
+  const auto listed = h.instance()["strangers"];
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0]["count"] == 3);
+  CHECK(h.instance()["strict_peers"] == true);
+  h.hear(200);  // the known peer
+  CHECK(h.state() == "BACKUP");
+}
