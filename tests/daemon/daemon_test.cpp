@@ -15,6 +15,7 @@
 #include <optional>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include <doctest/doctest.h>
 
@@ -162,6 +163,24 @@ class Harness {
     }
     REQUIRE(r.has_value());
     return *r;
+  }
+  // A floatctl events subscriber, its subscription confirmed.
+  test::ControlPeer subscribe() {
+    test::ControlPeer peer = connect();
+    peer.send("events");
+    REQUIRE(answer(peer)["ok"] == true);
+    return peer;
+  }
+  // The events of the given types that reached `peer` since the last call.
+  std::vector<nlohmann::json> events(test::ControlPeer& peer,
+                                     std::initializer_list<std::string_view> types) {
+    std::vector<nlohmann::json> out;
+    pump();
+    while (auto e = peer.poll()) {
+      const std::string type = (*e)["type"];
+      if (std::find(types.begin(), types.end(), type) != types.end()) out.push_back(*e);
+    }
+    return out;
   }
   bool logged(const std::string& text) const {
     return std::any_of(log.lines.begin(), log.lines.end(),
@@ -544,17 +563,8 @@ TEST_CASE("daemon: a missing VIP and its repair are events for subscribers (defe
   h.start(base_config());
   h.advance(kMdi100);
   REQUIRE(h.state() == "MASTER");
-  test::ControlPeer watcher = h.connect();
-  watcher.send("events");
-  REQUIRE(h.answer(watcher)["ok"] == true);
-  auto kernel_events = [&] {
-    std::vector<nlohmann::json> out;
-    h.pump();
-    while (auto e = watcher.poll()) {
-      if ((*e)["type"] == "kernel") out.push_back(*e);
-    }
-    return out;
-  };
+  test::ControlPeer watcher = h.subscribe();
+  auto kernel_events = [&] { return h.events(watcher, {"kernel"}); };
   h.kernel.fail_adds = 1;  // the first repair fails
   h.net.remove_address(h.eth0, *IpPrefix::parse("192.0.2.100/24"));
   h.pump();
@@ -639,17 +649,8 @@ TEST_CASE("daemon: a Backup hearing its Master only on the cable stays Backup an
   const int eth1 = h.net.add_link("eth1");
   h.net.add_address(eth1, *IpPrefix::parse("198.51.100.1/24"), 0);
   h.start(base_config() + "heartbeat_path = eth1 peer 198.51.100.2\n");
-  test::ControlPeer watcher = h.connect();
-  watcher.send("events");
-  REQUIRE(h.answer(watcher)["ok"] == true);
-  auto path_events = [&] {
-    std::vector<nlohmann::json> out;
-    h.pump();
-    while (auto e = watcher.poll()) {
-      if ((*e)["type"] == "path_down" || (*e)["type"] == "path_up") out.push_back(*e);
-    }
-    return out;
-  };
+  test::ControlPeer watcher = h.subscribe();
+  auto path_events = [&] { return h.events(watcher, {"path_down", "path_up"}); };
   const IpAddress master = *IpAddress::parse("198.51.100.2");
   const IpAddress self = *IpAddress::parse("198.51.100.1");
   auto hear_on_cable = [&] {
@@ -706,16 +707,11 @@ TEST_CASE("daemon: strict_peers refuses a stranger on our VRID and raises it onc
   h.start(base_config(150) + "strict_peers = yes\npeer = 192.0.2.3\n");
   h.advance(4s);  // Master after its own Master_Down_Interval (3.41 s)
   REQUIRE(h.state() == "MASTER");
-  test::ControlPeer watcher = h.connect();
-  watcher.send("events");
-  REQUIRE(h.answer(watcher)["ok"] == true);
+  test::ControlPeer watcher = h.subscribe();
   const IpAddress stranger = *IpAddress::parse("192.0.2.77");
   for (int i = 0; i < 3; ++i) h.hear(200, stranger);
   CHECK(h.state() == "MASTER");
-  std::vector<nlohmann::json> raised;
-  while (auto e = watcher.poll()) {
-    if ((*e)["type"] == "stranger") raised.push_back(*e);
-  }
+  const auto raised = h.events(watcher, {"stranger"});
   REQUIRE(raised.size() == 1);
   CHECK(raised[0]["source"] == "192.0.2.77");
   CHECK(raised[0]["reason"] == "stranger");

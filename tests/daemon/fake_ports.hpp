@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/interface_table.hpp"
 #include "daemon/ports.hpp"
 #include "floatd/log.hpp"
 #include "vrrp/packet.hpp"
@@ -56,6 +57,21 @@ class FakePorts final : public daemon::Ports {
     return n;
   }
 };
+
+// An interface as the table would see it: up with carrier (or neither), one address.
+inline daemon::InterfaceInfo fake_interface(int ifindex, const char* name, const char* address,
+                                            bool up = true) {
+  daemon::InterfaceInfo i;
+  i.link.ifindex = ifindex;
+  i.link.name = name;
+  i.link.admin_up = up;
+  i.link.carrier = up;
+  net::AddrState a;
+  a.ifindex = ifindex;
+  a.prefix = *IpPrefix::parse(address);
+  i.addresses.push_back(a);
+  return i;
+}
 
 class MemoryLog final : public Log {
  public:

@@ -30,19 +30,6 @@ config::InstanceConfig parse_instance(int priority, const std::string& extra) {
   return c->instances.front();
 }
 
-daemon::InterfaceInfo link(int ifindex, const char* name, const char* address, bool up = true) {
-  daemon::InterfaceInfo i;
-  i.link.ifindex = ifindex;
-  i.link.name = name;
-  i.link.admin_up = up;
-  i.link.carrier = up;
-  net::AddrState a;
-  a.ifindex = ifindex;
-  a.prefix = *IpPrefix::parse(address);
-  i.addresses.push_back(a);
-  return i;
-}
-
 struct Fixture {
   FakePorts ports;
   MemoryLog log;
@@ -50,8 +37,8 @@ struct Fixture {
   daemon::Instance instance;
   std::vector<vrrp::PathChange> changes;
   std::vector<daemon::Stranger> strangers;
-  daemon::InterfaceInfo eth0 = link(2, "eth0", "192.168.100.2/24");
-  daemon::InterfaceInfo eth1 = link(3, "eth1", "198.51.100.1/24");
+  daemon::InterfaceInfo eth0 = test::fake_interface(2, "eth0", "192.168.100.2/24");
+  daemon::InterfaceInfo eth1 = test::fake_interface(3, "eth1", "198.51.100.1/24");
 
   explicit Fixture(int priority, const std::string& extra = kPath)
       : instance(parse_instance(priority, extra), ports, log) {
@@ -198,7 +185,7 @@ TEST_CASE("the cable cut raises eth1 down and moves nothing") {
   Fixture f(100);
   f.hear(0);
   f.hear(1);
-  auto eth1_down = link(3, "eth1", "198.51.100.1/24", false);
+  auto eth1_down = test::fake_interface(3, "eth1", "198.51.100.1/24", false);
   f.instance.update_path(1, &eth1_down, f.clock.now());
   REQUIRE(f.changes.size() == 1);
   CHECK(f.changes[0].path == 1);
@@ -217,7 +204,7 @@ TEST_CASE("a Master whose LAN link goes down resigns on its paths with priority 
   Fixture f(150);
   f.become_master();
   f.ports.adverts.clear();
-  auto eth0_down = link(2, "eth0", "192.168.100.2/24", false);
+  auto eth0_down = test::fake_interface(2, "eth0", "192.168.100.2/24", false);
   f.instance.update_interface(&eth0_down, f.clock.now());
   CHECK(f.instance.machine().state() == State::kFault);
   CHECK(f.sent_on("eth0").empty());  // the link is down: nothing leaves there

@@ -24,16 +24,7 @@ config::InstanceConfig parse_instance(const std::string& extra = "") {
 }
 
 daemon::InterfaceInfo eth0(bool up = true) {
-  daemon::InterfaceInfo i;
-  i.link.ifindex = 2;
-  i.link.name = "eth0";
-  i.link.admin_up = up;
-  i.link.carrier = up;
-  net::AddrState a;
-  a.ifindex = 2;
-  a.prefix = *IpPrefix::parse("192.168.100.2/24");
-  i.addresses.push_back(a);
-  return i;
+  return test::fake_interface(2, "eth0", "192.168.100.2/24", up);
 }
 
 struct Fixture {
