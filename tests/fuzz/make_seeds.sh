@@ -6,12 +6,13 @@
 #   control: a few framed requests (written below)
 #   netlink: the canned kernel messages in tests/unit/netlink_events_test.cpp
 #   control_server: client scripts (the layout is in fuzz_control_server.cpp)
+#   heartbeat: the keepalived captures' adverts, to seal and to unseal (fuzz_heartbeat.cpp)
 # It also writes the hand-made reproducer regressions/control/deep-nested-args (README there).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/tests/fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{packet,config,control,netlink,control_server}
+mkdir -p "$out"/{packet,config,control,netlink,control_server,heartbeat}
 
 python3 - "$top" "$out" <<'PY'
 import ipaddress, json, pathlib, re, struct, sys
@@ -30,6 +31,14 @@ for txt in sorted((top / "tests/data").glob("keepalived-*.txt")):
     payload = bytes(int(b, 16) for b in f["payload"].split())
     seed = bytes([flags, int(f["ttl"])]) + src.packed + dst.packed + payload
     (out / "packet" / txt.stem).write_bytes(seed)
+    # heartbeat: [flags: bit0 v6, bit1 seal first, >> 2 the sequence][src][dst][payload]; the
+    # destination a unicast peer of the source's family. Sealed with seq 5, and as it came (a
+    # payload without the key's trailer, which unseal() must refuse).
+    peer = ipaddress.ip_address("198.51.100.2" if src.version == 4 else "fe80::2")
+    v6 = int(src.version == 6)
+    for mode, tag in ((2 | (5 << 2), "seal"), (0, "raw")):
+        (out / "heartbeat" / f"{txt.stem}-{tag}").write_bytes(
+            bytes([v6 | mode]) + src.packed + peer.packed + payload)
 
 # config: every example and golden input
 confs = sorted((top / "conf.d").glob("*.conf")) + sorted((top / "tests/config").rglob("*.conf"))

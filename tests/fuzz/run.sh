@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 seconds=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD:-build-fuzz}
-read -ra targets <<<"${FUZZ_TARGETS:-packet config control netlink control_server}"
+read -ra targets <<<"${FUZZ_TARGETS:-packet config control netlink control_server heartbeat}"
 
 if [[ ! -f $build/build.ninja ]]; then
   CC=clang CXX=clang++ meson setup "$build" -Dfuzz=true >/dev/null || exit 1
