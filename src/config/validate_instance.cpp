@@ -146,7 +146,7 @@ void check_heartbeat_paths(const InstanceConfig& in, Errors& errors) {
   }
 }
 
-// strict_peers obeys only known peers (issue 11): there must be some.
+// strict_peers obeys only known peers (issue 11): there must be some on every link.
 void check_peers(const InstanceConfig& in, Errors& errors) {
   std::map<IpAddress, SourceLoc> seen;
   for (const auto& peer : in.peers) {
@@ -158,10 +158,13 @@ void check_peers(const InstanceConfig& in, Errors& errors) {
                 describe_loc(it->second, peer.origin.loc));
     }
   }
-  if (in.strict_peers && in.known_peers().empty()) {
+  // On the primary interface the other nodes send from their addresses there, which a
+  // heartbeat_path's peers (their addresses on other links) are not: without peer lines a
+  // multicast instance would refuse its own partner there as a stranger.
+  if (in.strict_peers && !in.unicast() && in.peers.empty()) {
     error(errors, in.origin.at("strict_peers"), "strict_peers",
-          "yes obeys only known peers, and none is listed: add peer = ADDR for each other node "
-          "(or unicast_peer, heartbeat_path peers)");
+          "yes obeys only known peers, and none is listed for " + in.interface +
+              ": add peer = ADDR for each other node's address there");
   }
 }
 

@@ -318,10 +318,12 @@ void Instance::stranger(const IpAddress& source, vrrp::DropReason reason, MonoTi
     strangers_.push_back({source, reason, 0, now, now, now - kStrangerRealarm});
     it = std::prev(strangers_.end());
   }
+  // A stranger that now sends our address list (or stops) is news: raised at once.
+  const bool changed = it->count > 0 && it->reason != reason;
   ++it->count;
   it->reason = reason;
   it->last_seen = now;
-  if (now - it->alarmed < kStrangerRealarm) return;
+  if (!changed && now - it->alarmed < kStrangerRealarm) return;
   it->alarmed = now;
   log_.warning(log_prefix_ + ": advert from " + source.to_string() + " refused: " +
                std::string(vrrp::drop_reason_text(reason)) +

@@ -81,7 +81,8 @@ class Instance {
   using PathHook = std::function<void(const Instance&, const vrrp::PathChange&)>;
   using StrangerHook = std::function<void(const Instance&, const Stranger&)>;
   static constexpr std::size_t kMaxStrangers = 16;
-  // A stranger that keeps sending is raised again after this long.
+  // A stranger that keeps sending is raised again after this long; status lists the strangers
+  // heard within it (strangers() keeps older ones until pushed out).
   static constexpr Microseconds kStrangerRealarm{60'000'000};
 
   Instance(config::InstanceConfig config, Ports& ports, Log& log);

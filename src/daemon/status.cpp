@@ -45,6 +45,7 @@ nlohmann::json paths_status(const Instance& instance, MonoTime now) {
 nlohmann::json strangers_status(const Instance& instance, MonoTime now) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& s : instance.strangers()) {
+    if (now - s.last_seen >= Instance::kStrangerRealarm) continue;  // gone quiet: no alarm now
     list.push_back({{"source", s.source.to_string()},
                     {"reason", vrrp::drop_reason_name(s.reason)},
                     {"count", s.count},

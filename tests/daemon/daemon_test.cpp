@@ -719,6 +719,8 @@ TEST_CASE("daemon: strict_peers refuses a stranger on our VRID and raises it onc
   REQUIRE(listed.size() == 1);
   CHECK(listed[0]["count"] == 3);
   CHECK(h.instance()["strict_peers"] == true);
+  h.advance(daemon::Instance::kStrangerRealarm);  // it went quiet: no longer listed
+  CHECK(h.instance()["strangers"].empty());
   h.hear(200);  // the known peer
   CHECK(h.state() == "BACKUP");
 }

@@ -241,6 +241,19 @@ TEST_CASE("strict_peers: a stranger on our VRID is refused and raised, not obeye
     CHECK(f.strangers.size() == 2);
     CHECK(f.instance.machine().state() == State::kMaster);
   }
+  SUBCASE("the same source with another reason is raised at once") {
+    const auto info = Fixture::packet(0, "192.168.100.9");
+    f.instance.receive(*vrrp::decode(Fixture::advert(200, info), info), info, f.clock.now(), 0);
+    CHECK(f.strangers.size() == 1);  // same reason, within the re-alarm period
+    f.instance.reconfigure(
+        parse_instance(150, std::string(kPath) +
+                                "strict_peers = yes\npeer = 192.168.100.3\npeer = 192.168.100.9\n"),
+        f.clock.now());
+    const auto other = Fixture::advert(200, info, "192.168.100.200");
+    f.instance.receive(*vrrp::decode(other, info), info, f.clock.now(), 0);
+    REQUIRE(f.strangers.size() == 2);
+    CHECK(f.strangers[1].reason == vrrp::DropReason::kAddressList);
+  }
   SUBCASE("a known peer with another address list is refused as address_list") {
     const auto info = Fixture::packet(0);
     const auto bytes = Fixture::advert(200, info, "192.168.100.200");

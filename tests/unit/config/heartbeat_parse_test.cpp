@@ -82,11 +82,16 @@ TEST_CASE("strict_peers needs known peers; peer lists them") {
   const auto in = instance_with("strict_peers = yes\npeer = 10.0.0.2\n");
   CHECK(in.strict_peers);
   CHECK(in.known_peers() == std::vector{*IpAddress::parse("10.0.0.2")});
-  CHECK(instance_error("strict_peers = yes\n") ==
-        "t.conf:5: strict_peers: yes obeys only known peers, and none is listed: add peer = ADDR "
-        "for each other node (or unicast_peer, heartbeat_path peers)");
+  const std::string none =
+      "strict_peers: yes obeys only known peers, and none is listed for eth0: add peer = ADDR "
+      "for each other node's address there";
+  CHECK(instance_error("strict_peers = yes\n") == "t.conf:5: " + none);
   CHECK(instance_with("strict_peers = yes\nunicast_peer = 10.0.0.2\n").strict_peers);
-  CHECK(instance_with("strict_peers = yes\nheartbeat_path = eth1 peer 10.9.0.2\n").strict_peers);
+  // A path's peers are the other node's addresses on another link, not on eth0.
+  CHECK(instance_error("strict_peers = yes\nheartbeat_path = eth1 peer 10.9.0.2\n") ==
+        "t.conf:5: " + none);
+  CHECK(instance_with("strict_peers = yes\nheartbeat_path = eth1 peer 10.9.0.2\npeer = 10.0.0.2\n")
+            .strict_peers);
   CHECK(instance_error("peer = 10.0.0.2\npeer = 10.0.0.2\n") ==
         "t.conf:6: peer: 10.0.0.2 is already listed at line 5");
   CHECK(instance_error("peer = 2001:db8::2\n") ==
