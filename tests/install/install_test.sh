@@ -112,7 +112,7 @@ if [[ -f $dest$unit ]]; then
   grep -qx 'Type=notify' "$dest$unit" || fail "${unit#/}: not Type=notify"
 fi
 
-for script in check_http check_mysql check_tcp notify_example; do
+for script in check_gateway check_http check_mysql check_tcp notify_example; do
   check_file "$prefix/lib/floatd/$script" 755
   if [[ -x $dest$prefix/lib/floatd/$script ]]; then
     "$dest$prefix/lib/floatd/$script" --help >/dev/null 2>&1 ||
@@ -124,7 +124,7 @@ check_file "$docdir/floatd.conf.example" 644
 check_file "$docdir/README.md" 644
 examples=("$dest$docdir"/examples/*.conf)
 [[ -f ${examples[0]} ]] || fail "no example configs in ${docdir#/}/examples/"
-for example in web-pair-lb-a web-pair-lb-b ipv6-pair unicast mysql-tomcat; do
+for example in web-pair-lb-a web-pair-lb-b ipv6-pair unicast mysql-tomcat mysql-two-cable; do
   check_file "$docdir/examples/$example.conf" 644
 done
 
