@@ -6,16 +6,17 @@
 # Runs each experiment script in turn (bench/exp_*.sh; each builds its own lab of namespaces
 # named fdb<pid>-* and removes it on every exit path), then bench/report.py, which writes
 # the results as Markdown. A full run writes bench/RESULTS.md and bench/data/*.csv and takes
-# about 28 minutes on 2 cores: the 10-minute advert-loss run goes in the background of the
-# takeover, outage, resources, callgrind and resilience experiments, and the 10-minute
-# spurious-transition run under load comes last, alone. BENCH_QUICK=1 runs every experiment with
-# few repetitions (about 5 minutes, to check the scripts) and writes bench/RESULTS-quick.md
-# and bench/data-quick/ instead, so it never overwrites a full run.
+# about 33 minutes on 2 cores: the 10-minute advert-loss run goes in the background of the
+# takeover, outage, resources, callgrind, resilience and splitbrain experiments, and the
+# 10-minute spurious-transition run under load comes last, alone. BENCH_QUICK=1 runs every
+# experiment with few repetitions (about 6 minutes, to check the scripts) and writes
+# bench/RESULTS-quick.md and bench/data-quick/ instead, so it never overwrites a full run.
 #
 # Environment:
 #   BENCH_QUICK=1           few repetitions, short windows
 #   BENCH_EXPERIMENTS=...   a subset, in order: takeover outage resources callgrind fast
-#                           resilience loss
+#                           resilience splitbrain loss (a subset without BENCH_QUICK=1 still
+#                           rewrites bench/RESULTS.md, from bench/data as the subset leaves it)
 #   BENCH_N=N               repetitions of every repeated trial (default 10, but 8 for the
 #                           tracked-service trials and 3 for resources; quick 2, 1 and 1)
 #   SPURIOUS_SECONDS=S      the spurious-transition run under load (default 600; quick 20)
@@ -26,6 +27,9 @@
 #   LOSS_SECONDS=S          the advert-loss run (default 600; quick 20); LOSS_PCTS="1 5" the
 #                           loss percentages (one floatd and one keepalived pair each, at most
 #                           4 pairs), LOSS_ADV the advert interval (0.1)
+#   SB_CUT=S                splitbrain: how long each LAN cut lasts (default 10; quick 6);
+#                           SB_ADV its advert interval (1). Its LAN cuts and link-down trials
+#                           are BENCH_N each (default 10; quick 2).
 #   TAKEOVER_ADVS, HANDOVER_ADVS, TRACK_ADVS, FAST_ADV, CG_N, CG_ADV, CG_SECONDS: see the
 #   experiment scripts.
 set -euo pipefail
@@ -36,7 +40,7 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 FLOATD=$(realpath "${1:-$ROOT/build/floatd}")
 QUICK=${BENCH_QUICK:-0}
 [[ $QUICK == 0 || $QUICK == 1 ]] || { echo "BENCH_QUICK must be 0 or 1" >&2; exit 2; }
-EXPERIMENTS=${BENCH_EXPERIMENTS:-takeover outage resources callgrind fast resilience loss}
+EXPERIMENTS=${BENCH_EXPERIMENTS:-takeover outage resources callgrind fast resilience splitbrain loss}
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "make bench needs root (network namespaces, raw sockets): sudo make bench" >&2
