@@ -48,7 +48,7 @@ void Daemon::on_path_change(const Instance& instance, const vrrp::PathChange& ch
   publish({{"type", change.alarm() ? "path_down" : "path_up"},
            {"instance", instance.name()},
            {"path", instance.paths().interface(change.path)},
-           {"state", vrrp::path_state_name(change.to)},
+           {"state", path_state_shown(change.to, instance.machine().state() == State::kMaster)},
            {"reason", change.reason},
            {"text", instance.name() + ": " + change.reason}});
 }

@@ -79,4 +79,8 @@ bool HeartbeatPaths::is_peer(std::size_t path, const IpAddress& src) const {
   return std::find(peers.begin(), peers.end(), src) != peers.end();
 }
 
+std::string_view path_state_shown(vrrp::PathState state, bool master) {
+  return state == vrrp::PathState::kIdle && master ? "sending" : vrrp::path_state_name(state);
+}
+
 }  // namespace floatd::daemon

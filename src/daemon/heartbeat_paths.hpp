@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/instance_config.hpp"
@@ -35,6 +36,10 @@ struct PathAuth {
   std::shared_ptr<const vrrp::Hmac> hmac;
   std::uint32_t epoch = 0;  // wall-clock seconds at start (vrrp::SequenceCounter)
 };
+
+// A path's state as status and events show it: a Master's paths are not watched (kIdle) but
+// carry its adverts, "sending".
+std::string_view path_state_shown(vrrp::PathState state, bool master);
 
 class HeartbeatPaths {
  public:

@@ -23,8 +23,7 @@ nlohmann::json paths_status(const Instance& instance, MonoTime now) {
     const auto& watched = paths.watch().paths()[i];
     nlohmann::json peers = nlohmann::json::array();
     for (const auto& p : paths.config(i).peers) peers.push_back(p.to_string());
-    std::string state(vrrp::path_state_name(watched.state));
-    if (watched.state == vrrp::PathState::kIdle && master) state = "sending";
+    const std::string state(path_state_shown(watched.state, master));
     const PathStats& s = paths.stats(i);
     list.push_back(
         {{"interface", watched.name},
@@ -36,8 +35,7 @@ nlohmann::json paths_status(const Instance& instance, MonoTime now) {
          {"adverts_in", s.adverts_in},
          {"adverts_out", s.adverts_out},
          {"drops", s.drops},
-         {"reason",
-          watched.state == vrrp::PathState::kDown ? watched.down_reason : std::string()}});
+         {"reason", watched.alarm}});
   }
   return list;
 }

@@ -45,6 +45,7 @@ void PathWatch::move(std::size_t i, PathState to, std::string reason,
   const PathState from = p.state;
   p.state = to;
   const auto alarm = [](PathState s) { return s == PathState::kSilent || s == PathState::kDown; };
+  p.alarm = alarm(to) ? reason : std::string();
   if (alarm(from) || alarm(to)) out.push_back({i, from, to, std::move(reason)});
 }
 
@@ -87,16 +88,24 @@ void PathWatch::heard(std::size_t path, const IpAddress& from, MonoTime now,
 }
 
 // When path i turns kSilent, if nothing changes: Master_Down_Interval after it last heard
-// (or began), provided another path heard the Master within the interval before that moment.
+// (or began), provided another path has since heard an advert that path i did not.
+//
+// The Master sends each advert on every path at once, so the copies of the one advert arrive
+// microseconds to milliseconds apart, in any order. A copy on another path only that much
+// later is the same advert, not proof that the Master still talks: when the Master dies, its
+// last advert's copies must not make the path that heard it first look silent a moment before
+// the machine takes over. Another advert comes an Advertisement_Interval later, and
+// Master_Down_Interval (3 intervals + Skew_Time) is at most 4 of them, so limit / 8 (at most
+// half an interval) tells the two apart.
 std::optional<MonoTime> PathWatch::silent_at(std::size_t i, Microseconds limit) const {
   const Path& p = paths_[i];
   if (!watching_ || p.state != PathState::kOk || !p.since) return std::nullopt;
-  const MonoTime at = *p.since + limit;
+  const MonoTime later = *p.since + limit / 8;
   for (std::size_t j = 0; j < paths_.size(); ++j) {
     const Path& q = paths_[j];
     if (j != i && q.state == PathState::kOk && q.since && q.last_heard && *q.last_heard == *q.since &&
-        *q.last_heard + limit > at) {
-      return at;
+        *q.last_heard > later) {
+      return *p.since + limit;
     }
   }
   return std::nullopt;

@@ -50,6 +50,7 @@ class PathWatch {
     PathState state = PathState::kIdle;
     bool link_up = false;
     std::string down_reason;             // why the link is down, while it is
+    std::string alarm;                   // the alarm's text, while kSilent or kDown
     std::optional<MonoTime> since;       // watched: last advert heard, or when watching began
     std::optional<MonoTime> last_heard;  // the last advert heard on it, ever
     std::optional<IpAddress> last_from;  // and its source

@@ -681,6 +681,7 @@ TEST_CASE("daemon: a Backup hearing its Master only on the cable stays Backup an
   CHECK(paths[0]["interface"] == "eth0");
   CHECK(paths[0]["state"] == "silent");
   CHECK(paths[0]["last_heard_ms"].is_null());
+  CHECK(paths[0]["reason"] == events[0]["reason"]);  // the alarm's text, while it lasts
   CHECK(paths[1]["interface"] == "eth1");
   CHECK(paths[1]["state"] == "ok");
   CHECK(paths[1]["adverts_in"] == 8);
@@ -697,6 +698,7 @@ TEST_CASE("daemon: a Backup hearing its Master only on the cable stays Backup an
   REQUIRE(healed.size() == 1);
   CHECK(healed[0]["type"] == "path_up");
   CHECK(healed[0]["path"] == "eth0");
+  CHECK(h.instance()["paths"][0]["reason"] == "");
   // Now silence on every path: Master after Master_Down_Interval, as without paths.
   h.advance(kMdi100);
   CHECK(h.state() == "MASTER");

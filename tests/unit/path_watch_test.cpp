@@ -51,13 +51,41 @@ TEST_CASE("PathWatch: both paths hear the Master: nothing raised, the deadline f
   CHECK(h.watch.paths()[1].state == PathState::kOk);
   // Heard at the same instant, neither can be silent while the other hears: no deadline.
   CHECK_FALSE(h.watch.next_deadline(kLimit));
-  // The cable's copy arrives 1 ms later: the LAN is judged at its own limit, no earlier.
+  // The cable's copy of the same advert arrives 1 ms later: still no deadline (the copies of
+  // one advert prove nothing about the other path).
   const MonoTime lan = h.clock.now();
   h.clock.advance(milliseconds(1));
   h.heard(1);
+  CHECK_FALSE(h.watch.next_deadline(kLimit));
+  // The next advert reaches only the cable: the LAN is judged at its own limit, no earlier.
+  h.clock.advance(milliseconds(999));
+  h.heard(1);
   REQUIRE(h.watch.next_deadline(kLimit));
   CHECK(*h.watch.next_deadline(kLimit) == lan + kLimit);
-  h.advance(kLimit - milliseconds(2));
+  h.advance(kLimit - milliseconds(1001));
+  CHECK(h.changes.empty());
+}
+
+TEST_CASE("PathWatch: the Master dies after an advert whose copies came apart: nothing raised") {
+  // t_heartbeat_failover: eth0's copy, then eth1's 40 us later, then silence. Neither path
+  // heard anything the other did not, so the machine takes over with no path alarm.
+  Harness h;
+  h.second(true, true);
+  h.clock.advance(milliseconds(1000));
+  h.heard(0);
+  h.clock.advance(Microseconds(40));
+  h.heard(1);
+  CHECK_FALSE(h.watch.next_deadline(kLimit));
+  h.advance(kLimit);
+  CHECK(h.changes.empty());
+  // And the other order.
+  h.watch.set_watching(false, h.clock.now(), h.changes);
+  h.watch.set_watching(true, h.clock.now(), h.changes);
+  h.changes.clear();
+  h.heard(1);
+  h.clock.advance(Microseconds(40));
+  h.heard(0);
+  h.advance(kLimit);
   CHECK(h.changes.empty());
 }
 
@@ -77,6 +105,7 @@ TEST_CASE("PathWatch: the LAN is cut, the cable still hears: eth0 silent at the 
   CHECK(h.changes[0].reason.find("eth0: no adverts from 10.0.0.1 for") == 0);
   CHECK(h.changes[0].reason.find("while eth1 hears it") != std::string::npos);
   CHECK(h.changes[0].reason.find("not taking over") != std::string::npos);
+  CHECK(h.watch.paths()[0].alarm == h.changes[0].reason);
 
   h.changes.clear();
   h.second(true, true);  // healed
