@@ -421,6 +421,23 @@ flush_neighbours() { ip -n "$(ns c)" neigh flush dev eth0; }
 # router_mac NAME: the MAC of NAME's eth0.
 router_mac() { ip -n "$(ns "$1")" -o link show eth0 | awk '{for (i = 1; i < NF; i++) if ($i == "link/ether") print $(i + 1)}'; }
 
+# cable_up: a direct cable (issue 11's heartbeat path), eth1 in r1 and r2, with addresses;
+# returns once it carries.
+# The two ends get different ifindexes: a veth whose ifindex equals its peer's (easily the case
+# across namespaces) is not "urgent" to the kernel's linkwatch, whose carrier changes are then
+# batched at most once a second for the whole host, so r2 would hear of the cut up to 1 s late.
+cable_up() {
+  ip -n "$(ns r1)" link add eth1 index 101 type veth peer name eth1 index 102 netns "$(ns r2)"
+  _quiet_ipv6 r1 eth1
+  _quiet_ipv6 r2 eth1
+  ip -n "$(ns r1)" addr add 198.51.100.1/24 dev eth1
+  ip -n "$(ns r2)" addr add 198.51.100.2/24 dev eth1
+  ip -n "$(ns r1)" link set eth1 up
+  ip -n "$(ns r2)" link set eth1 up
+  wait_for "in_ns r1 ping -c 1 -W 1 -q 198.51.100.2 >/dev/null 2>&1" 5 ||
+    fail "lab: r1 cannot reach r2 over eth1"
+}
+
 # isolate NAME... / unisolate NAME...: bridge port isolation. Isolated ports cannot reach each
 # other but still reach every other port: a partition between routers, the client sees all.
 # (This kernel has no tc drop action, and nft/ebtables are not installed.)
@@ -460,6 +477,12 @@ addr_monitor_start() {
 
 # addr_events NAME ADDR: the monitored events about ADDR, oldest first ("Deleted" marks removal).
 addr_events() { grep -F " $2/" "$RUN/$1.addrmon" || true; }
+# addrmon_lines NAME: a mark in NAME's address monitor; vip_added_since NAME MARK: how many
+# times NAME's kernel added VIP4 after that mark (additions too brief for any poll count too).
+addrmon_lines() { wc -l <"$RUN/$1.addrmon"; }
+vip_added_since() {
+  tail -n +"$(($2 + 1))" "$RUN/$1.addrmon" | grep -v '^Deleted' | grep -c -F " $VIP4/" || true
+}
 
 # capture_start TAG NAME FILTER: tcpdump on NAME's bridge port into RUN/TAG.pcap: every frame
 # NAME sends, and what the bridge forwards to NAME.

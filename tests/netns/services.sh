@@ -41,6 +41,9 @@ for t in doc["tracking"][sys.argv[1]]:
 sys.exit("no tracker " + sys.argv[2])' "$2" "$3" "${@:4}"
 }
 
+# event_lines NAME: a mark in NAME's event stream (RUN/NAME.events, from events_start).
+event_lines() { wc -l <"$RUN/$1.events"; }
+
 # events_start NAME: floatctl events --json of NAME into RUN/NAME.events (one JSON object per
 # line). The stream only reports what happens after floatd has taken the request; this returns
 # once it has: floatctl has written its request (its write count in /proc), and a later status

@@ -40,22 +40,6 @@ PROTO_SLACK=0.02  # the issue's slack beyond Skew_Time / MDI, for what floatd co
 chk_interval=0.25 chk_fall=2 chk_timeout=0.1
 RESULTS=()
 
-# cable_up: the direct cable, eth1 in r1 and r2, with addresses; returns once it carries.
-# The two ends get different ifindexes: a veth whose ifindex equals its peer's (easily the case
-# across namespaces) is not "urgent" to the kernel's linkwatch, whose carrier changes are then
-# batched at most once a second for the whole host, so r2 would hear of the cut up to 1 s late.
-cable_up() {
-  ip -n "$(ns r1)" link add eth1 index 101 type veth peer name eth1 index 102 netns "$(ns r2)"
-  _quiet_ipv6 r1 eth1
-  _quiet_ipv6 r2 eth1
-  ip -n "$(ns r1)" addr add 198.51.100.1/24 dev eth1
-  ip -n "$(ns r2)" addr add 198.51.100.2/24 dev eth1
-  ip -n "$(ns r1)" link set eth1 up
-  ip -n "$(ns r2)" link set eth1 up
-  wait_for "in_ns r1 ping -c 1 -W 1 -q 198.51.100.2 >/dev/null 2>&1" 5 ||
-    fail "lab: r1 cannot reach r2 over eth1"
-}
-
 # port_out NAME / port_in NAME: NAME's switch port out of the bridge and back. Its eth0 keeps
 # its carrier (the veth peer stays up): floatd in NAME sees no link event.
 port_out() { ip -n "$(ns br)" link set "p-$1" nomaster; }
@@ -84,14 +68,7 @@ for line in sys.stdin:
     if ev.get("type") in ("path_down", "path_up"):
         print(ev["time"], ev["type"], ev["path"], ev["state"])'
 }
-event_lines() { wc -l <"$RUN/$1.events"; }
 
-# vip_added_since NAME MARK: additions of the VIP in NAME's kernel after line MARK of its
-# address monitor (addr_monitor_start).
-vip_added_since() {
-  tail -n +"$(($2 + 1))" "$RUN/$1.addrmon" | grep -v '^Deleted' | grep -c -F " $VIP4/" || true
-}
-addrmon_lines() { wc -l <"$RUN/$1.addrmon"; }
 
 # write_conf NAME PRIORITY PEER [gateway]: the instance with its heartbeat path; with
 # "gateway", check_gateway pinging the client as a weight-0 tracker (timed_check times each

@@ -30,22 +30,6 @@ down_bound=$(add_s "$mdi" "$SLACK")      # path_down after a cut
 up_bound=$(add_s $adv "$SLACK")          # path_up after a heal: the next advert
 RESULTS=()
 
-# cable_up: the direct cable, eth1 in r1 and r2, with addresses; returns once it carries.
-# The two ends get different ifindexes: a veth whose ifindex equals its peer's (easily the case
-# across namespaces) is not "urgent" to the kernel's linkwatch, whose carrier changes are then
-# batched at most once a second for the whole host, so r2 would hear of the cut up to 1 s late.
-cable_up() {
-  ip -n "$(ns r1)" link add eth1 index 101 type veth peer name eth1 index 102 netns "$(ns r2)"
-  _quiet_ipv6 r1 eth1
-  _quiet_ipv6 r2 eth1
-  ip -n "$(ns r1)" addr add 198.51.100.1/24 dev eth1
-  ip -n "$(ns r2)" addr add 198.51.100.2/24 dev eth1
-  ip -n "$(ns r1)" link set eth1 up
-  ip -n "$(ns r2)" link set eth1 up
-  wait_for "in_ns r1 ping -c 1 -W 1 -q 198.51.100.2 >/dev/null 2>&1" 5 ||
-    fail "lab: r1 cannot reach r2 over eth1"
-}
-
 # path_get NAME PATH FIELD...: fields of one entry of the instance's `paths` in floatctl status
 # --json, space separated, all from one status (JSON null prints as null).
 path_get() {
@@ -68,8 +52,6 @@ assert_path() {
   [[ $got == "$3" ]] || fail "$1: path $2 is '$got', expected '$3' ($(path_get "$1" "$2" reason))"
 }
 
-# event_lines NAME: a mark in NAME's event stream (RUN/NAME.events, from events_start).
-event_lines() { wc -l <"$RUN/$1.events"; }
 
 # path_event NAME MARK TYPE PATH: the first event of TYPE (path_down, path_up) for PATH after
 # line MARK of NAME's stream, as "EPOCH<TAB>STATE<TAB>INSTANCE<TAB>REASON<TAB>TEXT" (EPOCH from
@@ -136,12 +118,6 @@ want = ["path_down", "path_up"] * (len(seq) // 2)
 print(f"ok {len(seq) // 2}" if seq == want else "events " + " ".join(seq))' "$RUN/$1.events" "$2"
 }
 
-# vip_added_since NAME MARK: how many times NAME's kernel added the VIP after line MARK of its
-# address monitor (addr_monitor_start), which sees additions too brief for any poll.
-vip_added_since() {
-  tail -n +"$(($2 + 1))" "$RUN/$1.addrmon" | grep -v '^Deleted' | grep -c -F " $VIP4/" || true
-}
-addrmon_lines() { wc -l <"$RUN/$1.addrmon"; }
 
 # nothing_moves TEXT MARK1 MARK2 AMARK2: for 3 x MDI r2 stays BACKUP; then neither router
 # logged a transition since the marks, r2's kernel never added the VIP, r1 alone holds it.
