@@ -47,9 +47,12 @@ import json
 import os
 import socket
 import struct
-import subprocess
 import sys
 import time
+
+# The status counters and their snap/delta, as the hostile-advert suite reads them.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hostile import delta, snap, status  # noqa: E402
 
 PROTO = 112
 ETH_P_ALL = 0x0003
@@ -241,39 +244,6 @@ def send(kind, target, count, rate, keyfile, arg=None):
 
 
 # ---------------------------------------------------------------------------------------------
-
-def status(ctl, sock):
-    r = subprocess.run([ctl, "-s", sock, "status", "--json"], capture_output=True, text=True,
-                       timeout=5, check=True)
-    return json.loads(r.stdout)
-
-
-def counters(doc):
-    out = {}
-    for key in ("unknown_vrid_drops", "undecodable_drops"):
-        if key in doc:
-            out[key] = doc[key]
-    for inst in doc["instances"]:
-        for reason, n in inst["stats"]["drops"].items():
-            out[f"{inst['name']}.{reason}"] = n
-        for p in inst.get("paths", []):
-            out[f"{inst['name']}.path.{p['interface']}.drops"] = p["drops"]
-    return out
-
-
-def snap(ctl, sock):
-    print(json.dumps(counters(status(ctl, sock))))
-    return 0
-
-
-def delta(ctl, sock, before_file):
-    with open(before_file) as f:
-        before = json.load(f)
-    now = counters(status(ctl, sock))
-    moved = [f"{k}={now[k] - before.get(k, 0)}" for k in sorted(now) if now[k] != before.get(k, 0)]
-    print(" ".join(moved) or "none")
-    return 0
-
 
 def path_field(ctl, sock, name, iface, field):
     for inst in status(ctl, sock)["instances"]:

@@ -207,6 +207,8 @@ def counters(doc):
     for inst in doc["instances"]:
         for reason, n in inst["stats"]["drops"].items():
             out[f"{inst['name']}.{reason}"] = n
+        for p in inst.get("paths", []):  # heartbeat paths (issue 11; heartbeat_forge.py)
+            out[f"{inst['name']}.path.{p['interface']}.drops"] = p["drops"]
     return out
 
 
