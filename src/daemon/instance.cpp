@@ -253,28 +253,12 @@ void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& inf
   if (!obeys_strangers(decoded, info, verdict.warnings, path, now)) return;
   ++stats_.adverts_received;
   ++paths_.stats(path).adverts_in;
-  if (verdict.warnings & vrrp::kWarnIntervalMismatch) {  // RX-11: log, learn, go on
-    ++stats_.interval_mismatch;
-    warn("advert interval mismatch: " + info.src.to_string() + " sends " +
-             std::to_string(decoded.advert.interval.count()) + " cs, we use " +
-             std::to_string(config_.advert_int.count()) + " cs",
-         now);
-  }
-  if (verdict.warnings & vrrp::kWarnAddressMismatch) {  // RX-14: log only, like keepalived
-    ++stats_.address_mismatch;
-    warn("address list from " + info.src.to_string() + " differs from ours", now);
-  }
-  if (verdict.warnings & vrrp::kWarnFirstNotLinkLocal) {  // RX-12: keepalived sends a global
-    ++stats_.first_not_link_local;
-    warn("IPv6 advert from " + info.src.to_string() +
-             " does not carry a link-local address first (RFC 9568 7.1); accepted for interop",
-         now);
-  }
-  if (verdict.warnings & vrrp::kWarnOwnerHeardAdvert) {  // RX-8 per RFC 9568 EID 8298
-    ++stats_.owner_heard_advert;
-    warn("address owner heard an advert from " + info.src.to_string() + " priority " +
-             std::to_string(decoded.advert.priority) + ": is another router configured as owner?",
-         now);
+  // RX-8, RX-11, RX-12, RX-14 and MODE-6: counted per advert, logged once per change.
+  const vrrp::AdvertSeen seen{info.src, decoded.advert.priority, decoded.advert.interval,
+                              verdict.warnings};
+  for (const vrrp::Observed& o : findings_.observe(seen, machine_.effective_priority(), now)) {
+    ++stats_.finding(o.finding.kind);
+    if (o.log) warn(vrrp::describe(o.finding, config_.advert_int), now);
   }
   if (paths_.any()) {
     std::vector<vrrp::PathChange> changes;

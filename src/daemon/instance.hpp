@@ -7,6 +7,7 @@
 // fake Ports.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -22,6 +23,7 @@
 #include "floatd/log.hpp"
 #include "track/priority.hpp"
 #include "vrrp/drop_reason.hpp"
+#include "vrrp/peer_findings.hpp"
 #include "vrrp/rx_check.hpp"
 #include "vrrp/state_machine.hpp"
 
@@ -34,10 +36,11 @@ struct InstanceStats {
   std::uint64_t send_errors = 0;
   std::uint64_t vips_restored = 0;   // VIPs the reconciler put back while we held them
   vrrp::DropCounters drops;
-  std::uint64_t interval_mismatch = 0;  // RX-11 warnings
-  std::uint64_t address_mismatch = 0;   // RX-14 warnings
-  std::uint64_t first_not_link_local = 0;  // RX-12: logged, not enforced (keepalived interop)
-  std::uint64_t owner_heard_advert = 0;    // RX-8 (RFC 9568 EID 8298): logged, processed
+  // Adverts accepted with each finding (vrrp/peer_findings.hpp: RX-8, RX-11, RX-12, RX-14,
+  // MODE-6), counted per advert; the log has each once per change.
+  std::array<std::uint64_t, vrrp::kFindingKinds> findings{};
+  std::uint64_t& finding(vrrp::FindingKind k) { return findings[static_cast<std::size_t>(k)]; }
+  std::uint64_t finding(vrrp::FindingKind k) const { return findings[static_cast<std::size_t>(k)]; }
 };
 
 // The reconciler's findings for one instance (reconciler.hpp): what the kernel lacks or holds
@@ -175,6 +178,7 @@ class Instance {
   Log& log_;
   vrrp::StateMachine machine_;
   vrrp::RxPolicy rx_policy_;
+  vrrp::PeerFindings findings_;
   struct CachedAdvert {  // one per destination (unicast peers), see advert_bytes()
     Priority priority;
     IpAddress src;

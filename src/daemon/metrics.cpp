@@ -128,6 +128,16 @@ void instance_metrics(Writer& w, const std::vector<const Instance*>& instances) 
                i->stats().drops[reason]);
     }
   }
+  w.family("floatd_advert_findings_total", "counter",
+           "Adverts accepted with a finding that is logged, not acted on (floatctl(8)).");
+  for (const auto* i : instances) {
+    for (std::size_t k = 0; k < vrrp::kFindingKinds; ++k) {
+      const auto kind = static_cast<vrrp::FindingKind>(k);
+      w.sample("floatd_advert_findings_total",
+               labels(*i) + ",finding=\"" + vrrp::finding_name(kind) + "\"",
+               i->stats().finding(kind));
+    }
+  }
   path_metrics(w, instances);
 }
 

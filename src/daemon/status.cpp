@@ -74,7 +74,7 @@ nlohmann::json instance_status(const Instance& instance, MonoTime now) {
                        {"failures", f.failures},
                        {"retry_in_ms", f.retry_in.count() / 1000}});
   }
-  return {
+  nlohmann::json out = {
       {"name", c.name},
       {"interface", c.interface},
       {"vrid", c.vrid},
@@ -106,13 +106,15 @@ nlohmann::json instance_status(const Instance& instance, MonoTime now) {
         {"transitions", s.transitions},
         {"send_errors", s.send_errors},
         {"vips_restored", s.vips_restored},
-        {"interval_mismatch", s.interval_mismatch},
-        {"address_mismatch", s.address_mismatch},
-        {"first_not_link_local", s.first_not_link_local},
-        {"owner_heard_advert", s.owner_heard_advert},
         {"drops_total", s.drops.total()},
         {"drops", drops}}},
   };
+  // Flat beside the others, as before the findings had their own type (floatctl(8)).
+  for (std::size_t i = 0; i < vrrp::kFindingKinds; ++i) {
+    const auto kind = static_cast<vrrp::FindingKind>(i);
+    out["stats"][vrrp::finding_name(kind)] = s.finding(kind);
+  }
+  return out;
 }
 
 nlohmann::json kernel_event(const Instance& instance) {

@@ -249,12 +249,43 @@ TEST_CASE("an owner hearing another advert logs it, counts it and carries on") {
   adv.addresses = {*IpAddress::parse("192.168.100.100")};
   const auto info = from("192.168.100.3");
   f.instance.receive(*vrrp::decode(vrrp::encode(adv, info.src, info.dst), info), info, f.clock.now());
-  CHECK(f.instance.stats().owner_heard_advert == 1);
+  CHECK(f.instance.stats().finding(vrrp::FindingKind::kOwnerHeardAdvert) == 1);
   CHECK(f.instance.stats().adverts_received == 1);
   CHECK(f.instance.machine().state() == State::kMaster);
   bool said = false;
   for (const auto& l : f.log.lines) said |= l.find("address owner heard an advert") != std::string::npos;
   CHECK(said);
+}
+
+// MODE-6 (RFC 5798 §6.1, RFC 9568's SHOULD): a Backup that hears two routers claiming 255 says
+// so once, names both, and counts every such advert; RX-11's mismatch is logged once per value.
+TEST_CASE("a Backup hearing two owners logs it once and counts each advert") {  // covers: MODE-6, RX-11
+  Fixture f("priority = 100\n");
+  auto info = eth0();
+  f.instance.update_interface(&info, f.clock.now());
+  f.instance.start(f.clock.now());
+  vrrp::Advert adv;
+  adv.vrid = 51;
+  adv.priority = 255;
+  adv.interval = Centiseconds{200};  // not ours (100): RX-11
+  adv.addresses = {*IpAddress::parse("192.168.100.100")};
+  const auto hear = [&](const char* src) {
+    const auto pi = from(src);
+    f.instance.receive(*vrrp::decode(vrrp::encode(adv, pi.src, pi.dst), pi), pi, f.clock.now());
+    f.clock.advance(std::chrono::milliseconds(500));
+  };
+  for (int i = 0; i < 10; ++i) hear(i % 2 ? "192.168.100.3" : "192.168.100.4");
+  CHECK(f.instance.machine().state() == State::kBackup);
+  CHECK(f.instance.stats().finding(vrrp::FindingKind::kSeveralOwners) == 9);  // all but the first
+  CHECK(f.instance.stats().finding(vrrp::FindingKind::kIntervalMismatch) == 10);
+  int owners = 0;
+  int mismatch = 0;
+  for (const auto& l : f.log.lines) {
+    owners += l.find("several address owners: 192.168.100.3 and 192.168.100.4") != std::string::npos;
+    mismatch += l.find("sends 200 cs, we use 100 cs") != std::string::npos;
+  }
+  CHECK(owners == 1);
+  CHECK(mismatch == 2);  // once per source: both send 200 cs
 }
 
 TEST_CASE("adverts follow a new primary address and a new priority (cached bytes renewed)") {

@@ -43,6 +43,8 @@ TEST_CASE("metrics: scripts and track files from the tracking snapshot") {
       "# TYPE floatd_kernel_failing_addresses gauge\n"
       "# HELP floatd_adverts_dropped_total Adverts dropped, by reason (floatctl(8)).\n"
       "# TYPE floatd_adverts_dropped_total counter\n"
+      "# HELP floatd_advert_findings_total Adverts accepted with a finding that is logged, not acted on (floatctl(8)).\n"
+      "# TYPE floatd_advert_findings_total counter\n"
       "# HELP floatd_scripts_running Scripts and notify commands running now.\n"
       "# TYPE floatd_scripts_running gauge\n"
       "floatd_scripts_running 3\n"
