@@ -55,10 +55,13 @@ fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 # The unit, golden and netns suites built with ASan + UBSan (gcc, build dir build-asan/).
+# -O1 with line tables only (-g1): a third of the compile time of -O2 -g (54 s against 18 s
+# of CPU for daemon.cpp), and the sanitizers' reports still name file and line.
 check-asan:
 	@scripts/deps test
 	@[ -f build-asan/build.ninja ] || \
-	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	  meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+	    -Doptimization=1 -Ddebug=false -Dcpp_args=-g1 >/dev/null
 	@ninja -C build-asan
 	@rc=0; FLOATD_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
