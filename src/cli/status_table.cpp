@@ -60,6 +60,13 @@ std::string note(const nlohmann::json& i) {
   if (const auto f = i.find("own_fault"); f != i.end() && f->is_string()) out = f->get<std::string>();
   if (i.value("maintenance", false)) out += (out.empty() ? "" : "; ") + std::string("maintenance");
   if (i.value("releasing", false)) out += (out.empty() ? "" : "; ") + std::string("handing over");
+  const auto stats = i.value("stats", nlohmann::json::object());
+  if (stats.value("v3_only_peer", 0) > 0) {  // IOP-3's MAY
+    out += (out.empty() ? "" : "; ") + std::string("a v3 master sends no v2");
+  }
+  if (stats.value("v2_outranks", 0) > 0) {  // IOP-4
+    out += (out.empty() ? "" : "; ") + std::string("a v2 router outranks our sub-second rate");
+  }
   if (const auto s = i.find("strangers"); s != i.end() && s->is_array() && !s->empty()) {
     std::string who;
     for (const auto& st : *s) {
@@ -84,7 +91,10 @@ std::string status_table(const nlohmann::json& status) {
     if (eff != prio) prio += "->" + eff;
     rows.push_back({str(i.value("name", nlohmann::json())), str(i.value("interface", nlohmann::json())),
                     str(i.value("vrid", nlohmann::json())), str(i.value("family", nlohmann::json())),
-                    str(i.value("version", nlohmann::json())), str(i.value("state", nlohmann::json())),
+                    // "3+v2": v2_compat, RFC 5798 §8.4.2 (its ignored v2 copies: v2_shadowed)
+                    str(i.value("version", nlohmann::json())) +
+                        (i.value("v2_compat", false) ? "+v2" : ""),
+                    str(i.value("state", nlohmann::json())),
                     prio, str(i.value("master", nlohmann::json())),
                     join_vips(i.value("vips", nlohmann::json::array())),
                     str(stats.value("adverts_sent", nlohmann::json(0))) + "/" +

@@ -186,6 +186,10 @@ void set_checksum_v2(InstanceBuild& b, const IniEntry& e, Errors& errors) {
   assign(b.out.v3_checksum_as_v2, e, errors, parse_bool);
 }
 
+void set_v2_compat(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  assign(b.out.v2_compat, e, errors, parse_bool);
+}
+
 void set_garp_delay(InstanceBuild& b, const IniEntry& e, Errors& errors) {
   static const SecondsRule kRule{Centiseconds{0}, Centiseconds{100000}, false,
                                  "0..1000 seconds in steps of 0.01; 0 = no second burst"};
@@ -286,7 +290,7 @@ void set_notify(InstanceBuild& b, const IniEntry& e, Errors& errors) {
   b.out.notify.*Field = e.value;
 }
 
-constexpr std::array<Spec, 31> kInstanceKeys{{
+constexpr std::array<Spec, 32> kInstanceKeys{{
     {"interface", Repeat::kOnce, set_interface},
     {"virtual_router_id", Repeat::kOnce, set_vrid},
     {"priority", Repeat::kOnce, set_priority},
@@ -305,6 +309,7 @@ constexpr std::array<Spec, 31> kInstanceKeys{{
     {"strict_peers", Repeat::kOnce, set_strict_peers},
     {"use_vmac", Repeat::kOnce, set_use_vmac},
     {"v3_checksum_as_v2", Repeat::kOnce, set_checksum_v2},
+    {"v2_compat", Repeat::kOnce, set_v2_compat},
     {"garp_master_delay", Repeat::kOnce, set_garp_delay},
     {"garp_master_repeat", Repeat::kOnce, set_garp_repeat},
     {"garp_master_refresh", Repeat::kOnce, set_garp_refresh},

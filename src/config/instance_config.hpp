@@ -100,6 +100,9 @@ struct InstanceConfig {
   std::vector<UnicastPeer> peers;  // `peer = ADDR`: known peers in multicast mode
   std::string vmac;                        // use_vmac: the VMAC interface's name; empty = no
   bool v3_checksum_as_v2 = false;
+  // v2_compat = yes (version 3, IPv4): RFC 5798 / RFC 9568 §8.4.2 migration mode. The Master
+  // sends a VRRPv2 advert beside each VRRPv3 one; both versions are heard (IOP-1..IOP-4).
+  bool v2_compat = false;
   GarpConfig garp;
   AuthConfig auth;
   std::vector<TrackRef> track_interfaces;

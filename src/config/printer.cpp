@@ -120,10 +120,11 @@ void print_instance(Printer& p, const InstanceConfig& in) {
   print_split_brain_guards(p, in);
   p.key("use_vmac", in.vmac.empty() ? "no" : in.vmac);
   p.key("v3_checksum_as_v2", yes_no(in.v3_checksum_as_v2));
+  p.key("v2_compat", yes_no(in.v2_compat));
   p.seconds("garp_master_delay", in.garp.delay);
   p.key("garp_master_repeat", in.garp.repeat);
   p.seconds("garp_master_refresh", in.garp.refresh);
-  if (in.version == Version::kV2) {
+  if (in.version == Version::kV2 || in.v2_compat) {
     p.key("auth_type", in.auth.type == AuthType::kPass ? "PASS" : "NONE");
     p.optional("auth_pass", in.auth.pass);
   }

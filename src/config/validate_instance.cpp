@@ -171,9 +171,12 @@ void check_peers(const InstanceConfig& in, Errors& errors) {
 void check_auth(const InstanceConfig& in, Errors& errors) {
   const auto& o = in.origin;
   const bool pass = in.auth.type == AuthType::kPass;
-  if (pass && in.version == Version::kV3) {
+  // With v2_compat the VRRPv2 adverts carry PASS and v2 adverts heard must match it, so a
+  // keepalived v2 pair with auth_pass can be migrated; the v3 adverts carry none (RFC 5798 §9).
+  if (pass && in.version == Version::kV3 && !in.v2_compat) {
     error(errors, o.at("auth_type"), "auth_type",
-          "VRRPv3 has no authentication (RFC 5798 §9); PASS needs version = 2");
+          "VRRPv3 has no authentication (RFC 5798 §9); PASS needs version = 2 "
+          "(or v2_compat = yes, where only the VRRPv2 adverts carry it)");
   } else if (pass && !o.has("auth_pass")) {
     error(errors, o.at("auth_type"), "auth_type", "PASS needs auth_pass (1..8 characters)");
   }
@@ -220,6 +223,15 @@ void check_misc(const InstanceConfig& in, Errors& errors) {
   if (in.v3_checksum_as_v2 && (in.version == Version::kV2 || in.family() == Family::kIPv6)) {
     error(errors, in.origin.at("v3_checksum_as_v2"), "v3_checksum_as_v2",
           "only applies to VRRPv3 over IPv4; set it to no");
+  }
+  // RFC 5798 / RFC 9568 §8.4.2 (IOP-1): the mode lets a VRRPv3 router meet VRRPv2 ones, and
+  // VRRPv2 is IPv4 only.
+  if (in.v2_compat && in.version == Version::kV2) {
+    error(errors, in.origin.at("v2_compat"), "v2_compat",
+          "is a VRRPv3 mode that also speaks VRRPv2 (RFC 5798 §8.4.2); it needs version = 3");
+  } else if (in.v2_compat && in.family() == Family::kIPv6) {
+    error(errors, in.origin.at("v2_compat"), "v2_compat",
+          "VRRPv2 is IPv4 only; an IPv6 instance has no VRRPv2 peer to meet (set it to no)");
   }
   if (!in.accept) {  // RFC 5798 §6.1 Accept_Mode: dropping traffic to the VIPs needs a firewall
     error(errors, in.origin.at("accept"), "accept",

@@ -16,6 +16,7 @@ vrrp::Params machine_params(const config::InstanceConfig& c) {
   p.preempt = c.preempt;
   p.preempt_delay = c.preempt_delay;
   p.start_as_master = c.initial_state == State::kMaster;
+  p.v2_compat = c.v2_compat;
   p.announce = vrrp::AnnounceParams{c.garp.repeat, c.garp.delay, c.garp.refresh};
   return p;
 }
@@ -31,6 +32,7 @@ std::array<std::uint8_t, 8> auth_bytes(const config::AuthConfig& auth) {
 vrrp::RxPolicy rx_policy(const config::InstanceConfig& c) {
   vrrp::RxPolicy p;
   p.version = c.version;
+  p.v2_compat = c.v2_compat;
   p.v3_ipv4_checksum =
       c.v3_checksum_as_v2 ? vrrp::ChecksumForm::kMessageOnly : vrrp::ChecksumForm::kPseudoHeader;
   p.advert_interval = c.advert_int;
@@ -192,6 +194,7 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
   machine_.reconfigure(machine_params(config_), now);
   rx_policy_ = rx_policy(config_);
   advert_cache_.clear();
+  mixed_.clear();
   if (next_paths_differ) {
     paths_ = HeartbeatPaths(config_);
     strangers_.clear();
@@ -250,12 +253,15 @@ void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& inf
     drop(*verdict.drop, info, now, path);
     return;
   }
-  if (!obeys_strangers(decoded, info, verdict.warnings, path, now)) return;
+  std::uint32_t warnings = verdict.warnings;
+  if (!counts_in_mixed(decoded, info, warnings, path, now)) return;
+  if (!obeys_strangers(decoded, info, warnings, path, now)) return;
   ++stats_.adverts_received;
+  if (decoded.advert.version == Version::kV2 && config_.v2_compat) ++stats_.v2_adverts_received;
   ++paths_.stats(path).adverts_in;
   // RX-8, RX-11, RX-12, RX-14 and MODE-6: counted per advert, logged once per change.
   const vrrp::AdvertSeen seen{info.src, decoded.advert.priority, decoded.advert.interval,
-                              verdict.warnings};
+                              warnings};
   for (const vrrp::Observed& o : findings_.observe(seen, machine_.effective_priority(), now)) {
     ++stats_.finding(o.finding.kind);
     if (o.log) warn(vrrp::describe(o.finding, config_.advert_int), now);
@@ -269,6 +275,39 @@ void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& inf
                                            info.src},
                       now),
       now);
+}
+
+// v2_compat (RFC 5798 / RFC 9568 §8.4.2): a v2 advert from a router that also sends v3 is its
+// copy for v2-only peers. It is ignored, counted under its own reason and not logged (it is
+// the mode working); the v3-only Master (IOP-3) and the v2 router that outranks our
+// sub-second rate (IOP-4) are warned about, once each.
+bool Instance::counts_in_mixed(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info,
+                               std::uint32_t& warnings, std::size_t path, MonoTime now) {
+  if (!config_.v2_compat) return true;
+  const auto mixed = mixed_.heard(decoded.advert, info.src, machine_.effective_priority(),
+                                  config_.advert_int, now);
+  if (mixed.ignore) {
+    stats_.drops.add(vrrp::DropReason::kV2Shadowed);
+    if (path < paths_.size()) ++paths_.stats(path).drops;
+    return false;
+  }
+  if (mixed.warnings & vrrp::kWarnV3OnlyPeer) {
+    ++stats_.v3_only_peer;
+    warn("v2_compat: the VRRPv3 router " + info.src.to_string() +
+             " sends no VRRPv2 adverts: VRRPv2-only routers do not hear it (RFC 5798 8.4.2); "
+             "fine once none is left, then set v2_compat = no",
+         now);
+  }
+  if (mixed.warnings & vrrp::kWarnV2Outranks) {
+    ++stats_.v2_outranks;
+    warn("v2_compat: the VRRPv2-only router " + info.src.to_string() + " has priority " +
+             std::to_string(decoded.advert.priority) + ", above ours, while we advertise every " +
+             std::to_string(config_.advert_int.count()) +
+             " cs: it should not (RFC 9568 8.4.2.1.1); give it a lower priority",
+         now);
+  }
+  warnings |= mixed.warnings;
+  return true;
 }
 
 // strict_peers (issue 11): a source that is not a known peer, or a known one whose address
@@ -367,14 +406,15 @@ void Instance::log_transition(const vrrp::StateChanged& change) {
 // message changes only with the priority, the source and the destination (the rest is
 // configuration), so each destination's bytes are kept until one of those changes.
 const std::vector<std::uint8_t>& Instance::advert_bytes(Priority priority, const IpAddress& src,
-                                                        const IpAddress& dst) {
-  auto it = std::find_if(advert_cache_.begin(), advert_cache_.end(),
-                         [&](const CachedAdvert& c) { return c.dst == dst; });
+                                                        const IpAddress& dst, Version version) {
+  auto it = std::find_if(advert_cache_.begin(), advert_cache_.end(), [&](const CachedAdvert& c) {
+    return c.dst == dst && c.version == version;
+  });
   if (it != advert_cache_.end() && it->priority == priority && it->src == src) {
     return it->bytes;
   }
   vrrp::Advert advert;
-  advert.version = config_.version;
+  advert.version = version;
   advert.vrid = config_.vrid;
   advert.priority = priority;
   advert.interval = config_.advert_int;
@@ -383,10 +423,10 @@ const std::vector<std::uint8_t>& Instance::advert_bytes(Priority priority, const
   advert.addresses = rx_policy_.vips;
   auto bytes = vrrp::encode(advert, src, dst, rx_policy_.v3_ipv4_checksum);
   if (it == advert_cache_.end()) {
-    advert_cache_.push_back({priority, src, dst, std::move(bytes)});
+    advert_cache_.push_back({version, priority, src, dst, std::move(bytes)});
     return advert_cache_.back().bytes;
   }
-  *it = CachedAdvert{priority, src, dst, std::move(bytes)};
+  *it = CachedAdvert{version, priority, src, dst, std::move(bytes)};
   return it->bytes;
 }
 
@@ -397,9 +437,9 @@ void Instance::send_advert(Priority priority, MonoTime now) {
   // Faulted for want of a source or a link: a priority-0 advert could not leave anyway.
   if (source_ && link_usable_) {
     if (!config_.unicast()) {
-      send_advert_to(priority, vrrp::multicast_group(config_.family()), now);
+      send_versions(priority, vrrp::multicast_group(config_.family()), now);
     } else {
-      for (const auto& peer : config_.unicast_peers) send_advert_to(priority, peer.address, now);
+      for (const auto& peer : config_.unicast_peers) send_versions(priority, peer.address, now);
     }
   }
   for (std::size_t path = 1; path < paths_.size(); ++path) {
@@ -412,7 +452,7 @@ void Instance::send_on_path(std::size_t path, Priority priority, const IpAddress
                             MonoTime now) {
   const IpAddress src = *paths_.source(path);
   const std::string& dev = paths_.interface(path);
-  const auto& message = advert_bytes(priority, src, dst);
+  const auto& message = advert_bytes(priority, src, dst, config_.version);
   Result<Ok> r = Ok{};
   if (paths_.authenticated()) {
     auto sealed = paths_.seal(message, src, dst);
@@ -430,12 +470,24 @@ void Instance::send_on_path(std::size_t path, Priority priority, const IpAddress
   }
 }
 
-void Instance::send_advert_to(Priority priority, const IpAddress& dst, MonoTime now) {
-  const auto& message = advert_bytes(priority, *source_, dst);
+// IOP-2 (RFC 5798 / RFC 9568 §8.4.2): in v2_compat a Master "MUST send both types at the
+// configured rate, even if sub-second": the v3 advert, then its v2 copy at the same moment (the
+// v2 Adver Int field says whole seconds, v2_interval_seconds(); the rate is still ours). v3
+// first, so a dual-mode Backup has the v3 advert when the copy arrives (mixed_versions.hpp).
+// The heartbeat paths carry v3 only: only floatd listens there.
+void Instance::send_versions(Priority priority, const IpAddress& dst, MonoTime now) {
+  send_advert_to(priority, dst, now, config_.version);
+  if (config_.v2_compat) send_advert_to(priority, dst, now, Version::kV2);
+}
+
+void Instance::send_advert_to(Priority priority, const IpAddress& dst, MonoTime now,
+                              Version version) {
+  const auto& message = advert_bytes(priority, *source_, dst, version);
   auto r = ports_.send_advert(out_device(), config_.family(), message, *source_, dst,
                               out_device());
   if (r) {
     ++stats_.adverts_sent;
+    if (version != config_.version) ++stats_.v2_adverts_sent;
     ++paths_.stats(0).adverts_out;
   } else {
     ++stats_.send_errors;

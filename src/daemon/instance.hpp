@@ -24,6 +24,7 @@
 #include "track/priority.hpp"
 #include "vrrp/drop_reason.hpp"
 #include "vrrp/peer_findings.hpp"
+#include "vrrp/mixed_versions.hpp"
 #include "vrrp/rx_check.hpp"
 #include "vrrp/state_machine.hpp"
 
@@ -41,6 +42,11 @@ struct InstanceStats {
   std::array<std::uint64_t, vrrp::kFindingKinds> findings{};
   std::uint64_t& finding(vrrp::FindingKind k) { return findings[static_cast<std::size_t>(k)]; }
   std::uint64_t finding(vrrp::FindingKind k) const { return findings[static_cast<std::size_t>(k)]; }
+  // v2_compat (RFC 5798 / RFC 9568 §8.4.2). The v2 copies we ignore are drops.v2_shadowed.
+  std::uint64_t v2_adverts_sent = 0;       // IOP-2: beside each v3 advert (in adverts_sent too)
+  std::uint64_t v2_adverts_received = 0;   // IOP-1: heard and obeyed (in adverts_received too)
+  std::uint64_t v3_only_peer = 0;          // IOP-3 MAY: a v3 Master sends no v2
+  std::uint64_t v2_outranks = 0;           // IOP-4: a v2-only router outranks our sub-second rate
 };
 
 // The reconciler's findings for one instance (reconciler.hpp): what the kernel lacks or holds
@@ -163,10 +169,14 @@ class Instance {
   void remove_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now);
   void announce(int count, MonoTime now);
   void warn(const std::string& message, MonoTime now);
-  void send_advert_to(Priority priority, const IpAddress& dst, MonoTime now);
+  void send_advert_to(Priority priority, const IpAddress& dst, MonoTime now, Version version);
   void send_on_path(std::size_t path, Priority priority, const IpAddress& dst, MonoTime now);
   const std::vector<std::uint8_t>& advert_bytes(Priority priority, const IpAddress& src,
-                                                const IpAddress& dst);
+                                                const IpAddress& dst,
+                                                Version version);
+  void send_versions(Priority priority, const IpAddress& dst, MonoTime now);
+  bool counts_in_mixed(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info,
+                       std::uint32_t& warnings, std::size_t path, MonoTime now);
   bool obeys_strangers(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info,
                        std::uint32_t warnings, std::size_t path, MonoTime now);
   void stranger(const IpAddress& source, vrrp::DropReason reason, MonoTime now);
@@ -179,7 +189,8 @@ class Instance {
   vrrp::StateMachine machine_;
   vrrp::RxPolicy rx_policy_;
   vrrp::PeerFindings findings_;
-  struct CachedAdvert {  // one per destination (unicast peers), see advert_bytes()
+  struct CachedAdvert {  // one per destination and version, see advert_bytes()
+    Version version;
     Priority priority;
     IpAddress src;
     IpAddress dst;
@@ -196,6 +207,7 @@ class Instance {
   RateLimiter warn_log_{5, std::chrono::seconds{10}};
   RateLimiter path_log_{10, std::chrono::seconds{10}};
   HeartbeatPaths paths_;
+  vrrp::MixedVersions mixed_;  // v2_compat only
   std::vector<Stranger> strangers_;
   TransitionHook hook_;
   PathHook path_hook_;

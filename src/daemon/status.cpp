@@ -80,6 +80,7 @@ nlohmann::json instance_status(const Instance& instance, MonoTime now) {
       {"vrid", c.vrid},
       {"family", c.family() == Family::kIPv4 ? "ipv4" : "ipv6"},
       {"version", static_cast<int>(c.version)},
+      {"v2_compat", c.v2_compat},  // RFC 5798 §8.4.2: v2 adverts sent beside v3 and heard
       {"state", state_name(m.state())},
       {"priority", c.priority},
       {"effective_priority", m.effective_priority()},
@@ -106,6 +107,10 @@ nlohmann::json instance_status(const Instance& instance, MonoTime now) {
         {"transitions", s.transitions},
         {"send_errors", s.send_errors},
         {"vips_restored", s.vips_restored},
+        {"v2_adverts_sent", s.v2_adverts_sent},
+        {"v2_adverts_received", s.v2_adverts_received},
+        {"v3_only_peer", s.v3_only_peer},
+        {"v2_outranks", s.v2_outranks},
         {"drops_total", s.drops.total()},
         {"drops", drops}}},
   };

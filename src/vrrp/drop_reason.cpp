@@ -55,6 +55,9 @@ ReasonInfo info(DropReason r) {
       return {"auth_forged", "heartbeat HMAC does not verify (forged or wrong key)"};
     case DropReason::kAuthReplayed:
       return {"auth_replayed", "heartbeat sequence number is not newer than the last (replay)"};
+    case DropReason::kV2Shadowed:
+      return {"v2_shadowed",
+              "v2 advert ignored: its sender also sends v3 (RFC 5798 8.4.2, v2_compat)"};
     case DropReason::kCount:
       break;
   }

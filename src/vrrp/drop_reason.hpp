@@ -31,6 +31,8 @@ enum class DropReason : std::uint8_t {
   kAuthTruncated,     // shorter than the trailer plus a VRRP header
   kAuthForged,        // HMAC does not verify: forged, altered, or another key
   kAuthReplayed,      // sequence number not newer than the last accepted from that peer
+  // Not an error: v2_compat's copy (RFC 5798 / RFC 9568 §8.4.2, IOP-3).
+  kV2Shadowed,        // a v2 advert from a router whose v3 adverts we hear: the v3 one counts
   kCount,             // number of reasons, not a reason
 };
 

@@ -23,9 +23,15 @@ std::optional<DropReason> check_checksum_form(const Decoded& d, const PacketInfo
   return theirs ? DropReason::kChecksumForm : DropReason::kBadChecksum;
 }
 
-// RFC 3768 §7.1: v2 interval and authentication must match ours.
+bool v2_interval_differs(const Advert& a, const RxPolicy& policy) {
+  return a.interval != Centiseconds{v2_interval_seconds(policy.advert_interval) * 100};
+}
+
+// RFC 3768 §7.1: v2 interval and authentication must match ours. In v2_compat a Backup times
+// out on the Master's advertised rate (RFC 5798 / RFC 9568 §8.4.2, IOP-3): a v2 interval that
+// differs is learnt and warned about, as v3's is (RX-11), not dropped.
 std::optional<DropReason> check_v2(const Advert& a, const RxPolicy& policy) {
-  if (a.interval != Centiseconds{v2_interval_seconds(policy.advert_interval) * 100}) {
+  if (!policy.v2_compat && v2_interval_differs(a, policy)) {
     return DropReason::kIntervalMismatch;  // RX-9
   }
   if (a.auth_type != policy.auth_type) return DropReason::kAuthMismatch;  // RX-13
@@ -48,6 +54,9 @@ std::uint32_t warnings_for(const Advert& a, const PacketInfo& info, const RxPoli
   if (a.version == Version::kV3 && a.interval != policy.advert_interval) {
     w |= kWarnIntervalMismatch;
   }
+  if (a.version == Version::kV2 && policy.v2_compat && v2_interval_differs(a, policy)) {
+    w |= kWarnIntervalMismatch;  // IOP-3: learnt, as v3's
+  }
   // RX-14: log only, for v2 too (RFC 3768 would drop unless priority 255; keepalived and FRR
   // only log).
   // The same list in the same order is the usual case and costs no allocation.
@@ -68,7 +77,9 @@ std::uint32_t warnings_for(const Advert& a, const PacketInfo& info, const RxPoli
 RxVerdict check_for_instance(const Decoded& decoded, const PacketInfo& info,
                              const RxPolicy& policy) {
   const Advert& a = decoded.advert;
-  if (a.version != policy.version) return {DropReason::kVersionMismatch, kWarnNone};  // RX-2
+  // RX-2, except that v2_compat hears both versions (RFC 5798 / RFC 9568 §8.4.2, IOP-1).
+  const bool compat = policy.v2_compat && a.version == Version::kV2;
+  if (a.version != policy.version && !compat) return {DropReason::kVersionMismatch, kWarnNone};
   if (auto r = check_checksum_form(decoded, info, policy)) return {r, kWarnNone};
   if (a.version == Version::kV2) {
     if (auto r = check_v2(a, policy)) return {r, kWarnNone};

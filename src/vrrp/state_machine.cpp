@@ -121,7 +121,7 @@ std::vector<Action> StateMachine::on_tick(MonoTime now) {
 
 // RFC 5798 §6.4.1 (SM-1, SM-2); also the way back from Fault.
 void StateMachine::on_startup(MonoTime now, Reason reason, Actions& out) {
-  master_adver_interval_ = params_.advert_interval;
+  master_adver_interval_ = initial_master_interval();
   if (fault_) {
     transition(State::kFault, Reason::kFault, *fault_, out);
   } else if (maintenance_) {
@@ -143,7 +143,7 @@ void StateMachine::on_shutdown(Actions& out) {
   transition(State::kInit, Reason::kShutdown, "", out);
   if (was_master) leave_master(out);
   if (releasing_) release_vips(out);
-  master_adver_interval_ = params_.advert_interval;  // TMR-3
+  master_adver_interval_ = initial_master_interval();  // TMR-3
   master_.reset();
 }
 
@@ -335,6 +335,17 @@ void StateMachine::transition(State to, Reason reason, std::string detail, Actio
   state_ = to;
 }
 
+// TMR-3: Master_Adver_Interval starts at Advertisement_Interval. In v2_compat a Backup that has
+// heard nobody yet may be behind a VRRPv2 Master, which advertises at whole seconds: timing out
+// on our sub-second rate would take over between two of its adverts (a second Master for a
+// moment, which the migration must not cause). So it starts at our interval or at one whole
+// second, v2's shortest (0.1 s -> 1 s), and learns the Master's rate from its first advert
+// (IOP-3). A cold start with no Master takes up to 3 s longer; only this mode pays it.
+Centiseconds StateMachine::initial_master_interval() const {
+  if (!params_.v2_compat) return params_.advert_interval;
+  return std::max(params_.advert_interval, Centiseconds{100});
+}
+
 // v3 learns the master's interval and recomputes Skew_Time and Master_Down_Interval with it
 // (SM-7 with ERR-2, SM-12, TMR-3). v2 never learns (TMR-4): RX-9 enforced equality.
 void StateMachine::learn_interval(const AdvertReceived& advert) {
@@ -416,6 +427,9 @@ void StateMachine::reconfigure(const Params& params, MonoTime now) {
   }
   if (params_.version == Version::kV2 || state_ != State::kBackup) {
     master_adver_interval_ = params_.advert_interval;  // v2 never learns (TMR-4)
+  }
+  if (state_ == State::kBackup && params_.v2_compat && !master_) {
+    master_adver_interval_ = initial_master_interval();  // nobody heard yet
   }
   if (params_.announce.refresh.count() == 0) refresh_at_.reset();
   apply_hold();

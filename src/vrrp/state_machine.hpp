@@ -28,6 +28,9 @@ struct Params {
   bool start_as_master = false;          // state = MASTER
   bool reassert_on_lower = true;         // RFC 9568 §6.4.3 (SM-13); keepalived's default
   bool fast_preempt = true;              // preempt after Skew_Time, not Master_Down_Interval
+  // v2_compat (RFC 5798 / RFC 9568 §8.4.2): until a Master is heard, time out on the VRRPv2
+  // rate (whole seconds), since the Master may be a v2 router (see initial_master_interval()).
+  bool v2_compat = false;
   AnnounceParams announce;
 };
 
@@ -89,6 +92,7 @@ class StateMachine {
   void leave_master(Actions& out);  // priority-0 advert, VIPs away (SM-9)
   void transition(State to, Reason reason, std::string detail, Actions& out);
   void learn_interval(const AdvertReceived& advert);  // v3 only (SM-7, SM-12, TMR-3)
+  Centiseconds initial_master_interval() const;
   void cancel_timers();
   bool is_better_than_us(const AdvertReceived& advert) const;
 

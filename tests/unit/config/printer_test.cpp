@@ -116,6 +116,7 @@ TEST_CASE("print fills in every default") {
         "virtual_ipaddress = 10.0.0.100/24\n"
         "use_vmac = no\n"
         "v3_checksum_as_v2 = no\n"
+        "v2_compat = no\n"
         "garp_master_delay = 5\n"
         "garp_master_repeat = 5\n"
         "garp_master_refresh = 0\n");

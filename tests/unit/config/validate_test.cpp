@@ -117,7 +117,8 @@ TEST_CASE("a VRID is unique per interface and address family") {
 
 TEST_CASE("authentication: PASS is VRRPv2 only, needs a password, and only it takes one") {
   CHECK(instance_error("auth_type = PASS\nauth_pass = x\n") ==
-        "t.conf:5: auth_type: VRRPv3 has no authentication (RFC 5798 §9); PASS needs version = 2");
+        "t.conf:5: auth_type: VRRPv3 has no authentication (RFC 5798 §9); PASS needs version = 2 "
+        "(or v2_compat = yes, where only the VRRPv2 adverts carry it)");
   CHECK(instance_error("version = 2\nauth_type = PASS\n") ==
         "t.conf:6: auth_type: PASS needs auth_pass (1..8 characters)");
   CHECK(instance_error("version = 2\nauth_pass = secret\n") ==
@@ -159,6 +160,30 @@ TEST_CASE("v3_checksum_as_v2 is for VRRPv3 over IPv4") {
   CHECK(one_error("[instance v6]\ninterface = eth0\nvirtual_router_id = 1\n"
                   "virtual_ipaddress = 2001:db8::1/64\nv3_checksum_as_v2 = yes\n") ==
         "t.conf:5: v3_checksum_as_v2: only applies to VRRPv3 over IPv4; set it to no");
+}
+
+// covers: IOP-1 (RFC 5798 / RFC 9568 §8.4.2): the mode is a VRRPv3 instance's, IPv4 only.
+TEST_CASE("IOP-1: v2_compat needs version 3 and IPv4") {
+  CHECK(instance_error("version = 2\nv2_compat = yes\n") ==
+        "t.conf:6: v2_compat: is a VRRPv3 mode that also speaks VRRPv2 (RFC 5798 §8.4.2); it "
+        "needs version = 3");
+  CHECK(one_error("[instance v6]\ninterface = eth0\nvirtual_router_id = 1\n"
+                  "virtual_ipaddress = 2001:db8::1/64\nv2_compat = yes\n") ==
+        "t.conf:5: v2_compat: VRRPv2 is IPv4 only; an IPv6 instance has no VRRPv2 peer to meet "
+        "(set it to no)");
+  CHECK(contains(instance_error("v2_compat = maybe\n"), "t.conf:5: v2_compat: \"maybe\" is not a boolean"));
+  const Config c = parse_ok(std::string(kInstance) + "v2_compat = yes\n");
+  CHECK(c.instances.at(0).v2_compat);
+  CHECK_FALSE(parse_ok(kInstance).instances.at(0).v2_compat);
+}
+
+// In v2_compat the VRRPv2 adverts carry PASS, so a keepalived pair with auth_pass migrates.
+TEST_CASE("IOP-1: v2_compat takes PASS for its VRRPv2 adverts") {
+  const Config c =
+      parse_ok(std::string(kInstance) + "v2_compat = yes\nauth_type = PASS\nauth_pass = secret12\n");
+  CHECK(c.instances.at(0).auth.type == AuthType::kPass);
+  CHECK(instance_error("v2_compat = yes\nauth_type = PASS\n") ==
+        "t.conf:6: auth_type: PASS needs auth_pass (1..8 characters)");
 }
 
 TEST_CASE("VMAC names: not the interface, one per instance") {
