@@ -22,6 +22,7 @@
 #include "floatd/log.hpp"
 #include "track/priority.hpp"
 #include "vrrp/drop_reason.hpp"
+#include "vrrp/ra_schedule.hpp"
 #include "vrrp/rx_check.hpp"
 #include "vrrp/state_machine.hpp"
 
@@ -38,6 +39,8 @@ struct InstanceStats {
   std::uint64_t address_mismatch = 0;   // RX-14 warnings
   std::uint64_t first_not_link_local = 0;  // RX-12: logged, not enforced (keepalived interop)
   std::uint64_t owner_heard_advert = 0;    // RX-8 (RFC 9568 EID 8298): logged, processed
+  std::uint64_t router_adverts_sent = 0;   // L2-8, the final ones (lifetime 0) included
+  std::uint64_t solicitations_heard = 0;   // while Master (a Backup's are not counted)
 };
 
 // The reconciler's findings for one instance (reconciler.hpp): what the kernel lacks or holds
@@ -134,6 +137,10 @@ class Instance {
   void handover(MonoTime now);
   void set_maintenance(bool on, MonoTime now);
 
+  // A Router Solicitation arrived on the instance's device (send_ra, RFC 4861 §6.2.6).
+  void solicited(MonoTime now);
+  bool sends_ra() const { return ra_.has_value(); }
+
   void start(MonoTime now);
   void stop(MonoTime now);
   void tick(MonoTime now);
@@ -160,6 +167,8 @@ class Instance {
   void remove_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now);
   void announce(int count, MonoTime now);
   void warn(const std::string& message, MonoTime now);
+  void update_router_advert(MonoTime now);
+  void send_router_advert(bool final, MonoTime now);
   void send_advert_to(Priority priority, const IpAddress& dst, MonoTime now);
   void send_on_path(std::size_t path, Priority priority, const IpAddress& dst, MonoTime now);
   const std::vector<std::uint8_t>& advert_bytes(Priority priority, const IpAddress& src,
@@ -192,6 +201,7 @@ class Instance {
   RateLimiter warn_log_{5, std::chrono::seconds{10}};
   RateLimiter path_log_{10, std::chrono::seconds{10}};
   HeartbeatPaths paths_;
+  std::optional<vrrp::RaSchedule> ra_;  // send_ra: active while Master (L2-8)
   std::vector<Stranger> strangers_;
   TransitionHook hook_;
   PathHook path_hook_;

@@ -54,6 +54,7 @@ class Harness {
   test::FakeMonitor monitor{net};
   test::FakeTransport vrrp;
   test::FakeFrames frames;
+  test::FakeSolicitations solicitations;
   test::FakeTimer timer;
   test::FakeControl control;
   daemon::SpawnLauncher launcher;  // real scripts
@@ -94,7 +95,8 @@ class Harness {
     options.control_socket = dir + "/floatd.sock";
     d = std::make_unique<daemon::Daemon>(
         options, std::move(*config), log,
-        daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, timer, control, launcher});
+        daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, solicitations, timer, control,
+                            launcher});
     auto started = d->start();
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error()));
     pump();
