@@ -6,6 +6,7 @@
 # with router lifetime 0. The Master's NA for the VIP carries the Router flag and the virtual
 # MAC. radvd, with the equivalent settings in a namespace pair of its own, is the reference:
 # one RA from each, their dissections (tshark) compared field by field.
+# covers: PKT-7, L2-7, L2-8, L2-13, ERR-6
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 test_init "$@"
