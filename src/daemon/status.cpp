@@ -110,6 +110,8 @@ nlohmann::json instance_status(const Instance& instance, MonoTime now) {
         {"address_mismatch", s.address_mismatch},
         {"first_not_link_local", s.first_not_link_local},
         {"owner_heard_advert", s.owner_heard_advert},
+        {"router_adverts_sent", s.router_adverts_sent},
+        {"solicitations_heard", s.solicitations_heard},
         {"drops_total", s.drops.total()},
         {"drops", drops}}},
   };
