@@ -223,11 +223,12 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
       for (int i = 0; i < next.garp.repeat; ++i) (void)ports_.announce(dev, vip.prefix.address);
     }
   }
-  const bool was_advertising = ra_ && ra_->active();
-  if (was_advertising && (!next.send_ra || next.ra != config_.ra ||
-                          next.virtual_link_local != config_.virtual_link_local)) {
-    send_router_advert(true, now);  // the old settings (or address) go; the new ones follow
-  }
+  // RAs whose settings a reload changes: the old ones end with a final RA, the new ones start
+  // at once (RFC 4861 §6.2.4 treats changed information as a new interface); unchanged, the
+  // schedule keeps running.
+  const bool ra_changed = next.send_ra != config_.send_ra || next.ra != config_.ra ||
+                          next.virtual_link_local != config_.virtual_link_local;
+  if (ra_changed && ra_ && ra_->active()) send_router_advert(true, now);
   const bool next_paths_differ = next.heartbeat_paths != config_.heartbeat_paths ||
                                  next.interface != config_.interface;
   config_ = std::move(next);
@@ -241,7 +242,7 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
   log_prefix_ = config_.interface + "/" + std::to_string(config_.vrid) + "/" +
                 std::string(family_name(config_.family())) + " " + config_.name;
   source_.reset();  // unicast_src_ip may have changed: update_interface() picks it again
-  ra_ = ra_schedule(config_);
+  if (ra_changed) ra_ = ra_schedule(config_);
   update_router_advert(now);
 }
 
@@ -568,7 +569,8 @@ void Instance::update_router_advert(MonoTime now) {
 }
 
 void Instance::send_router_advert(bool final, MonoTime now) {
-  if (!config_.virtual_link_local) return;
+  // A down link (Fault) carries nothing: hosts age the router out by its lifetime instead.
+  if (!config_.virtual_link_local || !link_usable_) return;
   auto r = ports_.send_router_advert(config::vmac_or_interface(config_),
                                      router_advert(config_, final), *config_.virtual_link_local);
   if (r) {

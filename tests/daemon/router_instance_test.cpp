@@ -137,3 +137,18 @@ TEST_CASE("send_ra: stopping a Master sends the final RA") {
   f.instance.stop(f.clock.now());
   CHECK(f.ports.count("ra eth0 fe80::200:5eff:fe00:233 lifetime 0") == 1);
 }
+
+TEST_CASE("send_ra: a reload that keeps the RA settings keeps the schedule; a change restarts it") {
+  Fixture f("send_ra = yes\n");
+  f.start_as_master();
+  const int sent = f.ports.count("ra ");
+  f.instance.reconfigure(parse_v6("send_ra = yes\npreempt = no\n"), f.clock.now());
+  CHECK(f.ports.count("ra ") == sent);  // nothing new to say
+  f.instance.reconfigure(parse_v6("send_ra = yes\nra_link_mtu = 1400\n"), f.clock.now());
+  CHECK(f.ports.count("ra eth0 fe80::200:5eff:fe00:233 lifetime 0") == 1);  // the old ones end
+  CHECK(f.ports.count("ra ") == sent + 2);                                   // the new start
+  CHECK(f.ports.router_adverts.back().mtu == 1400);
+  f.instance.reconfigure(parse_v6(""), f.clock.now());  // send_ra off: a final RA, then none
+  CHECK(f.ports.count("ra eth0 fe80::200:5eff:fe00:233 lifetime 0") == 2);
+  CHECK_FALSE(f.instance.sends_ra());
+}
