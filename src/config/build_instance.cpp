@@ -4,7 +4,9 @@
 
 #include "config/build.hpp"
 #include "config/key_table.hpp"
+#include "config/router_advert_values.hpp"
 #include "config/values.hpp"
+#include "vrrp/vmac.hpp"
 
 namespace floatd::config {
 namespace {
@@ -13,6 +15,8 @@ struct InstanceBuild {
   InstanceConfig& out;
   const Config& defs;         // [global], scripts and track files, built before instances
   bool vmac_default = false;  // use_vmac = yes: named once the VRID and family are known
+  // virtual_link_local: unset (auto with send_ra), auto (derived once the VRID is known), none
+  enum class LinkLocal : std::uint8_t { kUnset, kAuto, kNone, kGiven } link_local = LinkLocal::kUnset;
 };
 
 using Spec = KeySpec<InstanceBuild>;
@@ -182,6 +186,89 @@ void set_use_vmac(InstanceBuild& b, const IniEntry& e, Errors& errors) {
   b.out.vmac = e.value;
 }
 
+// "auto", "none" or an fe80::/64 address (RFC 5798 §5.2.9, PKT-7).
+void set_virtual_link_local(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  using LL = InstanceBuild::LinkLocal;
+  if (e.value == "auto") {
+    b.link_local = LL::kAuto;
+    return;
+  }
+  if (e.value == "none") {
+    b.link_local = LL::kNone;
+    return;
+  }
+  auto a = IpAddress::parse(e.value);
+  if (!a || !a->is_v6() || !a->is_link_local()) {
+    return errors.push_back(entry_error(
+        e, "\"" + e.value + "\" is not auto, none or an IPv6 link-local address (fe80::X)"));
+  }
+  b.link_local = LL::kGiven;
+  b.out.virtual_link_local = *a;
+}
+
+void set_send_ra(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  assign(b.out.send_ra, e, errors, parse_bool);
+}
+
+// RFC 4861 §6.2.1: MaxRtrAdvInterval 4..1800 s, MinRtrAdvInterval 3 s..0.75 * Max.
+void set_ra_max_interval(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  static const SecondsRule kRule{Centiseconds{400}, Centiseconds{180000}, false,
+                                 "4..1800 seconds (MaxRtrAdvInterval)"};
+  assign(b.out.ra.max_interval, e, errors, [](auto v) { return parse_seconds(v, kRule); });
+}
+
+void set_ra_min_interval(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  static const SecondsRule kRule{Centiseconds{300}, Centiseconds{135000}, false,
+                                 "3..1350 seconds, at most 0.75 * ra_max_interval "
+                                 "(MinRtrAdvInterval)"};
+  auto v = parse_seconds(e.value, kRule);
+  if (!v) return errors.push_back(entry_error(e, v.error()));
+  b.out.ra.min_interval = *v;
+}
+
+void set_ra_default_lifetime(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  auto v = parse_int(e.value, 0, 9000,
+                     "0 or ra_max_interval..9000 seconds (AdvDefaultLifetime; 0: not a default "
+                     "router)");
+  if (!v) return errors.push_back(entry_error(e, v.error()));
+  b.out.ra.default_lifetime = *v;
+}
+
+void set_ra_cur_hop_limit(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  assign(b.out.ra.cur_hop_limit, e, errors,
+         [](auto v) { return parse_int(v, 0, 255, "0..255 (AdvCurHopLimit; 0: unspecified)"); });
+}
+
+template <bool RouterAdvertConfig::*Field>
+void set_ra_flag(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  assign(b.out.ra.*Field, e, errors, parse_bool);
+}
+
+void set_ra_link_mtu(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  auto v = parse_u32(e.value, 65535, "0 or 1280..65535 (AdvLinkMTU; 0: no MTU option)");
+  if (v && *v != 0 && *v < 1280) v = fail(e.value + " is below the IPv6 minimum MTU 1280");
+  if (!v) return errors.push_back(entry_error(e, v.error()));
+  b.out.ra.link_mtu = *v;
+}
+
+template <std::uint32_t RouterAdvertConfig::*Field>
+void set_ra_ms(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  auto v = parse_u32(e.value, 3600000, "0..3600000 milliseconds (0: unspecified)");
+  if (!v) return errors.push_back(entry_error(e, v.error()));
+  b.out.ra.*Field = *v;
+}
+
+void set_ra_preference(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  assign(b.out.ra.preference, e, errors, parse_preference);
+}
+
+void add_ra_prefix(InstanceBuild& b, const IniEntry& e, Errors& errors) {
+  auto p = parse_ra_prefix(e.value);
+  if (!p) return errors.push_back(entry_error(e, p.error()));
+  p->origin.loc = e.loc;
+  b.out.ra.prefixes.push_back(std::move(*p));
+}
+
 void set_checksum_v2(InstanceBuild& b, const IniEntry& e, Errors& errors) {
   assign(b.out.v3_checksum_as_v2, e, errors, parse_bool);
 }
@@ -290,7 +377,7 @@ void set_notify(InstanceBuild& b, const IniEntry& e, Errors& errors) {
   b.out.notify.*Field = e.value;
 }
 
-constexpr std::array<Spec, 32> kInstanceKeys{{
+constexpr std::array<Spec, 45> kInstanceKeys{{
     {"interface", Repeat::kOnce, set_interface},
     {"virtual_router_id", Repeat::kOnce, set_vrid},
     {"priority", Repeat::kOnce, set_priority},
@@ -310,6 +397,19 @@ constexpr std::array<Spec, 32> kInstanceKeys{{
     {"use_vmac", Repeat::kOnce, set_use_vmac},
     {"v3_checksum_as_v2", Repeat::kOnce, set_checksum_v2},
     {"v2_compat", Repeat::kOnce, set_v2_compat},
+    {"virtual_link_local", Repeat::kOnce, set_virtual_link_local},
+    {"send_ra", Repeat::kOnce, set_send_ra},
+    {"ra_max_interval", Repeat::kOnce, set_ra_max_interval},
+    {"ra_min_interval", Repeat::kOnce, set_ra_min_interval},
+    {"ra_default_lifetime", Repeat::kOnce, set_ra_default_lifetime},
+    {"ra_cur_hop_limit", Repeat::kOnce, set_ra_cur_hop_limit},
+    {"ra_managed_flag", Repeat::kOnce, set_ra_flag<&RouterAdvertConfig::managed>},
+    {"ra_other_config_flag", Repeat::kOnce, set_ra_flag<&RouterAdvertConfig::other_config>},
+    {"ra_link_mtu", Repeat::kOnce, set_ra_link_mtu},
+    {"ra_reachable_time", Repeat::kOnce, set_ra_ms<&RouterAdvertConfig::reachable_time>},
+    {"ra_retrans_timer", Repeat::kOnce, set_ra_ms<&RouterAdvertConfig::retrans_timer>},
+    {"ra_default_preference", Repeat::kOnce, set_ra_preference},
+    {"ra_prefix", Repeat::kList, add_ra_prefix},
     {"garp_master_delay", Repeat::kOnce, set_garp_delay},
     {"garp_master_repeat", Repeat::kOnce, set_garp_repeat},
     {"garp_master_refresh", Repeat::kOnce, set_garp_refresh},
@@ -348,6 +448,15 @@ InstanceConfig build_instance(const IniSection& section, std::string name, const
   apply_entries<InstanceBuild>(section.entries, kInstanceKeys, section.display(), build, out.origin,
                                errors);
   if (build.vmac_default) out.vmac = default_vmac_name(out.family(), out.vrid);
+  // PKT-7: a router that sends RAs needs the virtual link-local (they come from it); without
+  // send_ra it is off unless asked for, so that keepalived peers, whose adverts list only the
+  // VIPs, see the same address list as theirs (tests/CONFORMANCE.md PKT-7).
+  using LL = InstanceBuild::LinkLocal;
+  const bool wants_ll =
+      build.link_local == LL::kAuto || (build.link_local == LL::kUnset && out.send_ra);
+  if (wants_ll && out.family() == Family::kIPv6 && out.vrid != 0) {
+    out.virtual_link_local = vrrp::virtual_link_local(out.vrid);
+  }
   return out;
 }
 

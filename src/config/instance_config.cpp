@@ -1,5 +1,7 @@
 #include "config/instance_config.hpp"
 
+#include <algorithm>
+
 namespace floatd::config {
 
 Family InstanceConfig::family() const {
@@ -26,15 +28,36 @@ const std::string& vip_device(const InstanceConfig& instance, const VirtualIp& v
   return vip.dev.empty() ? vmac_or_interface(instance) : vip.dev;
 }
 
+std::vector<VirtualIp> held_addresses(const InstanceConfig& instance) {
+  std::vector<VirtualIp> out;
+  out.reserve(instance.vips.size() + 1);
+  if (instance.virtual_link_local) {
+    out.push_back({IpPrefix{*instance.virtual_link_local, 64}, {}, {}, {}});
+  }
+  out.insert(out.end(), instance.vips.begin(), instance.vips.end());
+  return out;
+}
+
 void forget_locations(InstanceConfig& c) {
   c.origin = SectionOrigin{};
   for (auto& v : c.vips) v.origin = Origin{};
   for (auto& p : c.unicast_peers) p.origin = Origin{};
   for (auto& p : c.peers) p.origin = Origin{};
   for (auto& p : c.heartbeat_paths) p.origin = Origin{};
+  for (auto& p : c.ra.prefixes) p.origin = Origin{};
   for (auto* refs : {&c.track_interfaces, &c.track_scripts, &c.track_files}) {
     for (auto& r : *refs) r.origin = Origin{};
   }
+}
+
+Centiseconds RouterAdvertConfig::effective_min_interval() const {
+  if (min_interval) return *min_interval;
+  return Centiseconds{max_interval.count() * (max_interval >= Centiseconds{900} ? 33 : 75) / 100};
+}
+
+int RouterAdvertConfig::effective_default_lifetime() const {
+  if (default_lifetime) return *default_lifetime;
+  return std::min<int>(9000, static_cast<int>(3 * max_interval.count() / 100));
 }
 
 std::string default_vmac_name(Family family, Vrid vrid) {

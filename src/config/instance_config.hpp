@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/notify_config.hpp"
+#include "config/router_advert_config.hpp"
 #include "config/source_loc.hpp"
 #include "config/sync_group_config.hpp"
 #include "floatd/ip_address.hpp"
@@ -99,6 +100,12 @@ struct InstanceConfig {
   bool strict_peers = false;
   std::vector<UnicastPeer> peers;  // `peer = ADDR`: known peers in multicast mode
   std::string vmac;                        // use_vmac: the VMAC interface's name; empty = no
+  // RFC 5798 §5.2.9, §6.1 (PKT-7): the virtual router's IPv6 link-local address, held by the
+  // Master and listed first in its adverts. `virtual_link_local = auto` (vmac.hpp's EUI-64 of
+  // the virtual MAC), an fe80:: address, or none (empty). Default: auto with send_ra, else none.
+  std::optional<IpAddress> virtual_link_local;
+  bool send_ra = false;  // the Master sends Router Advertisements (L2-8)
+  RouterAdvertConfig ra;
   bool v3_checksum_as_v2 = false;
   // v2_compat = yes (version 3, IPv4): RFC 5798 / RFC 9568 §8.4.2 migration mode. The Master
   // sends a VRRPv2 advert beside each VRRPv3 one; both versions are heard (IOP-1..IOP-4).
@@ -134,6 +141,10 @@ void forget_locations(InstanceConfig& c);
 // are dropped there: they stay deaf to each other, two Masters for good. The virtual MAC is
 // still the VIPs' (their GARPs and traffic), which is what the LAN needs of it.
 const std::string& advert_device(const InstanceConfig& instance);
+
+// What the Master holds, in advert order: the virtual link-local (a /64 on
+// vmac_or_interface()) if there is one, then the VIPs (RFC 5798 §5.2.9: link-local first).
+std::vector<VirtualIp> held_addresses(const InstanceConfig& instance);
 
 // The VMAC if there is one, else the interface.
 const std::string& vmac_or_interface(const InstanceConfig& instance);

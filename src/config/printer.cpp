@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "config/config.hpp"
+#include "config/router_advert_values.hpp"
 #include "config/values.hpp"
 
 namespace floatd::config {
@@ -96,6 +97,29 @@ void print_split_brain_guards(Printer& p, const InstanceConfig& in) {
   if (in.strict_peers) p.key("strict_peers", yes_no(true));
 }
 
+// Written only when used (PKT-7, L2-8), so that configurations without them print as before.
+void print_router(Printer& p, const InstanceConfig& in) {
+  if (in.virtual_link_local) {
+    p.key("virtual_link_local", in.virtual_link_local->to_string());
+  } else if (in.send_ra) {
+    p.key("virtual_link_local", "none");
+  }
+  if (!in.send_ra) return;
+  const auto& ra = in.ra;
+  p.key("send_ra", yes_no(true));
+  p.seconds("ra_max_interval", ra.max_interval);
+  if (ra.min_interval) p.seconds("ra_min_interval", *ra.min_interval);  // else radvd's rule
+  if (ra.default_lifetime) p.key("ra_default_lifetime", *ra.default_lifetime);
+  p.key("ra_cur_hop_limit", ra.cur_hop_limit);
+  p.key("ra_managed_flag", yes_no(ra.managed));
+  p.key("ra_other_config_flag", yes_no(ra.other_config));
+  p.key("ra_link_mtu", static_cast<long long>(ra.link_mtu));
+  p.key("ra_reachable_time", static_cast<long long>(ra.reachable_time));
+  p.key("ra_retrans_timer", static_cast<long long>(ra.retrans_timer));
+  p.key("ra_default_preference", preference_text(ra.preference));
+  for (const auto& prefix : ra.prefixes) p.key("ra_prefix", ra_prefix_text(prefix));
+}
+
 // The commands that are set; a sync group's `stop` is always empty.
 void print_notify(Printer& p, const NotifyConfig& n) {
   p.optional("notify_master", n.master);
@@ -121,6 +145,7 @@ void print_instance(Printer& p, const InstanceConfig& in) {
   p.key("use_vmac", in.vmac.empty() ? "no" : in.vmac);
   p.key("v3_checksum_as_v2", yes_no(in.v3_checksum_as_v2));
   p.key("v2_compat", yes_no(in.v2_compat));
+  print_router(p, in);
   p.seconds("garp_master_delay", in.garp.delay);
   p.key("garp_master_repeat", in.garp.repeat);
   p.seconds("garp_master_refresh", in.garp.refresh);

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "config/validate.hpp"
+#include "config/values.hpp"
 
 namespace floatd::config {
 namespace {
@@ -245,6 +246,55 @@ void check_misc(const InstanceConfig& in, Errors& errors) {
   }
 }
 
+// PKT-7 and L2-8: the virtual link-local and the Router Advertisements are IPv6's; RAs leave
+// from the virtual link-local (RFC 5798 §8.2.3), so send_ra needs one.
+void check_router(const InstanceConfig& in, Errors& errors) {
+  const bool v6 = in.family() == Family::kIPv6;
+  if (in.origin.has("virtual_link_local") && !v6) {
+    error(errors, in.origin.at("virtual_link_local"), "virtual_link_local",
+          "only for IPv6 instances (this one is IPv4); remove the line");
+  }
+  if (!in.send_ra) {
+    for (const auto& [key, loc] : in.origin.keys) {
+      if (key.rfind("ra_", 0) == 0) {  // the first ra_ key, by name
+        error(errors, loc, key, "has no effect without send_ra = yes");
+        break;
+      }
+    }
+    return;
+  }
+  if (!v6) {
+    error(errors, in.origin.at("send_ra"), "send_ra",
+          "Router Advertisements are IPv6 (this instance is IPv4); set no");
+    return;
+  }
+  if (!in.virtual_link_local) {
+    error(errors, in.origin.at("virtual_link_local"), "virtual_link_local",
+          "send_ra = yes needs the virtual link-local address the RAs come from (auto or "
+          "fe80::X, not none)");
+  }
+  const auto& ra = in.ra;
+  if (ra.min_interval && *ra.min_interval * 4 > ra.max_interval * 3) {
+    error(errors, in.origin.at("ra_min_interval"), "ra_min_interval",
+          format_seconds(*ra.min_interval) + " is above 0.75 * ra_max_interval " +
+              format_seconds(ra.max_interval) + " (RFC 4861 6.2.1)");
+  }
+  const int lifetime = ra.effective_default_lifetime();
+  if (ra.default_lifetime && lifetime != 0 && lifetime * 100 < ra.max_interval.count()) {
+    error(errors, in.origin.at("ra_default_lifetime"), "ra_default_lifetime",
+          std::to_string(lifetime) + " is below ra_max_interval " +
+              format_seconds(ra.max_interval) + " (0, or ra_max_interval..9000; RFC 4861 6.2.1)");
+  }
+  std::map<IpAddress, SourceLoc> seen;
+  for (const auto& p : ra.prefixes) {
+    auto [it, inserted] = seen.try_emplace(p.prefix.address, p.origin.loc);
+    if (!inserted) {
+      error(errors, p.origin.loc, "ra_prefix",
+            p.prefix.to_string() + " is already listed at " + describe_loc(it->second, p.origin.loc));
+    }
+  }
+}
+
 void check_track_dups(const std::vector<TrackRef>& list, const char* key, Errors& errors) {
   std::map<std::string, SourceLoc> seen;
   for (const auto& ref : list) {
@@ -268,6 +318,7 @@ void validate_instance(const InstanceConfig& instance, Errors& errors) {
   check_owner(instance, errors);
   check_preempt(instance, errors);
   check_misc(instance, errors);
+  check_router(instance, errors);
   check_track_dups(instance.track_interfaces, "track_interface", errors);
   check_track_dups(instance.track_scripts, "track_script", errors);
   check_track_dups(instance.track_files, "track_file", errors);

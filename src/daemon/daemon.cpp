@@ -44,6 +44,7 @@ Daemon::Daemon(Options options, config::Config config, Log& log, DaemonPorts por
       monitor_(&ports.monitor),
       vrrp_(ports.vrrp),
       frames_(ports.frames),
+      solicitations_(ports.solicitations),
       timer_(ports.timer),
       control_transport_(ports.control),
       processes_(ports.processes),
@@ -59,6 +60,7 @@ Daemon::~Daemon() {
   ev_io_stop(loop_, &monitor_watcher_);
   ev_io_stop(loop_, &timer_watcher_);
   ev_io_stop(loop_, &files_watcher_);
+  ev_io_stop(loop_, &solicit_watcher_);
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
   // Whatever still watches the loop goes before it.
   notifier_.reset();
@@ -122,6 +124,9 @@ Result<Ok> Daemon::init() {
   ev_io_init(&monitor_watcher_, monitor_cb, monitor_->fd(), EV_READ);
   monitor_watcher_.data = this;
   ev_io_start(loop_, &monitor_watcher_);
+  ev_io_init(&solicit_watcher_, solicit_cb, solicitations_.fd(), EV_READ);
+  solicit_watcher_.data = this;
+  ev_io_start(loop_, &solicit_watcher_);
   const int signals[] = {SIGTERM, SIGINT, SIGHUP};
   for (int i = 0; i < 3; ++i) {
     ev_signal_init(&signals_[i], signal_cb, signals[i]);
@@ -204,6 +209,7 @@ void Daemon::close_doors() {
   tracking_.reset();
   ev_io_stop(loop_, &monitor_watcher_);
   ev_io_stop(loop_, &timer_watcher_);
+  ev_io_stop(loop_, &solicit_watcher_);
   reconcile_at_.reset();
   files_retry_at_.reset();
   vmac_backoff_ = {};

@@ -129,6 +129,9 @@ class Daemon {
   static void timerfd_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void signal_cb(struct ev_loop*, ev_signal* w, int) noexcept;
   static void files_cb(struct ev_loop*, ev_io* w, int) noexcept;
+  static void solicit_cb(struct ev_loop*, ev_io* w, int) noexcept;
+  void on_solicitations();       // daemon_kernel.cpp
+  void join_all_routers();       // ff02::2 on each send_ra instance's device
 
   Options options_;
   config::Config config_;
@@ -138,6 +141,9 @@ class Daemon {
   KernelReader* monitor_;
   AdvertTransport& vrrp_;
   FrameSender& frames_;
+  SolicitationSocket& solicitations_;
+  ev_io solicit_watcher_{};
+  std::set<int> all_routers_joined_;  // ifindexes (a re-created device gets a new one)
   WakeTimer& timer_;
   ControlTransport& control_transport_;
   ProcessLauncher& processes_;

@@ -66,6 +66,15 @@ bool Daemon::ensure_vmacs() {
       if (auto a = kernel_->add_address(*r, IpPrefix{*ll, 64}, {}); !a) log_.warning(a.error());
     }
     auto sysctls = kernel_->prepare_vmac_sysctls(c.interface, c.vmac);
+    if (sysctls && c.family() == Family::kIPv6) {  // L2-7: NS answered with the Router flag
+      auto router = kernel_->make_vmac_ipv6_router(c.vmac);
+      if (router) {
+        sysctls->insert(sysctls->end(), router->begin(), router->end());
+      } else {
+        log_.warning("VMAC " + c.vmac + ": " + router.error() +
+                     " (its NS replies will lack the Router flag)");
+      }
+    }
     if (sysctls) {
       // A VMAC made again records only paths not seen before: the first record holds the
       // value to restore, and the list does not grow each time the parent comes back.
@@ -103,6 +112,7 @@ void Daemon::repair_links(MonoTime now) {
 // One socket per (device, family) in use, re-opened when the device is re-created: each device
 // an instance sends and receives adverts on (config::advert_device).
 void Daemon::ensure_sockets() {
+  join_all_routers();
   for (const auto& c : config_.instances) {
     ensure_socket(config::advert_device(c), c.family());
     for (const auto& path : c.heartbeat_paths) ensure_socket(path.interface, c.family());
@@ -133,6 +143,42 @@ void Daemon::ensure_socket(const std::string& dev, Family family) {
   s->watcher.data = s.get();
   ev_io_start(loop_, &s->watcher);
   sockets_[key] = std::move(s);
+}
+
+// L2-8, RFC 4861 §6.2.6: hosts solicit ff02::2; each device a send_ra instance advertises on
+// joins it (once per ifindex: a device made again is joined again).
+void Daemon::join_all_routers() {
+  for (const auto& c : config_.instances) {
+    if (!c.send_ra) continue;
+    const InterfaceInfo* info = table_.find(config::vmac_or_interface(c));
+    if (info == nullptr || all_routers_joined_.count(info->link.ifindex) != 0) continue;
+    if (auto r = solicitations_.join(info->link.ifindex); !r) {
+      log_.warning("Router Solicitations on " + info->link.name + ": " + r.error());
+      continue;
+    }
+    all_routers_joined_.insert(info->link.ifindex);
+  }
+}
+
+void Daemon::on_solicitations() {
+  auto heard = solicitations_.receive(kBatch);
+  if (!heard) {
+    log_.warning(heard.error());
+    return;
+  }
+  const MonoTime now = clock_.now();
+  for (const auto& h : *heard) {
+    const InterfaceInfo* info = table_.find(h.ifindex);
+    if (info == nullptr) continue;
+    for (auto& r : instances_) {
+      if (!r->instance->sends_ra() ||
+          config::vmac_or_interface(r->instance->config()) != info->link.name) {
+        continue;
+      }
+      r->instance->solicited(now);
+      rearm(*r);
+    }
+  }
 }
 
 void Daemon::close_unused() {
@@ -362,6 +408,12 @@ AdvertSocket* Daemon::socket_for(const std::string& interface, Family family) {
 void Daemon::monitor_cb(struct ev_loop*, ev_io* w, int) noexcept {
   auto* d = static_cast<Daemon*>(w->data);
   guarded(d->log_, "link monitor", [d] { d->on_monitor(); }, [d] { d->resync_deadlines(); });
+}
+
+void Daemon::solicit_cb(struct ev_loop*, ev_io* w, int) noexcept {
+  auto* d = static_cast<Daemon*>(w->data);
+  guarded(d->log_, "router solicitation", [d] { d->on_solicitations(); },
+          [d] { d->resync_deadlines(); });
 }
 
 void Daemon::socket_cb(struct ev_loop*, ev_io* w, int) noexcept {

@@ -48,6 +48,9 @@ class KernelWriter {
   // keepalived's sysctls for a VMAC; returns what changed, to restore at exit (last first).
   virtual Result<std::vector<net::SysctlChange>> prepare_vmac_sysctls(const std::string& parent,
                                                                       const std::string& vmac) = 0;
+  // RFC 9568 §6.4.3 (L2-7): net.ipv6.conf.<vmac>.forwarding=1 on an IPv6 VMAC floatd made, so
+  // that the kernel answers NS for the VIPs with the Router flag; never on another interface.
+  virtual Result<std::vector<net::SysctlChange>> make_vmac_ipv6_router(const std::string& vmac) = 0;
   virtual void restore_sysctls(const std::vector<net::SysctlChange>& changes) = 0;
 };
 
@@ -96,6 +99,26 @@ class FrameSender {
   virtual Result<Ok> send_garp(int ifindex, vrrp::MacAddress mac, const IpAddress& vip) = 0;
   virtual Result<Ok> send_na(int ifindex, vrrp::MacAddress mac, const IpAddress& src_ll,
                              const IpAddress& vip, bool router) = 0;
+  // A whole Ethernet frame built by the caller (a Router Advertisement, L2-8); `what` names it
+  // in errors.
+  virtual Result<Ok> send_frame(int ifindex, std::span<const std::uint8_t> frame,
+                                const std::string& what) = 0;
+};
+
+// Router Solicitations (RFC 4861 §6.2.6) heard on the devices of send_ra instances: one raw
+// ICMPv6 socket for the daemon that passes only type 133 (net::SolicitationSocket).
+class SolicitationSocket {
+ public:
+  struct Heard {
+    int ifindex = 0;
+    IpAddress src;
+  };
+  virtual ~SolicitationSocket() = default;
+  virtual int fd() const = 0;  // readable when receive() has something
+  // Joins ff02::2 (all-routers) on `ifindex`, where hosts send their solicitations.
+  virtual Result<Ok> join(int ifindex) = 0;
+  // Valid solicitations only (RFC 4861 §6.1.1); invalid ones are dropped and counted.
+  virtual Result<std::vector<Heard>> receive(std::size_t max) = 0;
 };
 
 // One wake-up at an absolute time on the monotonic clock (a timerfd).
@@ -137,6 +160,7 @@ struct DaemonPorts {
   KernelReader& monitor;
   AdvertTransport& vrrp;
   FrameSender& frames;
+  SolicitationSocket& solicitations;
   WakeTimer& timer;
   ControlTransport& control;
   ProcessLauncher& processes;  // scripts: spawn, wait, signal their process groups

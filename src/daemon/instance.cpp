@@ -1,6 +1,7 @@
 #include "daemon/instance.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <type_traits>
 
 #include "vrrp/packet.hpp"
@@ -38,9 +39,40 @@ vrrp::RxPolicy rx_policy(const config::InstanceConfig& c) {
   p.advert_interval = c.advert_int;
   p.auth_type = c.auth.type == config::AuthType::kPass ? vrrp::kV2AuthPass : vrrp::kV2AuthNone;
   p.auth_data = auth_bytes(c.auth);
-  for (const auto& vip : c.vips) p.vips.push_back(vip.prefix.address);
+  // RFC 5798 §5.2.9 (PKT-7): the virtual link-local first, when the instance has one; the
+  // same list is what a peer's advert is compared with (RX-14).
+  for (const auto& a : config::held_addresses(c)) p.vips.push_back(a.prefix.address);
   p.owner = c.priority == kOwnerPriority;
   return p;
+}
+
+std::optional<vrrp::RaSchedule> ra_schedule(const config::InstanceConfig& c) {
+  if (!c.send_ra || !c.virtual_link_local) return std::nullopt;
+  // Repeatable per instance; two routers drawing the same intervals do no harm: only the
+  // Master sends.
+  const auto seed = static_cast<std::uint32_t>(std::hash<std::string>{}(c.interface + c.name) ^
+                                               (std::uint32_t{c.vrid} << 16));
+  return vrrp::RaSchedule(c.ra.effective_min_interval(), c.ra.max_interval, seed);
+}
+
+// RFC 4861 §4.2 from the configuration (radvd's names in router_advert_config.hpp); `final`:
+// Router Lifetime 0, RFC 4861 §6.2.5, so that hosts drop this router at once.
+net::RouterAdvert router_advert(const config::InstanceConfig& c, bool final) {
+  net::RouterAdvert ra;
+  ra.cur_hop_limit = static_cast<std::uint8_t>(c.ra.cur_hop_limit);
+  ra.managed = c.ra.managed;
+  ra.other_config = c.ra.other_config;
+  ra.preference = static_cast<std::uint8_t>(c.ra.preference);
+  ra.router_lifetime =
+      final ? 0 : static_cast<std::uint16_t>(c.ra.effective_default_lifetime());
+  ra.reachable_time = c.ra.reachable_time;
+  ra.retrans_timer = c.ra.retrans_timer;
+  ra.mtu = c.ra.link_mtu;
+  for (const auto& p : c.ra.prefixes) {
+    ra.prefixes.push_back({p.prefix, p.on_link, p.autonomous, p.valid_lifetime,
+                           p.preferred_lifetime});
+  }
+  return ra;
 }
 
 }  // namespace
@@ -53,7 +85,8 @@ Instance::Instance(config::InstanceConfig config, Ports& ports, Log& log)
       rx_policy_(rx_policy(config_)),
       log_prefix_(config_.interface + "/" + std::to_string(config_.vrid) + "/" +
                   std::string(family_name(config_.family())) + " " + config_.name),
-      paths_(config_) {}
+      paths_(config_),
+      ra_(ra_schedule(config_)) {}
 
 const std::string& Instance::out_device() const { return config::advert_device(config_); }
 
@@ -97,6 +130,9 @@ void Instance::update_path(std::size_t path, const InterfaceInfo* iface, MonoTim
 
 std::optional<MonoTime> Instance::next_deadline() const {
   auto machine = machine_.next_deadline();
+  if (ra_ && ra_->next_deadline()) {
+    machine = machine ? std::min(*machine, *ra_->next_deadline()) : ra_->next_deadline();
+  }
   if (!paths_.any()) return machine;
   auto path = paths_.watch().next_deadline(machine_.master_down_interval());
   if (!path) return machine;
@@ -174,20 +210,27 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
   const bool holds_vips = machine_.state() == State::kMaster || machine_.releasing();
   if (holds_vips) {
     auto has = [](const config::InstanceConfig& c, const config::VirtualIp& v) {
-      return std::any_of(c.vips.begin(), c.vips.end(), [&](const config::VirtualIp& w) {
+      const auto held = config::held_addresses(c);
+      return std::any_of(held.begin(), held.end(), [&](const config::VirtualIp& w) {
         return w.prefix == v.prefix && config::vip_device(c, w) == config::vip_device(c, v);
       });
     };
-    for (const auto& vip : config_.vips) {
+    for (const auto& vip : config::held_addresses(config_)) {
       if (!has(next, vip)) remove_vip(config::vip_device(config_, vip), vip, now);
     }
-    for (const auto& vip : next.vips) {
+    for (const auto& vip : config::held_addresses(next)) {
       if (has(config_, vip)) continue;
       const std::string& dev = config::vip_device(next, vip);
       add_vip(dev, vip, now);
       for (int i = 0; i < next.garp.repeat; ++i) (void)ports_.announce(dev, vip.prefix.address);
     }
   }
+  // RAs whose settings a reload changes: the old ones end with a final RA, the new ones start
+  // at once (RFC 4861 §6.2.4 treats changed information as a new interface); unchanged, the
+  // schedule keeps running.
+  const bool ra_changed = next.send_ra != config_.send_ra || next.ra != config_.ra ||
+                          next.virtual_link_local != config_.virtual_link_local;
+  if (ra_changed && ra_ && ra_->active()) send_router_advert(true, now);
   const bool next_paths_differ = next.heartbeat_paths != config_.heartbeat_paths ||
                                  next.interface != config_.interface;
   config_ = std::move(next);
@@ -202,6 +245,8 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
   log_prefix_ = config_.interface + "/" + std::to_string(config_.vrid) + "/" +
                 std::string(family_name(config_.family())) + " " + config_.name;
   source_.reset();  // unicast_src_ip may have changed: update_interface() picks it again
+  if (ra_changed) ra_ = ra_schedule(config_);
+  update_router_advert(now);
 }
 
 void Instance::handover(MonoTime now) { run(machine_.handle(vrrp::Handover{}, now), now); }
@@ -217,8 +262,18 @@ void Instance::start(MonoTime now) { run(machine_.handle(vrrp::Startup{}, now), 
 
 void Instance::stop(MonoTime now) { run(machine_.handle(vrrp::Shutdown{}, now), now); }
 
+void Instance::solicited(MonoTime now) {
+  if (!ra_ || !ra_->active()) return;  // RFC 5798 §8.2.3: a Backup does not answer
+  ++stats_.solicitations_heard;
+  ra_->solicited(now);
+}
+
 void Instance::tick(MonoTime now) {
   run(machine_.on_tick(now), now);
+  if (ra_ && ra_->due(now)) {
+    send_router_advert(false, now);
+    ra_->sent(now);
+  }
   if (!paths_.any()) return;
   std::vector<vrrp::PathChange> changes;
   paths_.watch().tick(now, machine_.master_down_interval(), changes);
@@ -388,6 +443,7 @@ void Instance::run(const std::vector<vrrp::Action>& actions, MonoTime now) {
         },
         action);
   }
+  update_router_advert(now);
   for (const auto& action : actions) {
     if (const auto* change = std::get_if<vrrp::StateChanged>(&action)) {
       ++stats_.transitions;
@@ -496,7 +552,7 @@ void Instance::send_advert_to(Priority priority, const IpAddress& dst, MonoTime 
 }
 
 void Instance::change_vips(bool add, MonoTime now) {
-  for (const auto& vip : config_.vips) {
+  for (const auto& vip : config::held_addresses(config_)) {
     const std::string& dev = config::vip_device(config_, vip);
     if (add) {
       add_vip(dev, vip, now);
@@ -525,10 +581,39 @@ void Instance::remove_vip(const std::string& dev, const config::VirtualIp& vip, 
 // SM-1, SM-5, L2-10: one gratuitous ARP or unsolicited NA per VIP, `count` times.
 void Instance::announce(int count, MonoTime now) {
   for (int i = 0; i < count; ++i) {
-    for (const auto& vip : config_.vips) {
+    for (const auto& vip : config::held_addresses(config_)) {
       auto r = ports_.announce(config::vip_device(config_, vip), vip.prefix.address);
       if (!r) warn(r.error(), now);
     }
+  }
+}
+
+// L2-8, RFC 5798 §8.2.3: the Master advertises, nobody else. Becoming Master sends one at once
+// (RFC 4861 §6.2.4); leaving Master (Backup, Fault, stop) sends a final one with Router
+// Lifetime 0 (§6.2.5), so hosts move to the new Master's (the same address) without waiting.
+void Instance::update_router_advert(MonoTime now) {
+  if (!ra_) return;
+  const bool master = machine_.state() == State::kMaster;
+  if (master && !ra_->active()) {
+    ra_->start(now);
+    send_router_advert(false, now);
+    ra_->sent(now);
+  } else if (!master && ra_->active()) {
+    send_router_advert(true, now);
+    ra_->stop();
+  }
+}
+
+void Instance::send_router_advert(bool final, MonoTime now) {
+  // A down link (Fault) carries nothing: hosts age the router out by its lifetime instead.
+  if (!config_.virtual_link_local || !link_usable_) return;
+  auto r = ports_.send_router_advert(config::vmac_or_interface(config_),
+                                     router_advert(config_, final), *config_.virtual_link_local);
+  if (r) {
+    ++stats_.router_adverts_sent;
+  } else {
+    ++stats_.send_errors;
+    warn("sending Router Advertisement: " + r.error(), now);
   }
 }
 

@@ -25,6 +25,7 @@
 #include "vrrp/drop_reason.hpp"
 #include "vrrp/peer_findings.hpp"
 #include "vrrp/mixed_versions.hpp"
+#include "vrrp/ra_schedule.hpp"
 #include "vrrp/rx_check.hpp"
 #include "vrrp/state_machine.hpp"
 
@@ -47,6 +48,8 @@ struct InstanceStats {
   std::uint64_t v2_adverts_received = 0;   // IOP-1: heard and obeyed (in adverts_received too)
   std::uint64_t v3_only_peer = 0;          // IOP-3 MAY: a v3 Master sends no v2
   std::uint64_t v2_outranks = 0;           // IOP-4: a v2-only router outranks our sub-second rate
+  std::uint64_t router_adverts_sent = 0;   // L2-8, the final ones (lifetime 0) included
+  std::uint64_t solicitations_heard = 0;   // while Master (a Backup's are not counted)
 };
 
 // The reconciler's findings for one instance (reconciler.hpp): what the kernel lacks or holds
@@ -143,6 +146,10 @@ class Instance {
   void handover(MonoTime now);
   void set_maintenance(bool on, MonoTime now);
 
+  // A Router Solicitation arrived on the instance's device (send_ra, RFC 4861 §6.2.6).
+  void solicited(MonoTime now);
+  bool sends_ra() const { return ra_.has_value(); }
+
   void start(MonoTime now);
   void stop(MonoTime now);
   void tick(MonoTime now);
@@ -169,6 +176,8 @@ class Instance {
   void remove_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now);
   void announce(int count, MonoTime now);
   void warn(const std::string& message, MonoTime now);
+  void update_router_advert(MonoTime now);
+  void send_router_advert(bool final, MonoTime now);
   void send_advert_to(Priority priority, const IpAddress& dst, MonoTime now, Version version);
   void send_on_path(std::size_t path, Priority priority, const IpAddress& dst, MonoTime now);
   const std::vector<std::uint8_t>& advert_bytes(Priority priority, const IpAddress& src,
@@ -208,6 +217,7 @@ class Instance {
   RateLimiter path_log_{10, std::chrono::seconds{10}};
   HeartbeatPaths paths_;
   vrrp::MixedVersions mixed_;  // v2_compat only
+  std::optional<vrrp::RaSchedule> ra_;  // send_ra: active while Master (L2-8)
   std::vector<Stranger> strangers_;
   TransitionHook hook_;
   PathHook path_hook_;

@@ -52,4 +52,17 @@ Result<Ok> KernelPorts::announce(const std::string& dev, const IpAddress& vip) {
   return Ok{};
 }
 
+// L2-8: the frame is built here, where the device's MAC is known, and sent whole.
+Result<Ok> KernelPorts::send_router_advert(const std::string& dev, const net::RouterAdvert& ra,
+                                           const IpAddress& src) {
+  const InterfaceInfo* info = table_.find(dev);
+  if (info == nullptr) return fail("cannot send a Router Advertisement: no interface " + dev);
+  net::RouterAdvert with_mac = ra;
+  with_mac.source_link_layer = info->link.mac;
+  const auto frame = net::router_advert_frame(with_mac, info->link.mac, src);
+  auto r = announcer_.send_frame(info->link.ifindex, frame, "Router Advertisement");
+  if (!r) return fail(r.error());
+  return Ok{};
+}
+
 }  // namespace floatd::daemon

@@ -27,6 +27,8 @@ class KernelPorts final : public Ports {
                                  const std::string& label) override;
   Result<RemoveOutcome> remove_address(const std::string& dev, const IpPrefix& vip) override;
   Result<Ok> announce(const std::string& dev, const IpAddress& vip) override;
+  Result<Ok> send_router_advert(const std::string& dev, const net::RouterAdvert& ra,
+                                const IpAddress& src) override;
 
   AddressLedger& ledger() { return ledger_; }
 

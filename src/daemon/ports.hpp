@@ -12,6 +12,7 @@
 #include "floatd/ip_address.hpp"
 #include "floatd/result.hpp"
 #include "net/kernel.hpp"
+#include "net/router_advert_frame.hpp"
 
 namespace floatd::daemon {
 
@@ -36,6 +37,11 @@ class Ports {
   virtual Result<RemoveOutcome> remove_address(const std::string& dev, const IpPrefix& vip) = 0;
   // One gratuitous ARP (IPv4) or unsolicited NA (IPv6) for `vip`, from `dev`'s MAC (L2-10).
   virtual Result<Ok> announce(const std::string& dev, const IpAddress& vip) = 0;
+  // One Router Advertisement to ff02::1 from `src` (the virtual link-local) out of `dev`, from
+  // `dev`'s MAC (the virtual MAC on a VMAC), which also goes in its Source Link-Layer Address
+  // option (L2-8, RFC 5798 §8.2.3).
+  virtual Result<Ok> send_router_advert(const std::string& dev, const net::RouterAdvert& ra,
+                                        const IpAddress& src) = 0;
 };
 
 }  // namespace floatd::daemon

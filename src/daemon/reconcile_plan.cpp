@@ -19,7 +19,7 @@ std::optional<WantedAddress> vmac_link_local(std::size_t owner, const config::In
 
 std::vector<WantedAddress> vips(std::size_t owner, const config::InstanceConfig& c) {
   std::vector<WantedAddress> out;
-  for (const auto& vip : c.vips) {
+  for (const auto& vip : config::held_addresses(c)) {  // the virtual link-local too (PKT-7)
     out.push_back({owner, config::vip_device(c, vip), vip.prefix, vip.label, c.garp.repeat});
   }
   return out;

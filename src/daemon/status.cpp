@@ -111,6 +111,8 @@ nlohmann::json instance_status(const Instance& instance, MonoTime now) {
         {"v2_adverts_received", s.v2_adverts_received},
         {"v3_only_peer", s.v3_only_peer},
         {"v2_outranks", s.v2_outranks},
+        {"router_adverts_sent", s.router_adverts_sent},
+        {"solicitations_heard", s.solicitations_heard},
         {"drops_total", s.drops.total()},
         {"drops", drops}}},
   };

@@ -13,6 +13,7 @@
 #include "net/announcer.hpp"
 #include "net/kernel.hpp"
 #include "net/link_monitor.hpp"
+#include "net/solicitation_socket.hpp"
 #include "net/vrrp_socket.hpp"
 
 namespace floatd::daemon {
@@ -41,6 +42,9 @@ class SystemKernel final : public KernelWriter {
   Result<std::vector<net::SysctlChange>> prepare_vmac_sysctls(const std::string& parent,
                                                               const std::string& vmac) override {
     return lift(net::prepare_vmac_sysctls(parent, vmac));
+  }
+  Result<std::vector<net::SysctlChange>> make_vmac_ipv6_router(const std::string& vmac) override {
+    return lift(net::make_vmac_ipv6_router(vmac));
   }
   void restore_sysctls(const std::vector<net::SysctlChange>& changes) override {
     (void)net::restore_sysctls(changes);
@@ -127,9 +131,30 @@ class SystemFrames final : public FrameSender {
                      bool router) override {
     return lift(announcer_.send_na(ifindex, mac, src_ll, vip, router));
   }
+  Result<Ok> send_frame(int ifindex, std::span<const std::uint8_t> frame,
+                        const std::string& what) override {
+    return lift(announcer_.send_frame(ifindex, frame, net::kEtherTypeIpv6, what));
+  }
 
  private:
   net::Announcer announcer_;
+};
+
+class SystemSolicitations final : public SolicitationSocket {
+ public:
+  explicit SystemSolicitations(net::SolicitationSocket s) : socket_(std::move(s)) {}
+  int fd() const override { return socket_.fd(); }
+  Result<Ok> join(int ifindex) override { return lift(socket_.join(ifindex)); }
+  Result<std::vector<Heard>> receive(std::size_t max) override {
+    auto r = socket_.receive(max);
+    if (!r) return fail(r.error());
+    std::vector<Heard> out;
+    for (const auto& h : *r) out.push_back({h.ifindex, h.src});
+    return out;
+  }
+
+ private:
+  net::SolicitationSocket socket_;
 };
 
 // CLOCK_MONOTONIC timerfd armed at an absolute time: microsecond deadlines (libev's epoll
@@ -173,6 +198,7 @@ struct SystemPorts::Parts {
   std::unique_ptr<SystemMonitor> monitor;
   SystemTransport vrrp;
   std::unique_ptr<SystemFrames> frames;
+  std::unique_ptr<SystemSolicitations> solicitations;
   std::unique_ptr<SystemTimer> timer;
   UnixControlTransport control;
   SpawnLauncher processes;
@@ -192,6 +218,9 @@ Result<std::unique_ptr<SystemPorts>> SystemPorts::open() {
   auto announcer = net::Announcer::open();
   if (!announcer) return fail("packet socket for GARP/NA: " + announcer.error());
   parts->frames = std::make_unique<SystemFrames>(std::move(*announcer));
+  auto solicitations = net::SolicitationSocket::open();
+  if (!solicitations) return fail("ICMPv6 socket for Router Solicitations: " + solicitations.error());
+  parts->solicitations = std::make_unique<SystemSolicitations>(std::move(*solicitations));
   const int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (fd < 0) return fail(std::string("timerfd: ") + std::strerror(errno));
   parts->timer = std::make_unique<SystemTimer>(fd);
@@ -200,7 +229,7 @@ Result<std::unique_ptr<SystemPorts>> SystemPorts::open() {
 
 DaemonPorts SystemPorts::ports() {
   return DaemonPorts{parts_->clock, *parts_->kernel, *parts_->monitor, parts_->vrrp,
-                     *parts_->frames, *parts_->timer, parts_->control, parts_->processes};
+                     *parts_->frames, *parts_->solicitations, *parts_->timer, parts_->control, parts_->processes};
 }
 
 }  // namespace floatd::daemon

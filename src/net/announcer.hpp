@@ -31,12 +31,14 @@ class Announcer {
   Result<Ok, std::string> send_na(int ifindex, MacAddress mac, const IpAddress& src_ll,
                                   const IpAddress& vip, bool router);
 
+  // A whole frame built elsewhere (a Router Advertisement, router_advert_frame.hpp).
+  Result<Ok, std::string> send_frame(int ifindex, std::span<const std::uint8_t> frame,
+                                     std::uint16_t ethertype, const std::string& what);
+
   int fd() const { return fd_.get(); }
 
  private:
   explicit Announcer(UniqueFd fd) : fd_(std::move(fd)) {}
-  Result<Ok, std::string> send_frame(int ifindex, std::span<const std::uint8_t> frame,
-                                     std::uint16_t ethertype, const std::string& what);
 
   UniqueFd fd_;
 };

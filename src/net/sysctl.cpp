@@ -137,6 +137,11 @@ Result<std::vector<SysctlChange>, std::string> prepare_vmac_sysctls(const std::s
   return changer.finish(ok);
 }
 
+Result<std::vector<SysctlChange>, std::string> make_vmac_ipv6_router(const std::string& vmac) {
+  Changer changer;
+  return changer.finish(changer.set("ipv6/conf/" + vmac + "/forwarding", "1"));
+}
+
 Result<Ok, std::string> restore_sysctls(const std::vector<SysctlChange>& changes) {
   std::string first_error;
   for (auto it = changes.rbegin(); it != changes.rend(); ++it) {

@@ -37,6 +37,12 @@ struct SysctlChange {
 Result<std::vector<SysctlChange>, std::string> prepare_vmac_sysctls(const std::string& parent,
                                                                     const std::string& vmac);
 
+// RFC 9568 §6.4.3, rfc-checklist L2-7: the kernel sets the Router flag in the NAs it sends
+// from a device only when IPv6 forwarding is on for it, so an IPv6 VMAC that floatd created
+// gets ipv6/conf/<vmac>/forwarding=1 (the device goes with floatd: nothing to restore but the
+// record). Only for the VMAC named: the admin's interfaces keep their setting.
+Result<std::vector<SysctlChange>, std::string> make_vmac_ipv6_router(const std::string& vmac);
+
 // Writes the old values back, last change first. A path that no longer exists (a deleted
 // VMAC's) is skipped; the first other failure is reported after trying the rest.
 Result<Ok, std::string> restore_sysctls(const std::vector<SysctlChange>& changes);

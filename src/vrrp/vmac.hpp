@@ -17,4 +17,14 @@ constexpr MacAddress virtual_mac(Family family, Vrid vrid) {
           vrid};
 }
 
+// RFC 5798 §5.2.9, §6.1 (rfc-checklist PKT-7): the virtual router's IPv6 link-local address,
+// derived from the IPv6 virtual MAC as a modified EUI-64 (RFC 4291 §2.5.1, Appendix A):
+// fe80::200:5eff:fe00:2XX for VRID XX. Every router of the virtual router derives the same
+// address, so the hosts' default router (RFC 4861 §6.3.4) stays the same after a failover.
+inline IpAddress virtual_link_local(Vrid vrid) {
+  const MacAddress mac = virtual_mac(Family::kIPv6, vrid);
+  return IpAddress::v6({0xfe, 0x80, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(mac[0] ^ 0x02),
+                        mac[1], mac[2], 0xff, 0xfe, mac[3], mac[4], mac[5]});
+}
+
 }  // namespace floatd::vrrp

@@ -54,6 +54,7 @@ class Harness {
   test::FakeMonitor monitor{net};
   test::FakeTransport vrrp;
   test::FakeFrames frames;
+  test::FakeSolicitations solicitations;
   test::FakeTimer timer;
   test::FakeControl control;
   daemon::SpawnLauncher launcher;  // real scripts
@@ -94,7 +95,8 @@ class Harness {
     options.control_socket = dir + "/floatd.sock";
     d = std::make_unique<daemon::Daemon>(
         options, std::move(*config), log,
-        daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, timer, control, launcher});
+        daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, solicitations, timer, control,
+                            launcher});
     auto started = d->start();
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error()));
     pump();
@@ -725,4 +727,51 @@ TEST_CASE("daemon: strict_peers refuses a stranger on our VRID and raises it onc
   CHECK(h.instance()["strangers"].empty());
   h.hear(200);  // the known peer
   CHECK(h.state() == "BACKUP");
+}
+
+// L2-8 through the whole daemon: a send_ra instance on an IPv6 VMAC joins ff02::2 there, its
+// Master sends RAs as whole frames, answers a solicitation heard on the VMAC (not one heard on
+// another device), and the VMAC gets IPv6 forwarding (L2-7). Stopping sends the final RA.
+TEST_CASE("daemon: send_ra joins ff02::2 on the VMAC, answers its solicitations, ends with lifetime 0") {
+  Harness h;
+  h.net.add_address(h.eth0, *IpPrefix::parse("fe80::2/64"), 0);
+  const int eth1 = h.net.add_link("eth1");
+  h.start(
+      "[global]\nrouter_id = r1\n\n[instance gw6]\ninterface = eth0\nvirtual_router_id = 51\n"
+      "advert_int = 1\nvirtual_ipaddress = 2001:db8::100/64\ngarp_master_delay = 0\n"
+      "use_vmac = yes\nsend_ra = yes\nra_max_interval = 1800\n");
+  const auto* vmac = h.net.find("vrrp6.51");
+  REQUIRE(vmac != nullptr);
+  const int vmac_index = vmac->state.ifindex;
+  CHECK(h.kernel.count("ipv6 router vrrp6.51") == 1);
+  CHECK(h.solicitations.joined == std::set<int>{vmac_index});
+  h.advance(kMdi100 + 100ms);
+  REQUIRE(h.state("gw6") == "MASTER");
+  CHECK(h.net.has_address("vrrp6.51", *IpAddress::parse("fe80::200:5eff:fe00:233")));
+  auto ras = [&h, vmac_index] {
+    return std::count(h.frames.sent.begin(), h.frames.sent.end(),
+                      "frame " + std::to_string(vmac_index) + " Router Advertisement");
+  };
+  CHECK(ras() == 1);  // at once on becoming Master
+  h.advance(60s);     // past the initial three (at most 16 s apart)
+  const auto before = ras();
+  CHECK(before == 4);
+  h.solicitations.hear(eth1, *IpAddress::parse("fe80::99"));  // not the VMAC: ignored
+  h.pump();
+  h.advance(1s);
+  CHECK(ras() == before);
+  h.solicitations.hear(vmac_index, *IpAddress::parse("fe80::99"));
+  h.pump();
+  h.advance(500ms);  // RFC 4861 §6.2.6: within MAX_RA_DELAY_TIME
+  CHECK(ras() == before + 1);
+  CHECK(h.instance("gw6")["stats"]["router_adverts_sent"] == before + 1);
+  CHECK(h.instance("gw6")["stats"]["solicitations_heard"] == 1);
+  const auto& frame = h.frames.frames.back();
+  REQUIRE(frame.size() >= 54 + 16);
+  CHECK(frame[54] == 134);
+  CHECK(((frame[54 + 6] << 8) | frame[54 + 7]) == 5400);  // 3 * MaxRtrAdvInterval, at most 9000
+  h.d->stop();
+  CHECK(ras() == before + 2);
+  const auto& last = h.frames.frames.back();
+  CHECK(((last[54 + 6] << 8) | last[54 + 7]) == 0);  // RFC 4861 §6.2.5
 }

@@ -51,6 +51,14 @@ class FakePorts final : public daemon::Ports {
     calls.push_back("announce " + dev + " " + vip.to_string());
     return Ok{};
   }
+  std::vector<net::RouterAdvert> router_adverts;  // in order; their devices in calls ("ra ...")
+  Result<Ok> send_router_advert(const std::string& dev, const net::RouterAdvert& ra,
+                                const IpAddress& src) override {
+    calls.push_back("ra " + dev + " " + src.to_string() + " lifetime " +
+                    std::to_string(ra.router_lifetime));
+    router_adverts.push_back(ra);
+    return Ok{};
+  }
   int count(const std::string& prefix) const {
     int n = 0;
     for (const auto& c : calls) n += c.rfind(prefix, 0) == 0 ? 1 : 0;

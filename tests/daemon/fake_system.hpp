@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -194,6 +195,10 @@ class FakeKernel final : public daemon::KernelWriter {
                                                               const std::string&) override {
     return std::vector<net::SysctlChange>{};
   }
+  Result<std::vector<net::SysctlChange>> make_vmac_ipv6_router(const std::string& vmac) override {
+    calls.push_back("ipv6 router " + vmac);
+    return std::vector<net::SysctlChange>{};
+  }
   void restore_sysctls(const std::vector<net::SysctlChange>&) override {}
   int count(const std::string& prefix) const {
     return static_cast<int>(std::count_if(calls.begin(), calls.end(),
@@ -290,6 +295,36 @@ class FakeFrames final : public daemon::FrameSender {
     sent.push_back("na " + std::to_string(ifindex) + " " + vip.to_string());
     return Ok{};
   }
+  Result<Ok> send_frame(int ifindex, std::span<const std::uint8_t> frame,
+                        const std::string& what) override {
+    sent.push_back("frame " + std::to_string(ifindex) + " " + what);
+    frames.emplace_back(frame.begin(), frame.end());
+    return Ok{};
+  }
+  std::vector<std::vector<std::uint8_t>> frames;  // send_frame's, whole
+};
+
+// Router Solicitations: a test queues one with hear(); the daemon reads it from fd().
+class FakeSolicitations final : public daemon::SolicitationSocket {
+ public:
+  std::set<int> joined;
+  int fd() const override { return signal_.fd(); }
+  Result<Ok> join(int ifindex) override {
+    joined.insert(ifindex);
+    return Ok{};
+  }
+  Result<std::vector<Heard>> receive(std::size_t) override {
+    signal_.drain();
+    return std::exchange(queued_, {});
+  }
+  void hear(int ifindex, const IpAddress& src) {
+    queued_.push_back({ifindex, src});
+    signal_.raise();
+  }
+
+ private:
+  Signal signal_;
+  std::vector<Heard> queued_;
 };
 
 class FakeTimer final : public daemon::WakeTimer {

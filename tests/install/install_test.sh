@@ -124,7 +124,7 @@ check_file "$docdir/floatd.conf.example" 644
 check_file "$docdir/README.md" 644
 examples=("$dest$docdir"/examples/*.conf)
 [[ -f ${examples[0]} ]] || fail "no example configs in ${docdir#/}/examples/"
-for example in web-pair-lb-a web-pair-lb-b ipv6-pair unicast mysql-tomcat mysql-two-cable; do
+for example in web-pair-lb-a web-pair-lb-b ipv6-pair ipv6-gateway unicast mysql-tomcat mysql-two-cable; do
   check_file "$docdir/examples/$example.conf" 644
 done
 
