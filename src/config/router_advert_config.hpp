@@ -16,18 +16,17 @@
 
 namespace floatd::config {
 
-inline constexpr std::uint32_t kInfiniteLifetime =
-    0xffffffff; // RFC 4861 §4.6.2
+inline constexpr std::uint32_t kInfiniteLifetime = 0xffffffff;  // RFC 4861 §4.6.2
 
 // `ra_prefix = PREFIX/LEN [on_link yes|no] [autonomous yes|no] [valid_lifetime
 // S|infinity] [preferred_lifetime S|infinity]`: one Prefix Information option
 // (RFC 4861 §4.6.2).
 struct RaPrefix {
   IpPrefix prefix;
-  bool on_link = true;                      // AdvOnLink
-  bool autonomous = true;                   // AdvAutonomous
-  std::uint32_t valid_lifetime = 86400;     // AdvValidLifetime, seconds
-  std::uint32_t preferred_lifetime = 14400; // AdvPreferredLifetime, seconds
+  bool on_link = true;                       // AdvOnLink
+  bool autonomous = true;                    // AdvAutonomous
+  std::uint32_t valid_lifetime = 86400;      // AdvValidLifetime, seconds
+  std::uint32_t preferred_lifetime = 14400;  // AdvPreferredLifetime, seconds
   Origin origin;
 
   friend bool operator==(const RaPrefix &, const RaPrefix &) = default;
@@ -37,18 +36,16 @@ struct RaPrefix {
 enum class RouterPreference : std::uint8_t { kMedium = 0, kHigh = 1, kLow = 3 };
 
 struct RouterAdvertConfig {
-  Centiseconds max_interval{60000}; // MaxRtrAdvInterval, 4..1800 s
-  std::optional<Centiseconds>
-      min_interval;                    // MinRtrAdvInterval; empty: radvd's rule
-  std::optional<int> default_lifetime; // AdvDefaultLifetime, s; empty: 3 * max
-  int cur_hop_limit = 64;              // AdvCurHopLimit
-  bool managed = false;                // AdvManagedFlag
-  bool other_config = false;           // AdvOtherConfigFlag
-  std::uint32_t link_mtu = 0;          // AdvLinkMTU; 0: no MTU option
-  std::uint32_t reachable_time = 0;    // AdvReachableTime, ms
-  std::uint32_t retrans_timer = 0;     // AdvRetransTimer, ms
-  RouterPreference preference =
-      RouterPreference::kMedium; // AdvDefaultPreference
+  Centiseconds max_interval{60000};          // MaxRtrAdvInterval, 4..1800 s
+  std::optional<Centiseconds> min_interval;  // MinRtrAdvInterval; empty: radvd's rule
+  std::optional<int> default_lifetime;       // AdvDefaultLifetime, s; empty: 3 * max
+  int cur_hop_limit = 64;                    // AdvCurHopLimit
+  bool managed = false;                      // AdvManagedFlag
+  bool other_config = false;                 // AdvOtherConfigFlag
+  std::uint32_t link_mtu = 0;                // AdvLinkMTU; 0: no MTU option
+  std::uint32_t reachable_time = 0;          // AdvReachableTime, ms
+  std::uint32_t retrans_timer = 0;           // AdvRetransTimer, ms
+  RouterPreference preference = RouterPreference::kMedium;  // AdvDefaultPreference
   std::vector<RaPrefix> prefixes;
 
   // radvd's defaults (radvd.conf(5)): MinRtrAdvInterval 0.33 * Max when Max >=
@@ -57,8 +54,7 @@ struct RouterAdvertConfig {
   Centiseconds effective_min_interval() const;
   int effective_default_lifetime() const;
 
-  friend bool operator==(const RouterAdvertConfig &,
-                         const RouterAdvertConfig &) = default;
+  friend bool operator==(const RouterAdvertConfig &, const RouterAdvertConfig &) = default;
 };
 
-} // namespace floatd::config
+}  // namespace floatd::config

@@ -18,7 +18,7 @@
 namespace floatd::net {
 
 class SolicitationSocket {
-public:
+ public:
   struct Heard {
     int ifindex = 0;
     IpAddress src;
@@ -33,10 +33,10 @@ public:
   std::uint64_t dropped() const { return dropped_; }
   int fd() const { return fd_.get(); }
 
-private:
+ private:
   explicit SolicitationSocket(UniqueFd fd) : fd_(std::move(fd)) {}
   UniqueFd fd_;
   std::uint64_t dropped_ = 0;
 };
 
-} // namespace floatd::net
+}  // namespace floatd::net

@@ -22,28 +22,27 @@
 
 namespace floatd::vrrp {
 
-inline constexpr int kMaxInitialRtrAdvertisements = 3; // RFC 4861 §10
-inline constexpr Microseconds kMaxInitialRtrAdvertInterval{16'000'000}; // 16 s
-inline constexpr Microseconds kMinDelayBetweenRas{3'000'000};           // 3 s
-inline constexpr Microseconds kMaxRaDelayTime{500'000};                 // 0.5 s
-inline constexpr int kMaxFinalRtrAdvertisements = 3; // RFC 4861 §6.2.5
+inline constexpr int kMaxInitialRtrAdvertisements = 3;                   // RFC 4861 §10
+inline constexpr Microseconds kMaxInitialRtrAdvertInterval{16'000'000};  // 16 s
+inline constexpr Microseconds kMinDelayBetweenRas{3'000'000};            // 3 s
+inline constexpr Microseconds kMaxRaDelayTime{500'000};                  // 0.5 s
+inline constexpr int kMaxFinalRtrAdvertisements = 3;                     // RFC 4861 §6.2.5
 
 class RaSchedule {
-public:
-  RaSchedule(Centiseconds min_interval, Centiseconds max_interval,
-             std::uint32_t seed);
+ public:
+  RaSchedule(Centiseconds min_interval, Centiseconds max_interval, std::uint32_t seed);
 
-  void start(MonoTime now);     // became Master: an RA is due now
-  void stop();                  // no longer Master: nothing is due
-  void solicited(MonoTime now); // a valid Router Solicitation arrived (§6.2.6)
-  void sent(MonoTime now); // an RA went out at `now`: the next unsolicited one
-                           // is drawn
+  void start(MonoTime now);      // became Master: an RA is due now
+  void stop();                   // no longer Master: nothing is due
+  void solicited(MonoTime now);  // a valid Router Solicitation arrived (§6.2.6)
+  void sent(MonoTime now);       // an RA went out at `now`: the next unsolicited one
+                                 // is drawn
 
   bool active() const { return next_.has_value(); }
   bool due(MonoTime now) const { return next_ && *next_ <= now; }
   std::optional<MonoTime> next_deadline() const { return next_; }
 
-private:
+ private:
   Microseconds draw(Microseconds low, Microseconds high);
 
   Microseconds min_;
@@ -54,4 +53,4 @@ private:
   int initial_left_ = 0;
 };
 
-} // namespace floatd::vrrp
+}  // namespace floatd::vrrp

@@ -2,9 +2,10 @@
 // versions, the v2 copy of a v3 Master ignored, the v3-only Master and the v2 router that
 // outranks a sub-second rate reported; a Backup that times out on a v2 Master's rate.
 // covers: IOP-1..IOP-4, TMR-3
+#include "vrrp/mixed_versions.hpp"
+
 #include <doctest/doctest.h>
 
-#include "vrrp/mixed_versions.hpp"
 #include "vrrp/rx_check.hpp"
 #include "vrrp/state_machine.hpp"
 
@@ -52,8 +53,8 @@ MonoTime at_ms(int ms) { return MonoTime{Microseconds{1'000'000 + ms * 1000}}; }
 TEST_CASE("IOP-1: without v2_compat a v3 instance drops v2 adverts (RX-2)") {
   RxPolicy p = dual_policy();
   p.v2_compat = false;
-  const auto v = check_for_instance(received(advert(Version::kV2, 100, Centiseconds{100}), kFromDual),
-                                    kFromDual, p);
+  const auto v = check_for_instance(
+      received(advert(Version::kV2, 100, Centiseconds{100}), kFromDual), kFromDual, p);
   CHECK(v.drop == DropReason::kVersionMismatch);
 }
 
@@ -101,21 +102,26 @@ TEST_CASE("IOP-1: v2_compat still checks the v2 password (RX-13)") {
 
 TEST_CASE("IOP-3: the v2 copy of a router that sends v3 is ignored") {
   MixedVersions m;
-  CHECK_FALSE(m.heard(advert(Version::kV3, 150, Centiseconds{10}), kDual, 100, Centiseconds{10},
-                      at_ms(0)).ignore);
-  CHECK(m.heard(advert(Version::kV2, 150, Centiseconds{100}), kDual, 100, Centiseconds{10}, at_ms(0))
-            .ignore);
+  CHECK_FALSE(
+      m.heard(advert(Version::kV3, 150, Centiseconds{10}), kDual, 100, Centiseconds{10}, at_ms(0))
+          .ignore);
+  CHECK(
+      m.heard(advert(Version::kV2, 150, Centiseconds{100}), kDual, 100, Centiseconds{10}, at_ms(0))
+          .ignore);
   // Its v3 adverts stop (it became a v2-only router, or lost them): after three of its v3
   // intervals its v2 adverts count again.
-  CHECK(m.heard(advert(Version::kV2, 150, Centiseconds{100}), kDual, 100, Centiseconds{10}, at_ms(300))
+  CHECK(m.heard(advert(Version::kV2, 150, Centiseconds{100}), kDual, 100, Centiseconds{10},
+                at_ms(300))
             .ignore);
   CHECK_FALSE(m.heard(advert(Version::kV2, 150, Centiseconds{100}), kDual, 100, Centiseconds{10},
-                      at_ms(301)).ignore);
+                      at_ms(301))
+                  .ignore);
   // Another router's v2 adverts are not its copies.
   MixedVersions n;
   n.heard(advert(Version::kV3, 150, Centiseconds{10}), kDual, 100, Centiseconds{10}, at_ms(0));
   CHECK_FALSE(n.heard(advert(Version::kV2, 150, Centiseconds{100}), kV2Only, 100, Centiseconds{10},
-                      at_ms(0)).ignore);
+                      at_ms(0))
+                  .ignore);
 }
 
 TEST_CASE("IOP-3 (MAY): a v3 Master that sends no v2 is reported once") {
@@ -134,10 +140,12 @@ TEST_CASE("IOP-3 (MAY): a v3 Master that sends no v2 is reported once") {
 TEST_CASE("IOP-3 (MAY): a Master that sends both is never reported") {
   MixedVersions m;
   for (int t = 0; t < 10000; t += 100) {
-    CHECK(m.heard(advert(Version::kV3, 150, Centiseconds{10}), kDual, 100, Centiseconds{10},
-                  at_ms(t)).warnings == kWarnNone);
+    CHECK(
+        m.heard(advert(Version::kV3, 150, Centiseconds{10}), kDual, 100, Centiseconds{10}, at_ms(t))
+            .warnings == kWarnNone);
     CHECK(m.heard(advert(Version::kV2, 150, Centiseconds{100}), kDual, 100, Centiseconds{10},
-                  at_ms(t)).ignore);
+                  at_ms(t))
+              .ignore);
   }
 }
 
@@ -149,7 +157,8 @@ TEST_CASE("IOP-4: a v2-only router above our sub-second rate's priority is repor
   // Below us, or we advertise at whole seconds: nothing to say (RFC 9568 §8.4.2.1.1).
   MixedVersions n;
   CHECK(n.heard(advert(Version::kV2, 100, Centiseconds{100}), kV2Only, 150, Centiseconds{10},
-                at_ms(0)).warnings == kWarnNone);
+                at_ms(0))
+            .warnings == kWarnNone);
   CHECK(n.heard(v2, ip("192.168.100.5"), 150, Centiseconds{100}, at_ms(0)).warnings == kWarnNone);
 }
 
@@ -161,7 +170,8 @@ TEST_CASE("mixed versions: at most kMaxSources routers are remembered") {
   }
   // The most recent one is still known: its v2 copy is ignored.
   CHECK(m.heard(advert(Version::kV2, 100, Centiseconds{100}), ip("10.0.0.40"), 100,
-                Centiseconds{10}, at_ms(40)).ignore);
+                Centiseconds{10}, at_ms(40))
+            .ignore);
 }
 
 // IOP-3: a v2_compat Backup (a v3 machine) at 0.1 s behind a v2 Master at 1 s times out on

@@ -1,38 +1,36 @@
 // RaSchedule (vrrp/ra_schedule.hpp) with a fake clock: when a Master's Router
 // Advertisements are due (RFC 4861 §6.2.4, §6.2.6; rfc-checklist L2-8). Several
 // seeds, since the intervals are drawn at random.
-#include <doctest/doctest.h>
-
 #include "vrrp/ra_schedule.hpp"
 
-using namespace floatd;       // NOLINT
-using namespace floatd::vrrp; // NOLINT
+#include <doctest/doctest.h>
+
+using namespace floatd;        // NOLINT
+using namespace floatd::vrrp;  // NOLINT
 
 namespace {
 
-constexpr Centiseconds kMin{19800}; // radvd's defaults: 198 s ..
-constexpr Centiseconds kMax{60000}; // .. 600 s
+constexpr Centiseconds kMin{19800};  // radvd's defaults: 198 s ..
+constexpr Centiseconds kMax{60000};  // .. 600 s
 constexpr Microseconds kSecond{1'000'000};
 
-} // namespace
+}  // namespace
 
 TEST_CASE("ra_schedule: nothing is due before start or after stop") {
   FakeClock clock;
   RaSchedule s(kMin, kMax, 7);
   CHECK_FALSE(s.active());
   CHECK_FALSE(s.next_deadline());
-  s.solicited(
-      clock.now()); // a Backup answers no solicitation (RFC 5798 §8.2.3)
+  s.solicited(clock.now());  // a Backup answers no solicitation (RFC 5798 §8.2.3)
   CHECK_FALSE(s.next_deadline());
   s.start(clock.now());
-  CHECK(s.due(clock.now())); // §6.2.4: the first at once
+  CHECK(s.due(clock.now()));  // §6.2.4: the first at once
   s.stop();
   CHECK_FALSE(s.active());
   CHECK_FALSE(s.due(clock.now() + 10000 * kSecond));
 }
 
-TEST_CASE(
-    "ra_schedule: the first three are at most 16 s apart, then Min..Max") {
+TEST_CASE("ra_schedule: the first three are at most 16 s apart, then Min..Max") {
   for (std::uint32_t seed = 1; seed <= 50; ++seed) {
     FakeClock clock;
     RaSchedule s(kMin, kMax, seed);
@@ -54,16 +52,17 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("ra_schedule: a solicitation is answered within MAX_RA_DELAY_TIME "
-          "(6.2.6)") {
+TEST_CASE(
+    "ra_schedule: a solicitation is answered within MAX_RA_DELAY_TIME "
+    "(6.2.6)") {
   for (std::uint32_t seed = 1; seed <= 50; ++seed) {
     FakeClock clock;
     RaSchedule s(kMin, kMax, seed);
     s.start(clock.now());
     s.sent(clock.now());
     clock.advance(2 * kSecond);
-    s.sent(clock.now());        // the second, at most 16 s later
-    clock.advance(5 * kSecond); // past MIN_DELAY_BETWEEN_RAS since it
+    s.sent(clock.now());         // the second, at most 16 s later
+    clock.advance(5 * kSecond);  // past MIN_DELAY_BETWEEN_RAS since it
     const MonoTime before = *s.next_deadline();
     s.solicited(clock.now());
     const MonoTime at = *s.next_deadline();
@@ -72,19 +71,19 @@ TEST_CASE("ra_schedule: a solicitation is answered within MAX_RA_DELAY_TIME "
   }
 }
 
-TEST_CASE("ra_schedule: a solicitation right after an RA waits "
-          "MIN_DELAY_BETWEEN_RAS") {
+TEST_CASE(
+    "ra_schedule: a solicitation right after an RA waits "
+    "MIN_DELAY_BETWEEN_RAS") {
   for (std::uint32_t seed = 1; seed <= 50; ++seed) {
     FakeClock clock;
     RaSchedule s(Centiseconds{40000}, Centiseconds{60000}, seed);
     s.start(clock.now());
-    for (int i = 0; i < kMaxInitialRtrAdvertisements;
-         ++i) { // out of the initial burst
+    for (int i = 0; i < kMaxInitialRtrAdvertisements; ++i) {  // out of the initial burst
       s.sent(clock.now());
       clock.set(*s.next_deadline());
     }
     const MonoTime sent = clock.now();
-    s.sent(sent); // next one 400..600 s away
+    s.sent(sent);  // next one 400..600 s away
     clock.advance(kSecond);
     s.solicited(clock.now());
     const auto at = *s.next_deadline();

@@ -44,12 +44,11 @@ RouterAdvert sample() {
 
 TEST_CASE("router_advert_message: golden bytes, checksum included (L2-8)") {
   const Bytes expected{
-      0x86, 0x00, 0x6b, 0xeb, 0x40, 0x88, 0x07, 0x08, 0x00, 0x00, 0x00, 0x00,
-      0x00, 0x00, 0x00, 0x00, 0x03, 0x04, 0x40, 0xc0, 0x00, 0x01, 0x51, 0x80,
-      0x00, 0x00, 0x38, 0x40, 0x00, 0x00, 0x00, 0x00, 0x20, 0x01, 0x0d, 0xb8,
-      0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-      0x05, 0x01, 0x00, 0x00, 0x00, 0x00, 0x05, 0xdc, 0x01, 0x01, 0x00, 0x00,
-      0x5e, 0x00, 0x02, 0x33,
+      0x86, 0x00, 0x6b, 0xeb, 0x40, 0x88, 0x07, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x03, 0x04, 0x40, 0xc0, 0x00, 0x01, 0x51, 0x80, 0x00, 0x00,
+      0x38, 0x40, 0x00, 0x00, 0x00, 0x00, 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x01, 0x00, 0x00,
+      0x00, 0x00, 0x05, 0xdc, 0x01, 0x01, 0x00, 0x00, 0x5e, 0x00, 0x02, 0x33,
   };
   CHECK(router_advert_message(sample(), floatd::vrrp::virtual_link_local(0x33), ip("ff02::1")) ==
         expected);
@@ -83,8 +82,8 @@ TEST_CASE("router_advert_message: final RA, no options, low preference, prefix b
   CHECK(m[5] == (0x40 | (3 << 3)));
   CHECK(m[6] == 0);
   CHECK(m[7] == 0);
-  ra.prefixes.push_back({*IpPrefix::parse("2001:db8:1:2:ffff::1/48"), false, false, 0xffffffff,
-                         0xffffffff});
+  ra.prefixes.push_back(
+      {*IpPrefix::parse("2001:db8:1:2:ffff::1/48"), false, false, 0xffffffff, 0xffffffff});
   m = router_advert_message(ra, ip("fe80::1"), ip("ff02::1"));
   REQUIRE(m.size() == 16 + 32);
   CHECK(m[19] == 0);  // neither L nor A
@@ -97,19 +96,19 @@ TEST_CASE("valid_router_solicitation: RFC 4861 6.1.1, one case per rule") {
   const Bytes with_slla{133, 0, 0x12, 0x34, 0, 0, 0, 0, 1, 1, 2, 0, 0, 0, 0, 1};
   CHECK(valid_router_solicitation(plain, 255, ip("fe80::2")));
   CHECK(valid_router_solicitation(with_slla, 255, ip("fe80::2")));
-  CHECK_FALSE(valid_router_solicitation(plain, 64, ip("fe80::2")));       // hop limit
+  CHECK_FALSE(valid_router_solicitation(plain, 64, ip("fe80::2")));                // hop limit
   CHECK_FALSE(valid_router_solicitation(slice(plain, 0, 7), 255, ip("fe80::2")));  // short
   Bytes code = plain;
   code[1] = 1;
-  CHECK_FALSE(valid_router_solicitation(code, 255, ip("fe80::2")));        // code
+  CHECK_FALSE(valid_router_solicitation(code, 255, ip("fe80::2")));  // code
   Bytes zero_len = with_slla;
   zero_len[9] = 0;
-  CHECK_FALSE(valid_router_solicitation(zero_len, 255, ip("fe80::2")));    // option length 0
+  CHECK_FALSE(valid_router_solicitation(zero_len, 255, ip("fe80::2")));  // option length 0
   Bytes long_opt = with_slla;
   long_opt[9] = 2;
-  CHECK_FALSE(valid_router_solicitation(long_opt, 255, ip("fe80::2")));    // past the end
-  CHECK(valid_router_solicitation(plain, 255, ip("::")));                  // DAD-time host
-  CHECK_FALSE(valid_router_solicitation(with_slla, 255, ip("::")));        // :: with SLLA
+  CHECK_FALSE(valid_router_solicitation(long_opt, 255, ip("fe80::2")));  // past the end
+  CHECK(valid_router_solicitation(plain, 255, ip("::")));                // DAD-time host
+  CHECK_FALSE(valid_router_solicitation(with_slla, 255, ip("::")));      // :: with SLLA
   Bytes advert = plain;
   advert[0] = 134;
   CHECK_FALSE(valid_router_solicitation(advert, 255, ip("fe80::2")));

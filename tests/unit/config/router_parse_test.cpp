@@ -11,10 +11,11 @@ using namespace floatd::config::test;
 
 namespace {
 
-constexpr std::string_view kV6 = "[instance v6]\n"
-                                 "interface = eth0\n"
-                                 "virtual_router_id = 51\n"
-                                 "virtual_ipaddress = 2001:db8::1/64\n";
+constexpr std::string_view kV6 =
+    "[instance v6]\n"
+    "interface = eth0\n"
+    "virtual_router_id = 51\n"
+    "virtual_ipaddress = 2001:db8::1/64\n";
 
 InstanceConfig v6_with(std::string_view extra) {
   const Config config = parse_ok(std::string(kV6) + std::string(extra));
@@ -28,20 +29,18 @@ std::string v6_error(std::string_view extra) {
 
 IpAddress ip(const char *text) { return *IpAddress::parse(text); }
 
-} // namespace
+}  // namespace
 
 TEST_SUITE_BEGIN("config");
 
-TEST_CASE("virtual_link_local: none by default, auto with send_ra, auto or an "
-          "address") {
+TEST_CASE(
+    "virtual_link_local: none by default, auto with send_ra, auto or an "
+    "address") {
   CHECK_FALSE(v6_with("").virtual_link_local);
   CHECK_FALSE(v6_with("").send_ra);
-  CHECK(v6_with("virtual_link_local = auto\n").virtual_link_local ==
-        ip("fe80::200:5eff:fe00:233"));
-  CHECK(v6_with("send_ra = yes\n").virtual_link_local ==
-        ip("fe80::200:5eff:fe00:233"));
-  CHECK(v6_with("virtual_link_local = fe80::1\n").virtual_link_local ==
-        ip("fe80::1"));
+  CHECK(v6_with("virtual_link_local = auto\n").virtual_link_local == ip("fe80::200:5eff:fe00:233"));
+  CHECK(v6_with("send_ra = yes\n").virtual_link_local == ip("fe80::200:5eff:fe00:233"));
+  CHECK(v6_with("virtual_link_local = fe80::1\n").virtual_link_local == ip("fe80::1"));
   CHECK_FALSE(v6_with("virtual_link_local = none\n").virtual_link_local);
 }
 
@@ -74,8 +73,8 @@ TEST_CASE("ra keys: radvd's defaults") {
   CHECK(in.ra.preference == RouterPreference::kMedium);
   CHECK(in.ra.prefixes.empty());
   // MaxRtrAdvInterval below 9 s: Min is 0.75 * Max (radvd.conf(5)).
-  CHECK(v6_with("send_ra = yes\nra_max_interval = 4\n")
-            .ra.effective_min_interval() == Centiseconds{300});
+  CHECK(v6_with("send_ra = yes\nra_max_interval = 4\n").ra.effective_min_interval() ==
+        Centiseconds{300});
 }
 
 TEST_CASE("ra keys: values") {
@@ -114,20 +113,15 @@ TEST_CASE("ra keys: values") {
 TEST_CASE("ra keys: each error says what is accepted") {
   CHECK(v6_error("ra_max_interval = 10\n") ==
         "t.conf:5: ra_max_interval: has no effect without send_ra = yes");
-  CHECK(contains(v6_error("send_ra = yes\nra_max_interval = 2\n"),
-                 "t.conf:6: ra_max_interval: "));
-  CHECK(
-      v6_error("send_ra = yes\nra_max_interval = 10\nra_min_interval = 9\n") ==
-      "t.conf:7: ra_min_interval: 9 is above 0.75 * ra_max_interval 10 (RFC "
-      "4861 6.2.1)");
-  CHECK(
-      v6_error(
-          "send_ra = yes\nra_max_interval = 100\nra_default_lifetime = 50\n") ==
-      "t.conf:7: ra_default_lifetime: 50 is below ra_max_interval 100 (0, or "
-      "ra_max_interval..9000; RFC 4861 6.2.1)");
-  CHECK(contains(
-      v6_error("send_ra = yes\nra_link_mtu = 1000\n"),
-      "t.conf:6: ra_link_mtu: 1000 is below the IPv6 minimum MTU 1280"));
+  CHECK(contains(v6_error("send_ra = yes\nra_max_interval = 2\n"), "t.conf:6: ra_max_interval: "));
+  CHECK(v6_error("send_ra = yes\nra_max_interval = 10\nra_min_interval = 9\n") ==
+        "t.conf:7: ra_min_interval: 9 is above 0.75 * ra_max_interval 10 (RFC "
+        "4861 6.2.1)");
+  CHECK(v6_error("send_ra = yes\nra_max_interval = 100\nra_default_lifetime = 50\n") ==
+        "t.conf:7: ra_default_lifetime: 50 is below ra_max_interval 100 (0, or "
+        "ra_max_interval..9000; RFC 4861 6.2.1)");
+  CHECK(contains(v6_error("send_ra = yes\nra_link_mtu = 1000\n"),
+                 "t.conf:6: ra_link_mtu: 1000 is below the IPv6 minimum MTU 1280"));
   CHECK(v6_error("send_ra = yes\nra_default_preference = top\n") ==
         "t.conf:6: ra_default_preference: \"top\" is not a router preference "
         "(low, medium or "
@@ -135,25 +129,22 @@ TEST_CASE("ra keys: each error says what is accepted") {
   CHECK(contains(v6_error("send_ra = yes\nra_prefix = 10.0.0.0/8\n"),
                  "t.conf:6: ra_prefix: \"10.0.0.0/8\" is not an IPv6 prefix "
                  "with its length"));
-  CHECK(
-      contains(v6_error("send_ra = yes\nra_prefix = 2001:db8::/64 color red\n"),
-               "t.conf:6: ra_prefix: unknown option \"color\""));
-  CHECK(contains(
-      v6_error("send_ra = yes\nra_prefix = 2001:db8::/64 valid_lifetime 10\n"),
-      "t.conf:6: ra_prefix: preferred_lifetime 14400 is longer than "
-      "valid_lifetime 10"));
+  CHECK(contains(v6_error("send_ra = yes\nra_prefix = 2001:db8::/64 color red\n"),
+                 "t.conf:6: ra_prefix: unknown option \"color\""));
+  CHECK(contains(v6_error("send_ra = yes\nra_prefix = 2001:db8::/64 valid_lifetime 10\n"),
+                 "t.conf:6: ra_prefix: preferred_lifetime 14400 is longer than "
+                 "valid_lifetime 10"));
   CHECK(v6_error("send_ra = yes\nra_prefix = 2001:db8::/64\nra_prefix = "
                  "2001:db8::/64\n") ==
         "t.conf:7: ra_prefix: 2001:db8::/64 is already listed at line 6");
 }
 
 TEST_CASE("ra keys: the printed form parses back to the same configuration") {
-  for (const char *extra :
-       {"", "virtual_link_local = auto\n", "send_ra = yes\n",
-        "send_ra = yes\nra_max_interval = 10\nra_min_interval = "
-        "5\nra_default_lifetime = 30\n"
-        "ra_link_mtu = 1500\nra_default_preference = low\nra_prefix = "
-        "2001:db8::/64 on_link no\n"}) {
+  for (const char *extra : {"", "virtual_link_local = auto\n", "send_ra = yes\n",
+                            "send_ra = yes\nra_max_interval = 10\nra_min_interval = "
+                            "5\nra_default_lifetime = 30\n"
+                            "ra_link_mtu = 1500\nra_default_preference = low\nra_prefix = "
+                            "2001:db8::/64 on_link no\n"}) {
     const Config first = parse_ok(std::string(kV6) + extra);
     const std::string printed = print(first);
     const Config again = parse_ok(printed);
