@@ -338,8 +338,10 @@ n=$(awk -v p="floatd_adverts_sent_total{$lbl} " 'index($0, p) == 1 {print $NF}' 
 assert_cmp "${n:-0}" ">" 0 "floatd_adverts_sent_total"
 grep -qxF "floatd_adverts_dropped_total{$lbl,reason=\"bad_ttl\"} 0" "$RUN/metrics.txt" ||
   fail "metrics: no floatd_adverts_dropped_total{reason=bad_ttl}"
-# Every line is a comment (# HELP / # TYPE) or a sample: NAME{LABELS} VALUE or NAME VALUE.
-bad=$(grep -Ev '^# (HELP|TYPE) [a-z_]+ |^[a-z_]+(\{([a-z_]+="[^"]*",?)+\})? [0-9.e+-]+$' "$RUN/metrics.txt" || true)
+# Every line is a comment (# HELP / # TYPE) or a sample: NAME{LABELS} VALUE or NAME VALUE,
+# with Prometheus' own grammar for names (digits allowed after the first character).
+name='[a-zA-Z_:][a-zA-Z0-9_:]*' label='[a-zA-Z_][a-zA-Z0-9_]*'
+bad=$(grep -Ev "^# (HELP|TYPE) $name |^$name(\\{($label=\"[^\"]*\",?)+\\})? [0-9.e+-]+\$" "$RUN/metrics.txt" || true)
 [[ -z $bad ]] || fail "metrics: lines that are not Prometheus text: $bad"
 rc=0
 ctl frobnicate 2>/dev/null || rc=$?
