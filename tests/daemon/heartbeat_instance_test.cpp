@@ -8,6 +8,7 @@
 #include "config/config.hpp"
 #include "daemon/instance.hpp"
 #include "fake_ports.hpp"
+#include "instance_driver.hpp"
 #include "net/hmac_sha256.hpp"
 
 using namespace floatd;  // NOLINT
@@ -20,14 +21,11 @@ namespace {
 const char* const kPath = "heartbeat_path = eth1 peer 198.51.100.2\n";
 
 config::InstanceConfig parse_instance(int priority, const std::string& extra) {
-  auto c = config::parse_string(
+  return test::parse_instance_text(
       "[instance db]\ninterface = eth0\nvirtual_router_id = 60\npriority = " +
           std::to_string(priority) +
           "\nadvert_int = 1\nvirtual_ipaddress = 192.168.100.100/24\ngarp_master_delay = 0\n" +
-          extra,
-      "test.conf");
-  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().front().to_string()));
-  return c->instances.front();
+          extra);
 }
 
 struct Fixture {
@@ -56,14 +54,7 @@ struct Fixture {
     REQUIRE(instance.machine().state() == State::kMaster);
   }
   // Advances to `t`, firing every deadline on the way, as the daemon's timer would.
-  void run_until(MonoTime t) {
-    while (auto d = instance.next_deadline()) {
-      if (*d > t) break;
-      clock.set(*d);
-      instance.tick(clock.now());
-    }
-    clock.set(t);
-  }
+  void run_until(MonoTime t) { test::run_until(instance, clock, t); }
   // The other node's advert, as it arrives on `path` (0: eth0 multicast; 1: eth1 unicast).
   void hear(std::size_t path, int priority = 150, const char* src = nullptr) {
     const auto info = packet(path, src);

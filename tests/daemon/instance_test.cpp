@@ -4,6 +4,7 @@
 #include "config/config.hpp"
 #include "daemon/instance.hpp"
 #include "fake_ports.hpp"
+#include "instance_driver.hpp"
 
 using namespace floatd;  // NOLINT
 using floatd::test::FakePorts;
@@ -14,13 +15,10 @@ namespace {
 
 config::InstanceConfig parse_instance(const std::string& extra = "") {
   const std::string priority = extra.find("priority") == std::string::npos ? "priority = 150\n" : "";
-  auto c = config::parse_string(
+  return test::parse_instance_text(
       "[instance web]\ninterface = eth0\nvirtual_router_id = 51\n" + priority +
           "advert_int = 1\nvirtual_ipaddress = 192.168.100.100/24\ngarp_master_delay = 0\n"
-          "garp_master_repeat = 2\n" + extra,
-      "test.conf");
-  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().front().to_string()));
-  return c->instances.front();
+          "garp_master_repeat = 2\n" + extra);
 }
 
 daemon::InterfaceInfo eth0(bool up = true) {

@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "daemon/instance.hpp"
 #include "fake_ports.hpp"
+#include "instance_driver.hpp"
 #include "vrrp/packet.hpp"
 
 using namespace floatd;  // NOLINT
@@ -18,16 +19,13 @@ namespace {
 const IpAddress kVll = *IpAddress::parse("fe80::200:5eff:fe00:233");
 
 config::InstanceConfig parse_v6(const std::string &extra) {
-  auto c = config::parse_string(
+  return test::parse_instance_text(
       "[instance v6]\ninterface = "
       "eth0\nvirtual_router_id = 51\npriority = 150\n"
       "advert_int = 1\nvirtual_ipaddress = "
       "2001:db8::100/64\ngarp_master_delay = 0\n"
       "garp_master_repeat = 1\n" +
-          extra,
-      "test.conf");
-  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().front().to_string()));
-  return c->instances.front();
+      extra);
 }
 
 struct Fixture {
@@ -44,14 +42,7 @@ struct Fixture {
     instance.tick(clock.now());
     REQUIRE(instance.machine().state() == State::kMaster);
   }
-  void run_until(MonoTime until) {
-    while (auto d = instance.next_deadline()) {
-      if (*d > until) break;
-      clock.set(*d);
-      instance.tick(clock.now());
-    }
-    clock.set(until);
-  }
+  void run_until(MonoTime until) { test::run_until(instance, clock, until); }
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "config/config.hpp"
 #include "daemon/instance.hpp"
 #include "fake_ports.hpp"
+#include "instance_driver.hpp"
 
 using namespace floatd;  // NOLINT
 using floatd::test::FakePorts;
@@ -17,12 +18,9 @@ using std::chrono::milliseconds;
 namespace {
 
 config::InstanceConfig dual_instance(const std::string& extra) {
-  auto c = config::parse_string(
+  return test::parse_instance_text(
       "[instance web]\ninterface = eth0\nvirtual_router_id = 51\nversion = 3\n"
-      "virtual_ipaddress = 192.168.100.100/24\ngarp_master_delay = 0\n" + extra,
-      "test.conf");
-  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().front().to_string()));
-  return c->instances.front();
+      "virtual_ipaddress = 192.168.100.100/24\ngarp_master_delay = 0\n" + extra);
 }
 
 struct Dual {
