@@ -1,6 +1,7 @@
 // HMAC-SHA256 (RFC 2104, FIPS 180-4) over OpenSSL 3's libcrypto: the keyed hash that seals
 // heartbeat adverts (vrrp/heartbeat_seal.hpp, issue 11). No crypto of our own: libcrypto's
-// EVP_MAC "HMAC" with digest "SHA256".
+// EVP_MAC "HMAC" with digest "SHA256". libcrypto is loaded by the first create()
+// (net/libcrypto.hpp), so a floatd without heartbeat keys never maps it.
 //
 // The key is given once to create() and kept only inside libcrypto's context, which cleanses it
 // when freed. Each digest() re-initialises that context with the key it already holds (about
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <utility>
 
 #include "floatd/result.hpp"
 #include "vrrp/heartbeat_seal.hpp"
@@ -20,10 +22,16 @@ using EVP_MAC_CTX = struct evp_mac_ctx_st;  // <openssl/types.h>, kept out of in
 
 namespace floatd::net {
 
+class LibCrypto;
+
 class HmacSha256 final : public vrrp::Hmac {
  public:
-  // Error: an empty key, or libcrypto has no HMAC or SHA-256 (with libcrypto's reason).
+  // Error: an empty key, libcrypto cannot be loaded, or it has no HMAC or SHA-256 (with
+  // libcrypto's reason).
   static Result<std::unique_ptr<HmacSha256>> create(std::span<const std::uint8_t> key);
+  // The same over a libcrypto already loaded (tests load their own).
+  static Result<std::unique_ptr<HmacSha256>> create(std::shared_ptr<const LibCrypto> crypto,
+                                                     std::span<const std::uint8_t> key);
 
   ~HmacSha256() override;
   HmacSha256(const HmacSha256&) = delete;
@@ -32,9 +40,11 @@ class HmacSha256 final : public vrrp::Hmac {
   Result<vrrp::Digest> digest(std::span<const std::uint8_t> data) const override;
 
  private:
-  explicit HmacSha256(EVP_MAC_CTX* ctx) : ctx_(ctx) {}
+  HmacSha256(std::shared_ptr<const LibCrypto> crypto, EVP_MAC_CTX* ctx)
+      : crypto_(std::move(crypto)), ctx_(ctx) {}
 
-  EVP_MAC_CTX* ctx_;  // owned; holds the key
+  std::shared_ptr<const LibCrypto> crypto_;  // keeps libcrypto loaded while ctx_ lives
+  EVP_MAC_CTX* ctx_;                         // owned; holds the key
 };
 
 }  // namespace floatd::net

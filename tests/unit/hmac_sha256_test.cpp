@@ -1,5 +1,6 @@
 // HMAC-SHA256 over libcrypto against the RFC 4231 test vectors (cases 1-4, 6, 7; case 5 tests a
-// truncated output, which the seal does not use), and the context's reuse between messages.
+// truncated output, which the seal does not use), the context's reuse between messages, and
+// loading libcrypto with dlopen (net/libcrypto.hpp).
 #include "net/hmac_sha256.hpp"
 
 #include <doctest/doctest.h>
@@ -7,6 +8,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "net/libcrypto.hpp"
 
 using floatd::net::HmacSha256;
 
@@ -97,4 +100,31 @@ TEST_CASE("hmac_sha256: an empty key is refused") {
   auto h = HmacSha256::create({});
   REQUIRE_FALSE(h.ok());
   CHECK(h.error() == "HMAC-SHA256: the key is empty");
+}
+
+TEST_CASE("hmac_sha256: a libcrypto that cannot be loaded is an error that names the file") {
+  auto c = floatd::net::LibCrypto::load("libcrypto-floatd-test-absent.so.3");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().find("cannot load libcrypto-floatd-test-absent.so.3: ") == 0);
+}
+
+TEST_CASE("hmac_sha256: a library without libcrypto's functions is refused at load") {
+  // libc is there on every machine, and has none of EVP_MAC_*.
+  auto c = floatd::net::LibCrypto::load("libc.so.6");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.error().find("libc.so.6 lacks a function floatd needs: ") == 0);
+  CHECK(c.error().find("EVP_MAC_fetch") != std::string::npos);
+}
+
+TEST_CASE("hmac_sha256: keys made from one loaded libcrypto outlive each other") {
+  auto c = floatd::net::LibCrypto::load();
+  REQUIRE(c.ok());
+  auto a = HmacSha256::create(*c, text("Jefe"));
+  auto b = HmacSha256::create(std::move(*c), text("Jefe"));
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  a->reset();  // the library stays loaded for b
+  auto d = (*b)->digest(text("what do ya want for nothing?"));
+  REQUIRE(d.ok());
+  CHECK(hex_of(*d) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
