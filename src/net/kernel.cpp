@@ -224,7 +224,9 @@ void Kernel::send_adds(std::span<const AddRequest> adds) {
 
 // The request for `a`, with a sequence number of its own, at the end of `batch`.
 void Kernel::append_add(const AddRequest& a, std::vector<std::uint8_t>& batch) {
-  PendingAdd& p = pending_.emplace_back(PendingAdd{.ifindex = a.ifindex, .vip = a.vip});
+  PendingAdd& p = pending_.emplace_back();
+  p.ifindex = a.ifindex;
+  p.vip = a.vip;
   auto msg = add_request(a.ifindex, a.vip, a.label);
   if (!msg) {
     p.error = msg.error();
@@ -275,7 +277,9 @@ bool Kernel::read_answers() {
   alignas(nlmsghdr) std::uint8_t buf[8192];
   ssize_t n = -1;
   int error = ETIMEDOUT;
-  if (poll(&pfd, 1, kAnswerWaitMs) > 0) {
+  const int ready = poll(&pfd, 1, kAnswerWaitMs);
+  if (ready < 0 && errno == EINTR) return true;
+  if (ready > 0) {
     n = ::recv(batch_fd_, buf, sizeof(buf), MSG_DONTWAIT);
     error = n < 0 ? errno : 0;
   }
