@@ -39,6 +39,11 @@ class KernelWriter {
   // re-marked, so not ours) and is kExisted, not an error.
   virtual Result<net::AddOutcome> add_address(int ifindex, const IpPrefix& vip,
                                               const std::string& label) = 0;
+  // A transition's adds, batched (net::Kernel::send_adds): sent without waiting for the
+  // kernel's answers, which collect_adds() returns, one per request and in order, as
+  // add_address() would have.
+  virtual void send_adds(std::span<const net::AddRequest> adds) = 0;
+  virtual std::vector<Result<net::AddOutcome>> collect_adds() = 0;
   // Removing an address that is already gone is not an error.
   virtual Result<Ok> remove_address(int ifindex, const IpPrefix& vip) = 0;
   // A private macvlan with `mac` on the parent, up; returns its ifindex.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <type_traits>
+#include <utility>
 
 #include "vrrp/packet.hpp"
 
@@ -425,8 +426,10 @@ void Instance::drop(vrrp::DropReason reason, const vrrp::PacketInfo& info, MonoT
 
 // The wire and the kernel first, the bookkeeping after: a new Master's advert and gratuitous
 // ARPs go out before the log line, notify scripts, sync group and control events of its
-// transition (they cost tens of microseconds each, the whole takeover budget).
+// transition (they cost tens of microseconds each, the whole takeover budget). The VIPs of
+// AddVips are added after the announcements (add_vips): before a RemoveVips, or at the end.
 void Instance::run(const std::vector<vrrp::Action>& actions, MonoTime now) {
+  bool adds_due = false;
   for (const auto& action : actions) {
     std::visit(
         [&](const auto& a) {
@@ -434,8 +437,9 @@ void Instance::run(const std::vector<vrrp::Action>& actions, MonoTime now) {
           if constexpr (std::is_same_v<A, vrrp::SendAdvert>) {
             send_advert(a.priority, now);
           } else if constexpr (std::is_same_v<A, vrrp::AddVips>) {
-            change_vips(true, now);
+            adds_due = true;
           } else if constexpr (std::is_same_v<A, vrrp::RemoveVips>) {
+            if (std::exchange(adds_due, false)) add_vips(now);
             change_vips(false, now);
           } else if constexpr (std::is_same_v<A, vrrp::Announce>) {
             announce(a.count, now);
@@ -443,6 +447,7 @@ void Instance::run(const std::vector<vrrp::Action>& actions, MonoTime now) {
         },
         action);
   }
+  if (adds_due) add_vips(now);
   update_router_advert(now);
   for (const auto& action : actions) {
     if (const auto* change = std::get_if<vrrp::StateChanged>(&action)) {
@@ -565,6 +570,34 @@ void Instance::change_vips(bool add, MonoTime now) {
 // A failed add is not retried here: the reconciler finds it missing and repairs it.
 void Instance::add_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now) {
   if (auto r = ports_.add_address(dev, vip.prefix, vip.label); !r) warn(r.error(), now);
+}
+
+// A new Master's VIPs (issue 14), after its advert and announcements. RFC 5798 §6.4.1 and
+// §6.4.2 (SM-1, SM-5, L2-10) order the advert, then the gratuitous ARPs / NAs; adding the
+// addresses to the kernel is not among their steps. All adds go in one batch, and the answers
+// are read after it: rtnetlink applies each request inside the sendmsg that carries it, so an
+// add before the GARP, acknowledged or not, delays the GARP by the kernel's work on it (tens
+// of microseconds, more on a cold cache, per address). Announcing first is acceptable: the
+// GARP moves the neighbours' caches to our MAC and the batch follows within microseconds, so
+// their traffic meets the addresses in place; a packet that came sooner was lost anyway (it
+// would have gone to the dead Master). An add the kernel refuses is reported here (a warning,
+// vip_adds_failed, the kernel report's last_error), and the reconciler, run after every
+// transition, tries it again on its backoff and lists it in status, events and metrics until
+// it is in.
+void Instance::add_vips(MonoTime now) {
+  const auto held = config::held_addresses(config_);
+  std::vector<VipAdd> adds;
+  adds.reserve(held.size());
+  for (const auto& vip : held) {
+    adds.push_back({config::vip_device(config_, vip), vip.prefix, vip.label});
+  }
+  ports_.send_adds(adds);
+  for (const auto& answer : ports_.collect_adds()) {
+    if (answer) continue;
+    ++stats_.vip_adds_failed;
+    kernel_.last_error = answer.error();
+    warn(answer.error(), now);
+  }
 }
 
 // Only what floatd added goes (issue 10, defect 3): an equal address that someone else

@@ -37,6 +37,7 @@ struct InstanceStats {
   std::uint64_t transitions = 0;
   std::uint64_t send_errors = 0;
   std::uint64_t vips_restored = 0;   // VIPs the reconciler put back while we held them
+  std::uint64_t vip_adds_failed = 0;  // VIP adds the kernel refused on becoming Master (retried)
   vrrp::DropCounters drops;
   // Adverts accepted with each finding (vrrp/peer_findings.hpp: RX-8, RX-11, RX-12, RX-14,
   // MODE-6), counted per advert; the log has each once per change.
@@ -173,6 +174,7 @@ class Instance {
   void send_advert(Priority priority, MonoTime now);
   void change_vips(bool add, MonoTime now);
   void add_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now);
+  void add_vips(MonoTime now);
   void remove_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now);
   void announce(int count, MonoTime now);
   void warn(const std::string& message, MonoTime now);

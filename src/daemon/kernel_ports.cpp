@@ -24,6 +24,42 @@ Result<AddOutcome> KernelPorts::add_address(const std::string& dev, const IpPref
   return *r;
 }
 
+void KernelPorts::send_adds(std::span<const VipAdd> adds) {
+  std::vector<net::AddRequest> requests;
+  requests.reserve(adds.size());
+  for (const auto& a : adds) {
+    const InterfaceInfo* info = table_.find(a.dev);
+    if (info == nullptr) {
+      sent_.push_back(
+          {0, a.vip.address, "cannot add " + a.vip.to_string() + ": no interface " + a.dev});
+      continue;
+    }
+    sent_.push_back({info->link.ifindex, a.vip.address, std::nullopt});
+    requests.push_back({info->link.ifindex, a.vip, a.label});
+  }
+  if (!requests.empty()) kernel_.send_adds(requests);
+}
+
+std::vector<Result<AddOutcome>> KernelPorts::collect_adds() {
+  std::vector<Result<AddOutcome>> answers = kernel_.collect_adds();
+  std::vector<Result<AddOutcome>> out;
+  out.reserve(sent_.size());
+  std::size_t next = 0;
+  for (const auto& s : sent_) {
+    if (s.error) {
+      out.push_back(fail(*s.error));
+    } else if (next >= answers.size()) {
+      out.push_back(fail("add " + s.address.to_string() + ": no answer"));
+    } else {
+      auto& answer = answers[next++];
+      if (answer && *answer == AddOutcome::kCreated) ledger_.created(s.ifindex, s.address);
+      out.push_back(std::move(answer));
+    }
+  }
+  sent_.clear();
+  return out;
+}
+
 Result<RemoveOutcome> KernelPorts::remove_address(const std::string& dev, const IpPrefix& vip) {
   const InterfaceInfo* info = table_.find(dev);
   if (info == nullptr) return RemoveOutcome::kAbsent;  // gone with its interface

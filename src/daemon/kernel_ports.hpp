@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <vector>
 
 #include "daemon/address_ledger.hpp"
 #include "daemon/daemon_ports.hpp"
@@ -25,6 +27,8 @@ class KernelPorts final : public Ports {
                          const IpAddress& dst, const std::string& out_dev) override;
   Result<AddOutcome> add_address(const std::string& dev, const IpPrefix& vip,
                                  const std::string& label) override;
+  void send_adds(std::span<const VipAdd> adds) override;
+  std::vector<Result<AddOutcome>> collect_adds() override;
   Result<RemoveOutcome> remove_address(const std::string& dev, const IpPrefix& vip) override;
   Result<Ok> announce(const std::string& dev, const IpAddress& vip) override;
   Result<Ok> send_router_advert(const std::string& dev, const net::RouterAdvert& ra,
@@ -38,6 +42,14 @@ class KernelPorts final : public Ports {
   FrameSender& announcer_;
   SocketFinder sockets_;
   AddressLedger ledger_;
+  // The batched adds collect_adds() has not answered yet: ifindex and address for the ledger,
+  // or the error that kept one from the kernel (its interface does not exist).
+  struct SentAdd {
+    int ifindex = 0;
+    IpAddress address;
+    std::optional<std::string> error;
+  };
+  std::vector<SentAdd> sent_;
 };
 
 }  // namespace floatd::daemon

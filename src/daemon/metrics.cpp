@@ -101,6 +101,7 @@ void instance_metrics(Writer& w, const std::vector<const Instance*>& instances) 
       {"floatd_transitions_total", &InstanceStats::transitions},
       {"floatd_send_errors_total", &InstanceStats::send_errors},
       {"floatd_vips_restored_total", &InstanceStats::vips_restored},
+      {"floatd_vip_adds_failed_total", &InstanceStats::vip_adds_failed},
       {"floatd_router_adverts_sent_total", &InstanceStats::router_adverts_sent},
       {"floatd_solicitations_heard_total", &InstanceStats::solicitations_heard},
       {"floatd_v2_adverts_sent_total", &InstanceStats::v2_adverts_sent},

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "floatd/ip_address.hpp"
 #include "floatd/result.hpp"
@@ -23,6 +24,13 @@ using net::AddOutcome;  // kCreated, or kExisted: found there and left as it was
 // configured is left where it is (issue 10, defect 3).
 enum class RemoveOutcome : std::uint8_t { kRemoved, kAbsent, kNotOurs };
 
+// One VIP of a batched add (Ports::send_adds).
+struct VipAdd {
+  std::string dev;
+  IpPrefix vip;
+  std::string label;
+};
+
 class Ports {
  public:
   virtual ~Ports() = default;
@@ -34,6 +42,11 @@ class Ports {
                                  const IpAddress& dst, const std::string& out_dev) = 0;
   virtual Result<AddOutcome> add_address(const std::string& dev, const IpPrefix& vip,
                                          const std::string& label) = 0;
+  // The VIPs of a transition, added together (issue 14): send_adds() hands every add to the
+  // kernel at once and waits for no answer; collect_adds() returns the answers of the adds
+  // sent since its last call, one per add and in order, as add_address() would have.
+  virtual void send_adds(std::span<const VipAdd> adds) = 0;
+  virtual std::vector<Result<AddOutcome>> collect_adds() = 0;
   virtual Result<RemoveOutcome> remove_address(const std::string& dev, const IpPrefix& vip) = 0;
   // One gratuitous ARP (IPv4) or unsolicited NA (IPv6) for `vip`, from `dev`'s MAC (L2-10).
   virtual Result<Ok> announce(const std::string& dev, const IpAddress& vip) = 0;

@@ -107,6 +107,7 @@ nlohmann::json instance_status(const Instance& instance, MonoTime now) {
         {"transitions", s.transitions},
         {"send_errors", s.send_errors},
         {"vips_restored", s.vips_restored},
+        {"vip_adds_failed", s.vip_adds_failed},
         {"v2_adverts_sent", s.v2_adverts_sent},
         {"v2_adverts_received", s.v2_adverts_received},
         {"v3_only_peer", s.v3_only_peer},

@@ -32,6 +32,12 @@ class SystemKernel final : public KernelWriter {
                                       const std::string& label) override {
     return lift(kernel_->add_address(ifindex, vip, label));
   }
+  void send_adds(std::span<const net::AddRequest> adds) override { kernel_->send_adds(adds); }
+  std::vector<Result<net::AddOutcome>> collect_adds() override {
+    std::vector<Result<net::AddOutcome>> out;
+    for (auto& answer : kernel_->collect_adds()) out.push_back(lift(std::move(answer)));
+    return out;
+  }
   Result<Ok> remove_address(int ifindex, const IpPrefix& vip) override {
     return lift(kernel_->remove_address(ifindex, vip));
   }

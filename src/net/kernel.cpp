@@ -19,8 +19,11 @@
 #include <netlink/route/link/inet6.h>
 #include <netlink/route/link/macvlan.h>
 #include <netlink/socket.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -106,6 +109,30 @@ AddrPtr make_addr(int ifindex, const IpPrefix& prefix) {
   return addr;
 }
 
+// RTM_NEWADDR for a VIP marked as floatd's (Kernel::add_address), or why it cannot be built.
+Result<MsgPtr, std::string> add_request(int ifindex, const IpPrefix& vip,
+                                        const std::string& label) {
+  AddrPtr addr = make_addr(ifindex, vip);
+  if (!addr) return fail(std::string("cannot build the request"));
+  rtnl_addr_set_scope(addr.get(), RT_SCOPE_UNIVERSE);
+  if (vip.address.is_v6()) rtnl_addr_set_flags(addr.get(), IFA_F_NODAD);
+  if (!label.empty()) {
+    if (vip.address.is_v6()) return fail(std::string("labels are IPv4 only"));
+    if (rtnl_addr_set_label(addr.get(), label.c_str()) < 0) {
+      return fail("label \"" + label + "\" is longer than 15 characters");
+    }
+  }
+  nl_msg* raw = nullptr;
+  int rc = rtnl_addr_build_add_request(addr.get(), NLM_F_CREATE | NLM_F_EXCL, &raw);
+  if (rc < 0) return fail(libnl_error(rc));
+  MsgPtr msg(raw);
+  // libnl 3.7 has no IFA_PROTO setter: the attribute goes on the built request.
+  if (nla_put_u8(msg.get(), IFA_PROTO, kFloatdAddrProto) < 0) {
+    return fail(std::string("cannot build the request"));
+  }
+  return Result<MsgPtr, std::string>(std::move(msg));
+}
+
 Result<Ok, std::string> failed(const std::string& what, const std::string& why) {
   return fail(what + ": " + why);
 }
@@ -124,9 +151,10 @@ bool valid_link_name(const std::string& name) {
 
 void Kernel::SocketFree::operator()(nl_sock* s) const noexcept { nl_socket_free(s); }
 
-Kernel::Kernel(std::unique_ptr<nl_sock, SocketFree> sock) : sock_(std::move(sock)) {}
+Kernel::Kernel(std::unique_ptr<nl_sock, SocketFree> sock, int batch_fd)
+    : sock_(std::move(sock)), batch_fd_(batch_fd) {}
 
-Kernel::~Kernel() = default;
+Kernel::~Kernel() { ::close(batch_fd_); }
 
 Result<std::unique_ptr<Kernel>, std::string> Kernel::open() {
   std::unique_ptr<nl_sock, SocketFree> sock(nl_socket_alloc());
@@ -134,12 +162,20 @@ Result<std::unique_ptr<Kernel>, std::string> Kernel::open() {
   int rc = nl_connect(sock.get(), NETLINK_ROUTE);
   if (rc < 0) return fail("netlink command socket: " + libnl_error(rc));
   nl_socket_enable_msg_peek(sock.get());  // replies of any size (the link query)
-  int one = 1;
-  int fd = nl_socket_get_fd(sock.get());
-  // Best effort: the kernel's reason text in errors, and errors without our request echoed.
-  (void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-  (void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-  return std::unique_ptr<Kernel>(new Kernel(std::move(sock)));
+  const int batch = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (batch < 0) return fail(std::string("netlink batch socket: ") + std::strerror(errno));
+  for (int fd : {nl_socket_get_fd(sock.get()), batch}) {
+    int one = 1;
+    // Best effort: the kernel's reason text in errors, and errors without our request echoed.
+    (void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+    (void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+  }
+  // Room for the answers of a large transition (each is queued before send_adds returns).
+  int room = 1 << 20;
+  if (setsockopt(batch, SOL_SOCKET, SO_RCVBUFFORCE, &room, sizeof(room)) < 0) {
+    (void)setsockopt(batch, SOL_SOCKET, SO_RCVBUF, &room, sizeof(room));
+  }
+  return std::unique_ptr<Kernel>(new Kernel(std::move(sock), batch));
 }
 
 Kernel::Reply Kernel::transact(nl_msg* raw) {
@@ -165,31 +201,125 @@ Kernel::Reply Kernel::transact(nl_msg* raw) {
 Result<AddOutcome, std::string> Kernel::add_address(int ifindex, const IpPrefix& vip,
                                                     const std::string& label) {
   auto what = [&] { return "add " + vip.to_string() + " on " + interface_text(ifindex); };
-  auto failed = [&](const std::string& why) -> Result<AddOutcome, std::string> {
-    return fail(what() + ": " + why);
-  };
-  AddrPtr addr = make_addr(ifindex, vip);
-  if (!addr) return failed("cannot build the request");
-  rtnl_addr_set_scope(addr.get(), RT_SCOPE_UNIVERSE);
-  if (vip.address.is_v6()) rtnl_addr_set_flags(addr.get(), IFA_F_NODAD);
-  if (!label.empty()) {
-    if (vip.address.is_v6()) return failed("labels are IPv4 only");
-    if (rtnl_addr_set_label(addr.get(), label.c_str()) < 0) {
-      return failed("label \"" + label + "\" is longer than 15 characters");
-    }
-  }
-  nl_msg* msg = nullptr;
-  int rc = rtnl_addr_build_add_request(addr.get(), NLM_F_CREATE | NLM_F_EXCL, &msg);
-  if (rc < 0) return failed(libnl_error(rc));
-  // libnl 3.7 has no IFA_PROTO setter: the attribute goes on the built request.
-  if (nla_put_u8(msg, IFA_PROTO, kFloatdAddrProto) < 0) {
-    nlmsg_free(msg);
-    return failed("cannot build the request");
-  }
-  Reply reply = transact(msg);
+  auto msg = add_request(ifindex, vip, label);
+  if (!msg) return fail(what() + ": " + msg.error());
+  Reply reply = transact(msg->release());
   if (reply.error == 0) return AddOutcome::kCreated;
   if (reply.error == EEXIST) return AddOutcome::kExisted;  // NLM_F_EXCL: left untouched
-  return failed(reply.message);
+  return fail(what() + ": " + reply.message);
+}
+
+void Kernel::send_adds(std::span<const AddRequest> adds) {
+  std::vector<std::uint8_t> batch;
+  std::size_t first = pending_.size();  // the first request in `batch`
+  for (const auto& a : adds) {
+    append_add(a, batch);
+    if (batch.size() >= kBatchBytes) {  // well within the socket's send buffer
+      flush_adds(batch, first);
+      first = pending_.size();
+    }
+  }
+  flush_adds(batch, first);
+}
+
+// The request for `a`, with a sequence number of its own, at the end of `batch`.
+void Kernel::append_add(const AddRequest& a, std::vector<std::uint8_t>& batch) {
+  PendingAdd& p = pending_.emplace_back();
+  p.ifindex = a.ifindex;
+  p.vip = a.vip;
+  auto msg = add_request(a.ifindex, a.vip, a.label);
+  if (!msg) {
+    p.error = msg.error();
+    return;
+  }
+  nlmsghdr* hdr = nlmsg_hdr(msg->get());
+  hdr->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+  if (++batch_seq_ == 0) ++batch_seq_;  // 0 means unsent
+  hdr->nlmsg_seq = p.seq = batch_seq_;
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(hdr);
+  batch.insert(batch.end(), bytes, bytes + hdr->nlmsg_len);
+  batch.resize(NLMSG_ALIGN(batch.size()));
+}
+
+// One sendmsg for the requests in `batch` (pending_ from `first` on); the kernel applies and
+// answers each before it returns. A send that fails fails them all.
+void Kernel::flush_adds(std::vector<std::uint8_t>& batch, std::size_t first) {
+  if (batch.empty()) return;
+  const bool sent = ::send(batch_fd_, batch.data(), batch.size(), 0) >= 0;
+  batch.clear();
+  if (sent) return;
+  const std::string why = std::string("send: ") + std::strerror(errno);
+  for (std::size_t i = first; i < pending_.size(); ++i) {
+    if (pending_[i].seq == 0) continue;
+    pending_[i].seq = 0;
+    pending_[i].error = why;
+  }
+}
+
+std::vector<Result<AddOutcome, std::string>> Kernel::collect_adds() {
+  auto waiting = [&] {
+    return std::any_of(pending_.begin(), pending_.end(),
+                       [](const PendingAdd& p) { return p.seq != 0 && !p.answered; });
+  };
+  while (waiting() && read_answers()) {
+  }
+  std::vector<Result<AddOutcome, std::string>> out;
+  out.reserve(pending_.size());
+  for (const auto& p : pending_) out.push_back(add_answer(p));
+  pending_.clear();
+  return out;
+}
+
+// Reads one datagram of answers into pending_; false when none came within kAnswerWaitMs
+// or the socket failed (the adds still unanswered then say so).
+bool Kernel::read_answers() {
+  pollfd pfd{batch_fd_, POLLIN, 0};
+  alignas(nlmsghdr) std::uint8_t buf[8192];
+  ssize_t n = -1;
+  int error = ETIMEDOUT;
+  const int ready = poll(&pfd, 1, kAnswerWaitMs);
+  if (ready < 0 && errno == EINTR) return true;
+  if (ready > 0) {
+    n = ::recv(batch_fd_, buf, sizeof(buf), MSG_DONTWAIT);
+    error = n < 0 ? errno : 0;
+  }
+  if (n < 0 && error == EINTR) return true;
+  if (n < 0 && error != EAGAIN) {  // ENOBUFS: answers were lost; ETIMEDOUT: none came
+    const std::string why = std::string("no answer from the kernel: ") + std::strerror(error);
+    for (auto& p : pending_) {
+      if (p.seq == 0 || p.answered) continue;
+      p.seq = 0;
+      p.error = why;
+    }
+    return false;
+  }
+  int len = static_cast<int>(std::max<ssize_t>(n, 0));
+  for (auto* hdr = reinterpret_cast<nlmsghdr*>(buf); nlmsg_ok(hdr, len);
+       hdr = nlmsg_next(hdr, &len)) {
+    if (hdr->nlmsg_type != NLMSG_ERROR) continue;
+    const auto* err = static_cast<const nlmsgerr*>(nlmsg_data(hdr));
+    for (auto& p : pending_) {
+      if (p.seq != hdr->nlmsg_seq || p.answered) continue;
+      p.answered = true;
+      p.reply.error = err->error < 0 ? -err->error : err->error;
+      if (p.reply.error != 0) p.reply.message = std::strerror(p.reply.error);
+      try {
+        const std::string ext = ext_ack_text(err);
+        if (!ext.empty()) p.reply.message += " (" + ext + ")";
+      } catch (...) {  // the errno alone still explains
+      }
+    }
+  }
+  return true;
+}
+
+// As add_address() would have answered.
+Result<AddOutcome, std::string> Kernel::add_answer(const PendingAdd& p) const {
+  const std::string what = "add " + p.vip.to_string() + " on " + interface_text(p.ifindex);
+  if (!p.answered) return fail(what + ": " + (p.error.empty() ? "not sent" : p.error));
+  if (p.reply.error == 0) return AddOutcome::kCreated;
+  if (p.reply.error == EEXIST) return AddOutcome::kExisted;  // NLM_F_EXCL: left untouched
+  return fail(what + ": " + p.reply.message);
 }
 
 Result<Ok, std::string> Kernel::remove_address(int ifindex, const IpPrefix& vip) {

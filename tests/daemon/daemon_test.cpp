@@ -517,6 +517,25 @@ TEST_CASE("daemon: a VIP the kernel refuses is retried with backoff until it lan
   CHECK(h.state() == "MASTER");
 }
 
+// Issue 14: the takeover's adds are batched and read after the GARPs; a refused one is
+// reported (log, stats.vip_adds_failed) and the reconciler, run after the transition, adds it.
+TEST_CASE("daemon: one refused add of a batch is reported and retried, the others land") {
+  Harness h;
+  h.start(base_config() + "virtual_ipaddress = 192.0.2.101/24\n");
+  h.kernel.fail_adds = 1;  // the batch's first add: 192.0.2.100
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  CHECK(h.kernel.count("add " + std::to_string(h.eth0) + " 192.0.2.101/24") == 1);
+  CHECK(h.instance()["stats"]["vip_adds_failed"] == 1);
+  CHECK(h.logged("web: add 192.0.2.100/24: No such device"));
+  CHECK_FALSE(h.logged("add 192.0.2.101/24: No such device"));
+  h.pump();
+  CHECK(h.kernel.count("add " + std::to_string(h.eth0) + " 192.0.2.100/24") == 2);  // retried
+  CHECK(h.net.has_address("eth0", kVip));
+  CHECK(h.net.has_address("eth0", *IpAddress::parse("192.0.2.101")));
+  CHECK(h.instance()["kernel"]["missing"].empty());
+}
+
 // Defect 6: a VMAC create the kernel refuses is not left for the next netlink event (there may
 // be none): it is tried again on its own backoff, and the VIP follows onto it.
 TEST_CASE("daemon: a VMAC the kernel refuses is made on a backoff, then holds the VIP (defect 6)") {

@@ -173,6 +173,14 @@ class FakeKernel final : public daemon::KernelWriter {
     return net_.add_address(ifindex, vip, net::kFloatdAddrProto) ? net::AddOutcome::kCreated
                                                                  : net::AddOutcome::kExisted;
   }
+  // As the kernel does: each add is applied when sent, its answer read later ("collect").
+  void send_adds(std::span<const net::AddRequest> adds) override {
+    for (const auto& a : adds) answers_.push_back(add_address(a.ifindex, a.vip, a.label));
+  }
+  std::vector<Result<net::AddOutcome>> collect_adds() override {
+    calls.push_back("collect");
+    return std::exchange(answers_, {});
+  }
   Result<Ok> remove_address(int ifindex, const IpPrefix& vip) override {
     calls.push_back("remove " + std::to_string(ifindex) + " " + vip.to_string());
     net_.remove_address(ifindex, vip);
@@ -207,6 +215,7 @@ class FakeKernel final : public daemon::KernelWriter {
 
  private:
   FakeNetwork& net_;
+  std::vector<Result<net::AddOutcome>> answers_;  // sent, not collected
 };
 
 class FakeMonitor final : public daemon::KernelReader {

@@ -215,6 +215,43 @@ TEST_CASE("a failed VIP add is only warned about: the reconciler retries it") {
   CHECK(f.instance.holds_vips());
 }
 
+// Issue 14: the takeover's order. RFC 5798 §6.4.2 (SM-5, L2-10): the advert, then one GARP
+// per VIP; the kernel's addresses follow in one batch, whose answers are read last.
+TEST_CASE("becoming Master: advert, GARPs, then the VIPs in one batch") {  // covers: SM-5, L2-10
+  Fixture f("virtual_ipaddress = 192.168.100.101/24\n");
+  f.start_as_master();
+  const int advert = f.ports.first("advert ");
+  const int announce = f.ports.first("announce ");
+  const int add = f.ports.first("add ");
+  const int collect = f.ports.first("collect");
+  REQUIRE(advert >= 0);
+  CHECK(advert < announce);
+  CHECK(announce < add);  // the GARP does not wait for the kernel
+  CHECK(add < collect);   // every add is sent before any answer is read
+  CHECK(f.ports.calls.at(static_cast<std::size_t>(add) + 1) == "add eth0 192.168.100.101/24");
+  CHECK(f.ports.count("collect") == 1);
+  CHECK(f.ports.count("announce ") == 4);  // garp_master_repeat 2, two VIPs
+  CHECK(f.instance.stats().vip_adds_failed == 0);
+}
+
+TEST_CASE("a batched add the kernel refuses is reported, that address only") {  // covers: SM-5
+  Fixture f("virtual_ipaddress = 192.168.100.101/24\nvirtual_ipaddress = 192.168.100.102/24\n");
+  f.ports.refused.insert("eth0 192.168.100.101/24");
+  f.start_as_master();
+  CHECK(f.instance.machine().state() == State::kMaster);
+  CHECK(f.ports.count("add ") == 3);
+  CHECK(f.instance.stats().vip_adds_failed == 1);
+  CHECK(f.instance.kernel_report().last_error.find("192.168.100.101/24") != std::string::npos);
+  int refused = 0;
+  for (const auto& l : f.log.lines) {
+    if (l.find("Cannot assign requested address") == std::string::npos) continue;
+    ++refused;
+    CHECK(l.find("192.168.100.101/24") != std::string::npos);
+  }
+  CHECK(refused == 1);
+  CHECK(f.ports.count("announce eth0 192.168.100.101") == 2);  // announced all the same
+}
+
 TEST_CASE("transitions are logged once with instance, states and reason") {
   Fixture f;
   f.start_as_master();

@@ -33,6 +33,8 @@ TEST_CASE("metrics: scripts and track files from the tracking snapshot") {
       "# TYPE floatd_send_errors_total counter\n"
       "# HELP floatd_vips_restored_total Per instance counter; see floatctl(8).\n"
       "# TYPE floatd_vips_restored_total counter\n"
+      "# HELP floatd_vip_adds_failed_total Per instance counter; see floatctl(8).\n"
+      "# TYPE floatd_vip_adds_failed_total counter\n"
       "# HELP floatd_router_adverts_sent_total Per instance counter; see floatctl(8).\n"
       "# TYPE floatd_router_adverts_sent_total counter\n"
       "# HELP floatd_solicitations_heard_total Per instance counter; see floatctl(8).\n"

@@ -3,6 +3,8 @@
 // stdout, one line each, and exits 0, or prints the error on stderr and exits 1.
 //
 //   add IF PREFIX [LABEL] (prints created or existed)      remove IF PREFIX        vmac PARENT NAME MAC     delete IF
+//   add-batch IF,PREFIX...     one send_adds() then collect_adds(): a line per add, in order
+//                              (created, existed, or "failed: " and the error); exits 0
 //   dump                       monitor SECONDS         overrun IF
 //   sysctl PARENT VMAC         sysctl-cycle PARENT VMAC
 //   capture SECONDS            raw notifications as hex, for tests/unit/netlink_events_test.cpp
@@ -78,6 +80,26 @@ int cmd_add(const std::vector<std::string>& a) {
   auto added = open_kernel()->add_address(ifindex_of(a.at(0)), *prefix, a.size() > 2 ? a[2] : "");
   if (!added) return die(added.error());
   std::printf("%s\n", *added == AddOutcome::kCreated ? "created" : "existed");
+  return 0;
+}
+
+int cmd_add_batch(const std::vector<std::string>& a) {
+  std::vector<AddRequest> adds;
+  for (const auto& arg : a) {
+    const auto comma = arg.find(',');
+    auto prefix = IpPrefix::parse(comma == std::string::npos ? "" : arg.substr(comma + 1));
+    if (!prefix) return die("bad IF,PREFIX " + arg);
+    adds.push_back({ifindex_of(arg.substr(0, comma)), *prefix, ""});
+  }
+  auto kernel = open_kernel();
+  kernel->send_adds(adds);
+  for (const auto& r : kernel->collect_adds()) {
+    if (!r) {
+      std::printf("failed: %s\n", r.error().c_str());
+    } else {
+      std::printf("%s\n", *r == AddOutcome::kCreated ? "created" : "existed");
+    }
+  }
   return 0;
 }
 
@@ -216,6 +238,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> a(argv + 2, argv + argc);
   try {
     if (cmd == "add") return cmd_add(a);
+    if (cmd == "add-batch") return cmd_add_batch(a);
     if (cmd == "remove") return cmd_remove(a);
     if (cmd == "vmac") return cmd_vmac(a);
     if (cmd == "delete") return report(open_kernel()->delete_link(ifindex_of(a.at(0))));

@@ -101,6 +101,22 @@ elif grep -q 'add 192.168.100.11/24 on ifindex 9999: No such device' "$WORK/err"
 else
   fail "unexpected error text: $(cat "$WORK/err")"
 fi
+# Issue 14: a transition's adds in one batch, answers read after; a refused one (no such
+# interface) is reported in its place, the others land; the answers match their requests (the
+# last repeats the first, which the kernel made a moment before: it existed).
+check_run "a batch of adds with one refused" probe add-batch v0,192.168.100.30/24 \
+  '#9999,192.168.100.31/24' v0,192.168.100.32/24 v0,192.168.100.30/24
+printf 'created\nfailed: add 192.168.100.31/24 on ifindex 9999: No such device\ncreated\nexisted\n' \
+  >"$WORK/want"
+# The kernel's extended-ACK text, if it gives one, follows in parentheses.
+if sed 's/ (.*)$//' "$WORK/out" | diff -u "$WORK/want" - >"$WORK/diff"; then
+  ok "each add answered in order, the refused one named"
+else
+  fail "batch answers: $(cat "$WORK/diff")"
+fi
+check "the batch's adds carry IFA_PROTO 0x66" dumped "prefix=192.168.100.32/24 label=v0 proto=0x66"
+in_ns ip addr del 192.168.100.30/24 dev v0
+in_ns ip addr del 192.168.100.32/24 dev v0
 check_run "remove IPv4 VIP" probe remove v0 192.168.100.10/24
 check "IPv4 VIP gone" no_addr v0 192.168.100.10/24
 check_run "removing a missing address is not an error" probe remove v0 192.168.100.10/24
