@@ -338,7 +338,7 @@ wire_start() {
   pid=$!
   CAP_PID[$tag]=$pid
   LAB_PIDS+=("$pid")
-  wait_for "grep -q 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on $port did not start"
+  wait_for "grep -qs 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on $port did not start"
 }
 
 # capture_dropped TAG: after capture_stop, the packets the kernel dropped for that capture
