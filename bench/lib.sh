@@ -100,19 +100,19 @@ extra_ifaces() {
 #               vrrp_no_swap, keepalived the same keywords)
 #   track=      none; weighted (script weight -60) or fault (weight 0): a check script that
 #               tests the file RUN/NAME.up every second, fall 1, rise 1
-#   vip2=       none; ADDR/LEN: a second VIP on the first instance (a one-instance change
-#               for a reload)
+#   prio1=      none; P: the first instance's priority instead of prio (a one-instance
+#               change for a reload)
 # Both get VRRPv3, preempt, garp delay 0 (one burst of 5 gratuitous ARPs), console logging.
 gen_conf() {
   local impl=$1 name=$2 kv
   shift 2
   local -A o=([n]=1 [ifaces]=1 [vrid]=51 [vip]=$VIP4/24 [prio]=100 [adv]=1 [state]=BACKUP
-    [track]="" [rt]="" [vip2]="")
+    [track]="" [rt]="" [prio1]="")
   for kv in "$@"; do
     [[ -v "o[${kv%%=*}]" ]] || fail "gen_conf: unknown key ${kv%%=*}"
     o[${kv%%=*}]=${kv#*=}
   done
-  local n=${o[n]} per f v i=0 vip weight=""
+  local n=${o[n]} per f v i=0 vip prio weight=""
   per=$(((n + o[ifaces] - 1) / o[ifaces]))
   NINST[$name]=$n
   VIP_OF[$name]=${o[vip]%%/*}
@@ -136,10 +136,11 @@ gen_conf() {
           vip=${o[vip]}
           ((n == 1)) || vip=10.$((f + 1)).$v.1/32
           printf '[instance v%d_%d]\ninterface = eth%d\nvirtual_router_id = %d\n' "$f" "$v" "$f" "$v"
+          prio=${o[prio]}
+          [[ $i -gt 0 || -z ${o[prio1]} ]] || prio=${o[prio1]}
           printf 'priority = %s\nadvert_int = %s\nversion = 3\npreempt = yes\nstate = %s\n' \
-            "${o[prio]}" "${o[adv]}" "${o[state]}"
+            "$prio" "${o[adv]}" "${o[state]}"
           printf 'virtual_ipaddress = %s\ngarp_master_delay = 0\n' "$vip"
-          [[ $i -gt 0 || -z ${o[vip2]} ]] || printf 'virtual_ipaddress = %s\n' "${o[vip2]}"
           [[ -z $weight ]] || printf 'track_script = chk\n'
           printf '\n'
         done
@@ -160,9 +161,10 @@ gen_conf() {
           ((n == 1)) || vip=10.$((f + 1)).$v.1/32
           printf 'vrrp_instance v%d_%d {\n  state %s\n  interface eth%d\n  virtual_router_id %d\n' \
             "$f" "$v" "${o[state]}" "$f" "$v"
-          printf '  priority %s\n  advert_int %s\n  version 3\n' "${o[prio]}" "${o[adv]}"
+          prio=${o[prio]}
+          [[ $i -gt 0 || -z ${o[prio1]} ]] || prio=${o[prio1]}
+          printf '  priority %s\n  advert_int %s\n  version 3\n' "$prio" "${o[adv]}"
           [[ -z $weight ]] || printf '  track_script {\n    chk\n  }\n'
-          [[ $i -gt 0 || -z ${o[vip2]} ]] || vip+=$'\n    '${o[vip2]}
           printf '  virtual_ipaddress {\n    %s\n  }\n}\n\n' "$vip"
         done
       done

@@ -881,8 +881,8 @@ else:
       "timed by the calling shell around each call, the client's start-up included: median "
       "and max of 20 calls on each router (keepalived has no such query). **Hold**: "
       f"{hold} s after the reload below; state changes logged by each router during it (none "
-      "expected), the VIPs it holds at the end (the Master: every instance's plus the reload's "
-      "second one), and its RSS then. **Stop**: SIGTERM until the daemon exited. A run that "
+      "expected), the VIPs it holds at the end (the Master: every instance's; the Backup: "
+      "none), and its RSS then. **Stop**: SIGTERM until the daemon exited. A run that "
       "does not settle or changes state is recorded as it failed. ms and kB.\n\n")
     rows = []
     for r in sc:
@@ -897,9 +897,10 @@ else:
              "stop ms"], rows))
     w("\n")
     if sr:
-        w("**Reload**: the Master's configuration with one instance changed (a second VIP on "
-          "VRID 1 of eth0), SIGHUP (keepalived: to its parent); **applied** when the new VIP is on "
-          "the Master (polled). The Master's adverts on eth0's bridge (250 VRIDs) are captured "
+        w("**Reload**: the Master's configuration with one instance changed (VRID 1 of eth0: "
+          "priority 150 → 200, so it stays Master and both routers still agree on its VIPs, which "
+          "keepalived checks in every advert), SIGHUP (keepalived: to its parent); **applied**: "
+          "the Master's first advert with the new priority on the wire. The Master's adverts on eth0's bridge (250 VRIDs) are captured "
           "with kernel timestamps on the client's port: per VRID, the interval between "
           "consecutive adverts minus advert_int. **Stretch**: the largest such excess "
           "(a missed advert shows as one more interval); **deviation**: the largest in either "
