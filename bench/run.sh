@@ -6,11 +6,13 @@
 # Runs each experiment script in turn (bench/exp_*.sh; each builds its own lab of namespaces
 # named fdb<pid>-* and removes it on every exit path), then bench/report.py, which writes
 # the results as Markdown. A full run writes bench/RESULTS.md and bench/data/*.csv and takes
-# about 33 minutes on 2 cores: the 10-minute advert-loss run goes in the background of the
-# takeover, outage, resources, callgrind, resilience and splitbrain experiments, and the
-# 10-minute spurious-transition run under load comes last, alone. BENCH_QUICK=1 runs every
-# experiment with few repetitions (about 6 minutes, to check the scripts) and writes
-# bench/RESULTS-quick.md and bench/data-quick/ instead, so it never overwrites a full run.
+# about 80 minutes on 2 cores: the 10-minute advert-loss run goes in the background of the
+# takeover, outage, resources, callgrind, resilience and splitbrain experiments; the scale
+# experiment (issue 14) holds 4,000 and 1,000 instances for 10 minutes each, floatd and
+# keepalived one after the other (about 45 minutes); the 10-minute spurious-transition run
+# under load comes last, alone. BENCH_QUICK=1 runs every experiment with few repetitions
+# (about 10 minutes, to check the scripts) and writes bench/RESULTS-quick.md and
+# bench/data-quick/ instead, so it never overwrites a full run.
 #
 # Environment:
 #   BENCH_QUICK=1           few repetitions, short windows
