@@ -29,17 +29,17 @@ CG_N=${CG_N:-200}
 CG_ADV=${CG_ADV:-0.1}
 CG_SECONDS=${CG_SECONDS:-10}
 [[ $QUICK != 1 ]] || CG_SECONDS=${CG_SECONDS_QUICK:-3}
-csv callgrind.csv impl,path,instances,advert_int,seconds,instructions,adverts,instr_per_advert,transitions,allocs,allocs_per_advert,news
+csv callgrind.csv impl,path,instances,advert_int,seconds,instructions,adverts,instr_per_advert,transitions,allocs,allocs_per_advert,news,cap_dropped
 
 VG=(valgrind --tool=callgrind --trace-children=yes "--callgrind-out-file=$RUN/cg.%p")
 
 # measure IMPL PATH NAME: zero, wait, dump NAME's VRRP process; count r1's adverts on NAME's
 # bridge port in between.
 measure() {
-  local impl=$1 path=$2 name=$3 pid tz td mark ir adverts tr per allocs news aper
+  local impl=$1 path=$2 name=$3 pid tz td mark ir adverts tr per allocs news aper drop
   pid=$(d_vrrp_pid "$name")
   sleep 2
-  wire_start "cg-$path" "$name"
+  wire_start "cg-$path" "$name" 128  # a small snap length: 200 adverts come in bursts
   mark=$(log_lines "$name")
   callgrind_control -z "$pid" >/dev/null 2>&1 || fail "callgrind_control -z $pid failed"
   tz=$EPOCHREALTIME
@@ -47,6 +47,7 @@ measure() {
   td=$EPOCHREALTIME
   callgrind_control -d "$pid" >/dev/null 2>&1 || fail "callgrind_control -d $pid failed"
   capture_stop "cg-$path"
+  drop=$(capture_dropped "cg-$path")
   tr=$(d_transitions "$name" "$mark")
   ir=$(awk '$1 == "summary:" {print $2}' "$RUN/cg.$pid.1")  # the first dump of that process
   read -r adverts _ < <(wire "cg-$path" count --mac "$(router_mac r1)" --after "$tz" --before "$td")
@@ -54,9 +55,9 @@ measure() {
   read -r allocs news < <("$PY" "$BENCH_DIR/cgalloc.py" "$RUN/cg.$pid.1")
   aper=$(awk -v n="$allocs" -v a="$adverts" 'BEGIN {printf "%.3f", a ? n / a : 0}')
   csv_row callgrind.csv "$impl" "$path" "$CG_N" "$CG_ADV" "$(awk -v a="$tz" -v b="$td" 'BEGIN {printf "%.3f", b - a}')" \
-    "$ir" "$adverts" "$per" "$tr" "$allocs" "$aper" "$news"
+    "$ir" "$adverts" "$per" "$tr" "$allocs" "$aper" "$news" "$drop"
   note "$impl $path: $ir instructions / $adverts adverts = $per per advert ($tr state changes);" \
-    "$allocs heap allocations ($news operator new) = $aper per advert"
+    "$allocs heap allocations ($news operator new) = $aper per advert; the capture lost $drop frames"
 }
 
 lab_up 2
