@@ -109,7 +109,7 @@ stop_ms() {
   local name=$1 pids t0
   read -r -a pids <<<"$(d_pids "$name")"
   t0=$(now_us)
-  d_signal "$name" TERM
+  d_signal "$name" TERM || true  # it may have exited by itself
   if _wait_gone 60 "${pids[@]}"; then
     STOP_MS=$(fmt_ms $(($(now_us) - t0)))
   else
@@ -124,7 +124,7 @@ stop_ms() {
 # run_scale IMPL N IFACES ADV: one implementation at one scale, start to stop.
 run_scale() {
   local impl=$1 n=$2 ifaces=$3 adv=$4 t0 r role pids rss pss st1 st2 med max
-  local win t_cap t_hup t_end m1 m2 applied=none tr tr1 tr2 out base late hold_tr vips rss_end np drop want
+  local win t_cap t_hup t_end m1 m2 applied=none tr tr1 tr2 out base late hold_tr vips rss_end np drop want p alive
   local -A settle=() outcome=() status=() mem=() stop=() row=()
   note "$impl: $n instances ($ifaces x $((n / ifaces))) at advert_int $adv"
   gen_conf "$impl" r1 n="$n" ifaces="$ifaces" vrid=1 prio=150 state=MASTER adv="$adv"
@@ -166,8 +166,8 @@ run_scale() {
     fi
   done
 
-  # The reload: a baseline window of the Master's adverts, the SIGHUP, until the new VIP is
-  # on r1, then the same window again.
+  # The reload: a baseline window of the Master's adverts, the SIGHUP, until its adverts
+  # carry the new priority, then the same window again.
   win=$(awk -v a="$adv" 'BEGIN {w = 6 * a; print (w < 3 ? 3 : w)}')
   if [[ ${outcome[r1]} == ok ]]; then
     gen_conf "$impl" r1 n="$n" ifaces="$ifaces" vrid=1 prio=150 state=MASTER adv="$adv" prio1="$PRIO1"
@@ -217,7 +217,14 @@ run_scale() {
     [[ $r == r2 ]] && role=backup
     hold_tr=$(d_transitions "$r" "$([[ $r == r1 ]] && echo "$m1" || echo "$m2")")
     vips=$(vip_count "$r")
-    rss_end=$(mem_row "$impl" "$n" "$adv" "$role" "after hold" "$r")
+    read -r -a pids <<<"$(d_pids "$r")"
+    rss_end="" alive=1
+    for p in "${pids[@]}"; do _alive "$p" || alive=0; done
+    if ((alive)); then
+      rss_end=$(mem_row "$impl" "$n" "$adv" "$role" "after hold" "$r")
+    else
+      outcome[$r]="exited during the hold"
+    fi
     if ((hold_tr > 0)) && [[ ${outcome[$r]} == ok ]]; then outcome[$r]="$hold_tr state changes in the hold"; fi
     # The Master: every instance's VIP; the Backup: none.
     want=0
