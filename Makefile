@@ -69,8 +69,9 @@ check-asan:
 	  scripts/test-summary build-asan/meson-logs/testlog.json; exit $$rc
 
 # floatd vs keepalived side by side in network namespaces (root; bench/run.sh): writes
-# bench/RESULTS.md and bench/data/ in under 30 min on 2 cores. BENCH_QUICK=1: few repetitions
-# in a few minutes, into bench/RESULTS-quick.md and bench/data-quick/ (to check the scripts).
+# bench/RESULTS.md and bench/data/ in about 80 min on 2 cores (45 of them the 4,000-instance
+# holds; SCALE_HOLD=S shortens them). BENCH_QUICK=1: few repetitions in about 10 minutes,
+# into bench/RESULTS-quick.md and bench/data-quick/ (to check the scripts).
 BENCH_QUICK ?= 0
 .PHONY: bench
 bench: build

@@ -7,10 +7,12 @@
 #   every instance (and holds no VIP); polled every 20 ms (bench/lib.sh settled). floatd's
 #   floatctl status --json must then agree (confirm_role). After
 #   SETTLE_HOLD seconds, RSS and PSS of both from /proc/PID/smaps_rollup (keepalived: parent
-#   plus VRRP child). RES_REPS repetitions.
+#   plus VRRP child). RES_REPS repetitions. At the same moment, where that RSS lies
+#   (lib.sh mem_split, from /proc/PID/smaps): the binary, shared libraries, heap and
+#   anonymous mappings, stack; report.py derives the bytes per instance from 1 and 1,000.
 #   CPU: 200 instances (4 x 50) at advert_int 0.1, utime+stime of master and backup over
 #   CPU_SECONDS, checked free of state changes.
-# Writes DATA/resources.csv and DATA/cpu.csv.
+# Writes DATA/resources.csv, DATA/resources_mem.csv and DATA/cpu.csv.
 # Usage: exp_resources.sh FLOATD
 # shellcheck source-path=SCRIPTDIR source=../tests/netns/lib.sh
 source "$(dirname "$0")/../tests/netns/lib.sh"
@@ -23,6 +25,7 @@ SETTLE_HOLD=3
 CPU_SECONDS=${CPU_SECONDS:-30}
 if [[ $QUICK == 1 ]]; then SETTLE_HOLD=1 CPU_SECONDS=${CPU_SECONDS_QUICK:-10}; fi
 csv resources.csv impl,instances,trial,role,settle_ms,rss_kb,pss_kb,processes
+csv resources_mem.csv impl,instances,trial,role,rss_kb,binary_kb,lib_text_kb,lib_data_kb,heap_kb,anon_kb,stack_kb,other_kb
 csv cpu.csv impl,instances,advert_int,seconds,role,cpu_ticks,cpu_pct,transitions
 
 # wait_settled NAME ROLE TIMEOUT_S T0_US: polls every 20 ms; prints the ms since T0_US.
@@ -57,9 +60,11 @@ for impl in floatd keepalived; do
       for r in r1 r2; do
         read -r -a pids <<<"$(d_pids "$r")"
         read -r rss pss <<<"$(mem_kb "${pids[@]}")"
+        read -r -a split <<<"$(mem_split "${pids[@]}")"
         role=master s=$s1
         [[ $r == r2 ]] && role=backup s=$s2
         csv_row resources.csv "$impl" "$n" "$i" "$role" "$s" "$rss" "$pss" "${#pids[@]}"
+        csv_row resources_mem.csv "$impl" "$n" "$i" "$role" "${split[@]}"
         note "$impl $n instances #$i $role: settled in $s ms, RSS $rss kB, PSS $pss kB (${#pids[@]} processes)"
       done
       d_stop r2

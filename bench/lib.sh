@@ -100,17 +100,19 @@ extra_ifaces() {
 #               vrrp_no_swap, keepalived the same keywords)
 #   track=      none; weighted (script weight -60) or fault (weight 0): a check script that
 #               tests the file RUN/NAME.up every second, fall 1, rise 1
+#   prio1=      none; P: the first instance's priority instead of prio (a one-instance
+#               change for a reload)
 # Both get VRRPv3, preempt, garp delay 0 (one burst of 5 gratuitous ARPs), console logging.
 gen_conf() {
   local impl=$1 name=$2 kv
   shift 2
   local -A o=([n]=1 [ifaces]=1 [vrid]=51 [vip]=$VIP4/24 [prio]=100 [adv]=1 [state]=BACKUP
-    [track]="" [rt]="")
+    [track]="" [rt]="" [prio1]="")
   for kv in "$@"; do
     [[ -v "o[${kv%%=*}]" ]] || fail "gen_conf: unknown key ${kv%%=*}"
     o[${kv%%=*}]=${kv#*=}
   done
-  local n=${o[n]} per f v i=0 vip weight=""
+  local n=${o[n]} per f v i=0 vip prio weight=""
   per=$(((n + o[ifaces] - 1) / o[ifaces]))
   NINST[$name]=$n
   VIP_OF[$name]=${o[vip]%%/*}
@@ -134,8 +136,10 @@ gen_conf() {
           vip=${o[vip]}
           ((n == 1)) || vip=10.$((f + 1)).$v.1/32
           printf '[instance v%d_%d]\ninterface = eth%d\nvirtual_router_id = %d\n' "$f" "$v" "$f" "$v"
+          prio=${o[prio]}
+          [[ $i -gt 0 || -z ${o[prio1]} ]] || prio=${o[prio1]}
           printf 'priority = %s\nadvert_int = %s\nversion = 3\npreempt = yes\nstate = %s\n' \
-            "${o[prio]}" "${o[adv]}" "${o[state]}"
+            "$prio" "${o[adv]}" "${o[state]}"
           printf 'virtual_ipaddress = %s\ngarp_master_delay = 0\n' "$vip"
           [[ -z $weight ]] || printf 'track_script = chk\n'
           printf '\n'
@@ -157,7 +161,9 @@ gen_conf() {
           ((n == 1)) || vip=10.$((f + 1)).$v.1/32
           printf 'vrrp_instance v%d_%d {\n  state %s\n  interface eth%d\n  virtual_router_id %d\n' \
             "$f" "$v" "${o[state]}" "$f" "$v"
-          printf '  priority %s\n  advert_int %s\n  version 3\n' "${o[prio]}" "${o[adv]}"
+          prio=${o[prio]}
+          [[ $i -gt 0 || -z ${o[prio1]} ]] || prio=${o[prio1]}
+          printf '  priority %s\n  advert_int %s\n  version 3\n' "$prio" "${o[adv]}"
           [[ -z $weight ]] || printf '  track_script {\n    chk\n  }\n'
           printf '  virtual_ipaddress {\n    %s\n  }\n}\n\n' "$vip"
         done
@@ -217,8 +223,10 @@ _start_keepalived() {
   KA_PID[$name]=$pid
   LAB_PIDS+=("$pid")
   local deadline=$((${EPOCHREALTIME/./} + ($# > 0 ? 60 : 10) * 1000000))
+  # Not a pipe into grep -q: with pipefail, tail's SIGPIPE on a long log (thousands of
+  # instances) would fail the test after grep found the line.
   until [[ -s $RUN/$name.ka-vrrp.pid ]] &&
-    log_since "$name" "$mark" | grep -q 'Entering \(BACKUP\|MASTER\|FAULT\) STATE'; do
+    grep -q 'Entering \(BACKUP\|MASTER\|FAULT\) STATE' <<<"$(log_since "$name" "$mark")"; do
     _alive "$pid" || fail "keepalived in $name exited during startup: $(log_since "$name" "$mark" | tail -n 5)"
     ((${EPOCHREALTIME/./} < deadline)) || fail "keepalived in $name: no VRRP state in time"
     sleep 0.01
@@ -272,10 +280,11 @@ d_vrrp_pid() {
   if [[ ${IMPL_OF[$1]} == floatd ]]; then echo "${FD_PID[$1]}"; else cat "$RUN/$1.ka-vrrp.pid"; fi
 }
 
-# d_transitions NAME [MARK]: state changes logged since MARK (a log_lines value).
+# d_transitions NAME [MARK]: state changes logged since MARK (a log_lines value). floatd:
+# "A -> B (reason)" with states in capitals, not its "priority 150 -> 90" lines.
 d_transitions() {
   if [[ ${IMPL_OF[$1]} == floatd ]]; then
-    transitions_logged "$1" "${2:-0}"
+    log_since "$1" "${2:-0}" | grep -cE ' [A-Z]+ -> [A-Z]+ \(' || true
   else
     log_since "$1" "${2:-0}" | grep -c 'Entering \(BACKUP\|MASTER\|FAULT\) STATE' || true
   fi
@@ -317,18 +326,27 @@ confirm_role() {
 # ---------------------------------------------------------------------------------------------
 # Wire captures with kernel timestamps (nanoseconds), analysed by bench/wire.py
 
-# wire_start TAG NAME: every VRRP advert and ARP frame the bridge sends out of NAME's port,
-# with the kernel's receive timestamps (the packet socket's, taken as the bridge forwards the
-# frame; both routers' frames take the same path, so their differences are the routers').
+# wire_start TAG NAME [SNAPLEN]: every VRRP advert and ARP frame the bridge sends out of NAME's
+# port, with the kernel's receive timestamps (the packet socket's, taken as the bridge forwards
+# the frame; both routers' frames take the same path, so their differences are the routers').
+# SNAPLEN (default tcpdump's, 262144) also sizes the ring's slots in immediate mode: the 8 MB
+# buffer holds only ~32 frames at the default, so a burst of adverts (hundreds of instances
+# due at once) needs a small one, e.g. 128 (enough for every header wire.py reads).
 wire_start() {
   local tag=$1 port=p-$2 pid
   rm -f "$RUN/$tag.pcap"
   ip netns exec "$(ns br)" tcpdump -n -U --immediate-mode -j host --time-stamp-precision=nano \
-    -B 8192 -i "$port" -w "$RUN/$tag.pcap" 'ip proto 112 or arp' >"$RUN/$tag.tcpdump" 2>&1 &
+    -B 8192 -s "${3:-262144}" -i "$port" -w "$RUN/$tag.pcap" 'ip proto 112 or arp' >"$RUN/$tag.tcpdump" 2>&1 &
   pid=$!
   CAP_PID[$tag]=$pid
   LAB_PIDS+=("$pid")
-  wait_for "grep -q 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on $port did not start"
+  wait_for "grep -qs 'listening on' '$RUN/$tag.tcpdump'" 5 || fail "tcpdump on $port did not start"
+}
+
+# capture_dropped TAG: after capture_stop, the packets the kernel dropped for that capture
+# (tcpdump's own count; 0 when it printed none).
+capture_dropped() {
+  awk '$3 == "dropped" && $4 == "by" && $5 == "kernel" {n = $1} END {print n + 0}' "$RUN/$1.tcpdump"
 }
 
 # wire TAG ARGS...: bench/wire.py on RUN/TAG.pcap.
@@ -350,6 +368,34 @@ mem_kb() {
     rss=$((rss + r)) pss=$((pss + p))
   done
   echo "$rss $pss"
+}
+
+# mem_split PID...: where the RSS is, in kB, summed over the processes (/proc/PID/smaps, by
+# mapping): "rss binary lib_text lib_data heap anon stack other". binary: the file mappings of
+# the executable itself (text and data); lib_text / lib_data: every other file mapping,
+# executable or not (shared libraries, the locale archive); heap: [heap] (brk); anon: anonymous
+# mappings (malloc's mmap'd chunks and arenas, .bss beyond the file, thread stacks); stack:
+# [stack]; other: [vdso], [vvar] and the like. heap + anon is what the daemon allocated.
+mem_split() {
+  local pid i r sum=(0 0 0 0 0 0 0 0)
+  for pid in "$@"; do
+    read -r -a r < <(awk -v exe="$(readlink "/proc/$pid/exe")" '
+      /^[0-9a-f]+-[0-9a-f]+ / {
+        path = $6
+        if (path == "") k = 6
+        else if (path == "[heap]") k = 5
+        else if (path == "[stack]") k = 7
+        else if (path ~ /^\[/) k = 8
+        else if (path == exe) k = 2
+        else if ($2 ~ /x/) k = 3
+        else k = 4
+        next
+      }
+      $1 == "Rss:" {m[1] += $2; m[k] += $2}
+      END {for (i = 1; i <= 8; i++) printf "%d ", m[i]; print ""}' "/proc/$pid/smaps")
+    for ((i = 0; i < 8; i++)); do sum[i]=$((sum[i] + r[i])); done
+  done
+  echo "${sum[*]}"
 }
 
 # cpu_ticks PID...: utime + stime in clock ticks, summed over the processes.

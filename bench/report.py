@@ -16,6 +16,14 @@ IMPLS = ("floatd", "keepalived")
 
 # The targets of the issue, and the lab notes' keepalived baselines (for comparison only).
 TARGET_LATENCY_RATIO = 0.4
+# Issue 14's efficiency targets: floatd/keepalived ratios of the medians, and absolute bounds.
+TARGET_RSS1_RATIO = 0.25       # RSS, 1 instance
+TARGET_RSS1000_RATIO = 0.5     # RSS, 1,000 instances, Master and Backup
+TARGET_CPU_RATIO = 0.25        # CPU, 200 instances at 0.1 s, Master and Backup
+TARGET_INSTR_RATIO = 0.7       # instructions per advert, received and sent
+TARGET_ALLOCS = 0              # heap allocations per advert, received and sent
+TARGET_STATUS_MS = 100         # floatctl status --json at 4,000 instances (max of the calls)
+TARGET_STRETCH_MS = 1          # a Master advert interval stretched by a reload
 
 
 def load(name):
@@ -119,6 +127,7 @@ m = meta()
 runs = load("runs.csv") or []
 out = []
 gaps = []  # (how far from the target, text)
+eff = []  # the same, for issue 14's scale and efficiency targets
 w = out.append
 
 quick = m.get("quick") == "1"
@@ -309,6 +318,68 @@ if cpu:
     w(table(["role", "window (s)", "floatd CPU %", "changes", "keepalived CPU %", "changes", "floatd/keepalived"], rows))
     w("\nlab-notes baseline for keepalived on such a machine: 6.2 % (master), 1.4 % (backup).\n\n")
 
+if rs:
+    for role in ("master", "backup"):
+        for n in ("1", "1000"):
+            f = values(rs, "rss_kb", impl="floatd", instances=n, role=role)
+            k = values(rs, "rss_kb", impl="keepalived", instances=n, role=role)
+            r = ratio(f, k)
+            target = TARGET_RSS1_RATIO if n == "1" else TARGET_RSS1000_RATIO
+            if r is not None:
+                eff.append((r / target, f"RSS, {n} instance{'s' if n != '1' else ''}, {role}: "
+                             f"floatd/keepalived {r:.2f} (target ≤ {target}; medians "
+                             f"{fmt(statistics.median(f), 0)} vs {fmt(statistics.median(k), 0)} kB)"))
+if cpu:
+    for role in ordered(cpu, "role"):
+        f = values(cpu, "cpu_pct", impl="floatd", role=role)
+        k = values(cpu, "cpu_pct", impl="keepalived", role=role)
+        r = ratio(f, k)
+        if r is not None:
+            eff.append((r / TARGET_CPU_RATIO, f"CPU, 200 instances at 0.1 s, {role}: floatd/keepalived "
+                         f"{r:.2f} (target ≤ {TARGET_CPU_RATIO}; {fmt(statistics.median(f), 2)} vs "
+                         f"{fmt(statistics.median(k), 2)} %)"))
+
+MEM_PARTS = (("binary_kb", "binary"), ("lib_text_kb", "libraries, text"),
+             ("lib_data_kb", "libraries, data"), ("heap_kb", "heap (brk)"),
+             ("anon_kb", "anonymous"), ("stack_kb", "stack"), ("other_kb", "other"))
+rm_, sm_ = load("resources_mem.csv"), load("scale_mem.csv")
+mem_rows = [dict(r, advert_int="1", when="settled") for r in rm_ or []]
+mem_rows += sm_ or []
+if mem_rows:
+    w("### Where the RSS lies, and bytes per instance\n\n")
+    w("The same moment as the RSS above (and in section 10 for 4,000 instances), by mapping "
+      "from `/proc/PID/smaps` (Rss; keepalived: both processes summed, so its shared pages count "
+      "twice as in its RSS): **binary** the daemon's executable (text and data), **libraries** "
+      "every other file mapping (shared libraries' text, their data and relocations, the locale "
+      "archive), **heap** the brk heap, **anonymous** mappings without a file (malloc's large "
+      "chunks and arenas, .bss, thread stacks). What the daemon allocates is heap + anonymous; "
+      "**per instance** is (heap + anonymous at N − at 1) / (N − 1), in bytes, with the "
+      "same role and advert_int 1 except where marked; `after hold`: section 10's runs again at "
+      "the end of their hold (memory that start-up left behind, or growth). Medians, kB.\n\n")
+    rows = []
+    alloc1 = {}
+    keys = []
+    for r in mem_rows:
+        key = (r["impl"], r["role"], r["instances"], r["advert_int"], r["when"])
+        if key not in keys:
+            keys.append(key)
+    keys.sort(key=lambda k: (k[0], k[1], int(k[2]), -float(k[3]), k[4] != "settled"))
+    for impl, role, n, adv, when in keys:
+        sel = [r for r in mem_rows if (r["impl"], r["role"], r["instances"], r["advert_int"], r["when"]) == (impl, role, n, adv, when)]
+        med = {f: statistics.median(values(sel, f)) for f in ["rss_kb"] + [p for p, _ in MEM_PARTS]}
+        alloc = med["heap_kb"] + med["anon_kb"]
+        if n == "1" and when == "settled":
+            alloc1[(impl, role)] = alloc
+        per = "–"
+        if n != "1" and (impl, role) in alloc1:
+            per = fmt((alloc - alloc1[(impl, role)]) * 1024 / (int(n) - 1), 0)
+        rows.append([impl, role, n + ("" if adv == "1" else f" at {adv} s") + ("" if when == "settled" else f", {when}"),
+                     fmt(med["rss_kb"], 0)] +
+                    [fmt(med[p], 0) for p, _ in MEM_PARTS] + [fmt(alloc, 0), per])
+    w(table(["impl", "role", "instances", "RSS"] + [label for _, label in MEM_PARTS] +
+            ["heap + anonymous", "bytes per instance"], rows))
+    w("\n")
+
 # ---------------------------------------------------------------------------------------------
 cg = load("callgrind.csv")
 w("## 4. Instructions per advert (callgrind)\n\n")
@@ -337,6 +408,38 @@ else:
                      fmt(rr, 2) if rr is not None else "–"])
     w(table(["path", "floatd instr/advert", "adverts", "changes", "keepalived instr/advert", "adverts", "changes", "floatd/keepalived"], rows))
     w("\n")
+    for path in ordered(cg, "path"):
+        r_ = ratio(values(cg, "instr_per_advert", impl="floatd", path=path),
+                   values(cg, "instr_per_advert", impl="keepalived", path=path))
+        if r_ is not None:
+            eff.append((r_ / TARGET_INSTR_RATIO, f"instructions per advert {'received' if path == 'receive' else 'sent'}: "
+                         f"floatd/keepalived {r_:.2f} (target ≤ {TARGET_INSTR_RATIO})"))
+    if any(r.get("allocs") not in (None, "") for r in cg):
+        w("Heap allocations in the same window, from the same dump: the calls into malloc, "
+          "calloc, realloc and the aligned allocators that callgrind counted on its call arcs "
+          "(every `operator new` goes through one of them; its own calls are shown beside, the "
+          "C++ share), divided by the same adverts (bench/cgalloc.py). Target: none per advert "
+          "in steady state.\n\n")
+        rows = []
+        for path in ordered(cg, "path"):
+            row = [path]
+            for impl in IMPLS:
+                sel = [r for r in cg if r["impl"] == impl and r["path"] == path and r.get("allocs") not in (None, "")]
+                if sel:
+                    row += [sel[0]["allocs_per_advert"], sel[0]["allocs"], sel[0]["news"]]
+                else:
+                    row += ["–", "–", "–"]
+            rows.append(row)
+            fa = values(cg, "allocs_per_advert", impl="floatd", path=path)
+            ka = values(cg, "allocs_per_advert", impl="keepalived", path=path)
+            if fa:
+                worst = max(fa)
+                eff.append((1 + worst if worst > TARGET_ALLOCS else 0,
+                             f"heap allocations per advert {'received' if path == 'receive' else 'sent'}: "
+                             f"floatd {fmt(worst)}, keepalived {fmt(max(ka)) if ka else '–'} (target {TARGET_ALLOCS})"))
+        w(table(["path", "floatd allocs/advert", "allocs", "operator new",
+                 "keepalived allocs/advert", "allocs", "operator new"], rows))
+        w("\n")
 
 # ---------------------------------------------------------------------------------------------
 fs, sp = load("fast.csv"), load("spurious.csv")
@@ -763,6 +866,91 @@ else:
                          f"(target ≤ Skew_Time + 20 ms = {fmt(bound)} ms)"))
 
 # ---------------------------------------------------------------------------------------------
+sc, sr = load("scale.csv"), load("scale_reload.csv")
+w("## 10. Scale: 4,000 instances\n\n")
+if not sc:
+    w("Not run, or no result (see the experiment's log).\n\n")
+else:
+    hold = sc[0]["hold_s"]
+    w("Issue 14. Two routers, each with eth0..eth15 on sixteen bridges; one /32 VIP per "
+      "instance, VRIDs 1..250 on each interface used; the Master (150, `state MASTER`) and the "
+      "Backup (100), floatd and then keepalived on the same lab, the same generated "
+      "configuration. **Settle** as in section 3: the Master started alone until it holds "
+      "every VIP and logged MASTER for every instance, then the Backup until it logged BACKUP "
+      "for every one (floatd's status must agree). **Status**: `floatctl status --json` "
+      "timed by the calling shell around each call, the client's start-up included: median "
+      "and max of 20 calls on each router (keepalived has no such query). **Hold**: "
+      f"{hold} s after the reload below; state changes logged by each router during it (none "
+      "expected), the VIPs it holds at the end (the Master: every instance's; the Backup: "
+      "none), and its RSS then. **Stop**: SIGTERM until the daemon exited. A run that "
+      "does not settle or changes state is recorded as it failed. ms and kB.\n\n")
+    rows = []
+    for r in sc:
+        rows.append([r["impl"], f"{r['instances']} ({r['ifaces']} × {int(r['instances']) // int(r['ifaces'])})",
+                     r["advert_int"], r["role"], r["outcome"], fmt(num(r["settle_ms"]), 0), fmt(num(r["rss_kb"]), 0),
+                     fmt(num(r["pss_kb"]), 0),
+                     f"{fmt(num(r['status_med_ms']))} / {fmt(num(r['status_max_ms']))}" if r["status_med_ms"] != "n/a" else "n/a",
+                     r["hold_transitions"], r["vips_end"], fmt(num(r["rss_end_kb"]), 0),
+                     fmt(num(r["stop_ms"]), 0) if num(r["stop_ms"]) is not None else r["stop_ms"]])
+    w(table(["impl", "instances", "advert_int (s)", "role", "outcome", "settle ms", "RSS kB", "PSS kB",
+             "status median / max ms", f"state changes in {hold} s", "VIPs at the end", "RSS at the end kB",
+             "stop ms"], rows))
+    w("\n")
+    if sr:
+        w("**Reload**: the Master's configuration with one instance changed (VRID 1 of eth0: "
+          "priority 150 → 200, so it stays Master and both routers still agree on its VIPs, which "
+          "keepalived checks in every advert), SIGHUP (keepalived: to its parent); **applied**: "
+          "the Master's first advert with the new priority on the wire. The Master's adverts on eth0's bridge (250 VRIDs) are captured "
+          "with kernel timestamps on the client's port: per VRID, the interval between "
+          "consecutive adverts minus advert_int. **Stretch**: the largest such excess "
+          "(a missed advert shows as one more interval); **deviation**: the largest in either "
+          "direction. The reload window runs from 1.5 intervals before the SIGHUP until at least "
+          "3 s (6 intervals) after it applied; the **baseline** is the same length before the "
+          "SIGHUP, what this machine stretches without a reload. **State changes**: both routers, "
+          "in the reload window. Scheduler: the worst lateness of a 5 ms sleeper meanwhile "
+          "(tests/netns/lib.sh sched_late_ms). ms.\n\n")
+        rows = []
+        for r in sr:
+            rows.append([r["impl"], r["instances"], r["advert_int"], r["outcome"], r["applied_ms"] or "–",
+                         r["transitions"] or "–", r["vrids"] or "–", r["intervals"] or "–",
+                         r["stretch_ms"] or "–", r["dev_ms"] or "–", r["base_stretch_ms"] or "–",
+                         r["base_dev_ms"] or "–", r["sched_late_ms"] or "–"])
+        w(table(["impl", "instances", "advert_int (s)", "outcome", "applied after", "state changes",
+                 "VRIDs seen", "intervals", "stretch", "deviation", "baseline stretch",
+                 "baseline deviation", "scheduler late"], rows))
+        w("\n")
+    for cfg in ordered(sc, "instances"):
+        f = [r for r in sc if r["impl"] == "floatd" and r["instances"] == cfg]
+        k = [r for r in sc if r["impl"] == "keepalived" and r["instances"] == cfg]
+        if not f:
+            continue
+        adv = f[0]["advert_int"]
+        bad = [r for r in f if r["outcome"] != "ok" or r["hold_transitions"] != "0"]
+        tr = sum(int(num(r["hold_transitions"]) or 0) for r in f)
+        kdesc = ("; ".join(f"{r['role']} {r['outcome']}" for r in k if r["outcome"] != "ok") or
+                 f"settled, {sum(int(num(r['hold_transitions']) or 0) for r in k)} state changes") if k else "not run"
+        eff.append((1 + len(bad) + tr if bad else 0,
+                     f"{cfg} instances at {adv} s: floatd "
+                     + (f"settled (Master {fmt(num(f[0]['settle_ms']), 0)} ms, Backup "
+                        f"{fmt(num(f[-1]['settle_ms']), 0)} ms) and held {f[0]['hold_s']} s with {tr} state changes"
+                        if not bad else "; ".join(f"{r['role']}: {r['outcome']}" for r in bad))
+                     + f"; keepalived {kdesc} (target: settle, 0 spurious transitions)"))
+        st = values(f, "status_max_ms")
+        if st:
+            eff.append((max(st) / TARGET_STATUS_MS,
+                         f"floatctl status --json at {cfg} instances ({adv} s): at most {fmt(max(st))} ms, "
+                         f"median {fmt(statistics.median(values(f, 'status_med_ms')))} ms (target < {TARGET_STATUS_MS} ms)"))
+        rl = [r for r in sr or [] if r["impl"] == "floatd" and r["instances"] == cfg]
+        if rl:
+            r = rl[0]
+            stretch = num(r["stretch_ms"])
+            ok = r["outcome"] == "ok" and stretch is not None
+            eff.append(((max(stretch, 0) / TARGET_STRETCH_MS if ok else 99),
+                         f"reload at {cfg} instances ({adv} s): {r['outcome']}, {r['transitions'] or '–'} state changes, "
+                         f"largest advert stretch {r['stretch_ms'] or '–'} ms (baseline without a reload "
+                         f"{r['base_stretch_ms'] or '–'} ms) (target: no transition, ≤ {TARGET_STRETCH_MS} ms)"))
+
+# ---------------------------------------------------------------------------------------------
 summary = ["## Summary against the targets\n\n"]
 if gaps:
     # The issue's quantitative target (takeover latency ratio) first, worst first; then the
@@ -776,8 +964,16 @@ if gaps:
         summary.append(f"\n**Biggest gap**: {missed[0][1]}.\n\n")
     else:
         summary.append("\nEvery target measured here is met.\n\n")
-else:
+elif not eff:
     summary.append("No target could be evaluated (experiments missing).\n\n")
+if eff:
+    # Issue 14's targets, in the order of its table (memory, CPU, instructions, allocations,
+    # then the 4,000-instance experiment).
+    summary.append("Scale and efficiency (issue 14; floatd/keepalived ratios of the medians):\n\n")
+    for score, text in eff:
+        summary.append(f"- {text}: **{'met' if score <= 1 else 'NOT met'}**\n")
+    missed = [g for g in eff if g[0] > 1]
+    summary.append(f"\n{len(eff) - len(missed)} of {len(eff)} met.\n\n")
 out[summary_at] = "".join(summary)
 
 with open(OUT, "w") as f:

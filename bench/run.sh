@@ -6,16 +6,18 @@
 # Runs each experiment script in turn (bench/exp_*.sh; each builds its own lab of namespaces
 # named fdb<pid>-* and removes it on every exit path), then bench/report.py, which writes
 # the results as Markdown. A full run writes bench/RESULTS.md and bench/data/*.csv and takes
-# about 33 minutes on 2 cores: the 10-minute advert-loss run goes in the background of the
-# takeover, outage, resources, callgrind, resilience and splitbrain experiments, and the
-# 10-minute spurious-transition run under load comes last, alone. BENCH_QUICK=1 runs every
-# experiment with few repetitions (about 6 minutes, to check the scripts) and writes
-# bench/RESULTS-quick.md and bench/data-quick/ instead, so it never overwrites a full run.
+# about 80 minutes on 2 cores: the 10-minute advert-loss run goes in the background of the
+# takeover, outage, resources, callgrind, resilience and splitbrain experiments; the scale
+# experiment (issue 14) holds 4,000 and 1,000 instances for 10 minutes each, floatd and
+# keepalived one after the other (about 45 minutes); the 10-minute spurious-transition run
+# under load comes last, alone. BENCH_QUICK=1 runs every experiment with few repetitions
+# (about 10 minutes, to check the scripts) and writes bench/RESULTS-quick.md and
+# bench/data-quick/ instead, so it never overwrites a full run.
 #
 # Environment:
 #   BENCH_QUICK=1           few repetitions, short windows
 #   BENCH_EXPERIMENTS=...   a subset, in order: takeover outage resources callgrind fast
-#                           resilience splitbrain loss (a subset without BENCH_QUICK=1 still
+#                           resilience splitbrain scale loss (a subset without BENCH_QUICK=1 still
 #                           rewrites bench/RESULTS.md, from bench/data as the subset leaves it)
 #   BENCH_N=N               repetitions of every repeated trial (default 10, but 8 for the
 #                           tracked-service trials and 3 for resources; quick 2, 1 and 1)
@@ -30,6 +32,9 @@
 #   SB_CUT=S                splitbrain: how long each LAN cut lasts (default 10; quick 6);
 #                           SB_ADV its advert interval (1). Its LAN cuts and link-down trials
 #                           are BENCH_N each (default 10; quick 2).
+#   SCALE_HOLD=S            the scale experiment's hold, per implementation and configuration
+#                           (default 600; quick 15); SCALE_CONFIGS its configurations
+#                           (default "4000:16:1 1000:4:0.1": instances:interfaces:advert_int)
 #   TAKEOVER_ADVS, HANDOVER_ADVS, TRACK_ADVS, FAST_ADV, CG_N, CG_ADV, CG_SECONDS: see the
 #   experiment scripts.
 set -euo pipefail
@@ -40,7 +45,7 @@ ROOT=$(cd "$BENCH_DIR/.." && pwd)
 FLOATD=$(realpath "${1:-$ROOT/build/floatd}")
 QUICK=${BENCH_QUICK:-0}
 [[ $QUICK == 0 || $QUICK == 1 ]] || { echo "BENCH_QUICK must be 0 or 1" >&2; exit 2; }
-EXPERIMENTS=${BENCH_EXPERIMENTS:-takeover outage resources callgrind fast resilience splitbrain loss}
+EXPERIMENTS=${BENCH_EXPERIMENTS:-takeover outage resources callgrind fast resilience splitbrain scale loss}
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "make bench needs root (network namespaces, raw sockets): sudo make bench" >&2

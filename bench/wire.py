@@ -18,6 +18,14 @@ ARPs (sender IP == target IP). The timestamps are the kernel's, taken on the bri
       with --garp only the number of gratuitous ARPs it sent.
   wire.py gaps --mac MAC --vrid V PCAP
       Adverts of MAC for V: count and largest interval between consecutive ones in ms.
+  wire.py first --mac MAC --vrid V --prio P PCAP
+      The epoch time (s, 9 decimals) of MAC's first advert for V with priority P, or "none"
+      (a capture still being written is read up to its last complete frame).
+  wire.py intervals --mac MAC --adv S PCAP
+      Adverts of MAC, every VRID: the interval between consecutive adverts of the same VRID
+      against the advert interval S (seconds). Prints "adverts vrids intervals stretch_ms
+      dev_ms worst_vrid": the largest interval minus S (how far one was stretched; negative
+      if none was), the largest |interval - S|, and the VRID of the largest stretch.
 Every command takes --after T and --before T (epoch seconds): only frames in that window.
 """
 import argparse
@@ -139,6 +147,34 @@ def gaps(a):
     return f"{len(ts)} {ms(big)}"
 
 
+def first(a):
+    for t, kind, src, info in events(a.pcap, a.after, a.before):
+        if kind == "advert" and src == a.mac.lower() and info == (a.vrid, a.prio):
+            return f"{t // 1_000_000_000}.{t % 1_000_000_000:09d}"
+    return "none"
+
+
+def intervals(a):
+    last, n, stretch, dev, worst = {}, 0, None, 0, "none"
+    adv_ns = round(a.adv * 1e9)
+    adverts = 0
+    for t, kind, src, info in events(a.pcap, a.after, a.before):
+        if kind != "advert" or src != a.mac.lower():
+            continue
+        adverts += 1
+        vrid = info[0]
+        if vrid in last:
+            d = t - last[vrid] - adv_ns
+            n += 1
+            dev = max(dev, abs(d))
+            if stretch is None or d > stretch:
+                stretch, worst = d, vrid
+        last[vrid] = t
+    if stretch is None:
+        return f"{adverts} {len(last)} 0 none none none"
+    return f"{adverts} {len(last)} {n} {ms(stretch)} {ms(dev)} {worst}"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -158,12 +194,20 @@ def main():
     q = sub.add_parser("gaps")
     q.add_argument("--mac", required=True)
     q.add_argument("--vrid", type=int, required=True)
-    for s in (t, g, c, q):
+    f = sub.add_parser("first")
+    f.add_argument("--mac", required=True)
+    f.add_argument("--vrid", type=int, required=True)
+    f.add_argument("--prio", type=int, required=True)
+    v = sub.add_parser("intervals")
+    v.add_argument("--mac", required=True)
+    v.add_argument("--adv", type=float, required=True, help="the advert interval (s)")
+    for s in (t, g, c, q, f, v):
         s.add_argument("--after", type=float)
         s.add_argument("--before", type=float)
         s.add_argument("pcap")
     a = p.parse_args()
-    print({"takeover": takeover, "garp": garp, "count": count, "gaps": gaps}[a.cmd](a))
+    print({"takeover": takeover, "garp": garp, "count": count, "gaps": gaps,
+           "first": first, "intervals": intervals}[a.cmd](a))
 
 
 if __name__ == "__main__":
