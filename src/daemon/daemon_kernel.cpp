@@ -315,14 +315,15 @@ MonoTime arrival(std::optional<MonoTime> arrived, MonoTime now) {
 // Reads until the queue is empty: every advert counts from when it arrived (see arrival()),
 // so a deadline may be judged only once everything that arrived before it has been read.
 // At most 16 batches (1,024 packets) a call, so that a flood cannot starve the timers.
+// A batch that comes back short emptied the queue: no further call (issue 14).
 void Daemon::on_socket(Socket& s) {
-  for (int i = 0; i < 16 && receive_batch(s) == kBatch; ++i) {
+  for (int i = 0; i < 64 && receive_batch(s) == kBatch; ++i) {
   }
 }
 
 // Any VRRP socket with packets waiting is read first (on_timerfd, before deadlines).
 void Daemon::drain_sockets() {
-  std::vector<pollfd> fds = socket_pollfds();
+  std::vector<pollfd>& fds = socket_pollfds();
   if (poll(fds.data(), fds.size(), 0) <= 0) return;
   std::size_t i = 0;
   for (const auto& [key, s] : sockets_) {  // the order socket_pollfds() listed them in
@@ -330,11 +331,11 @@ void Daemon::drain_sockets() {
   }
 }
 
-std::vector<pollfd> Daemon::socket_pollfds() const {
-  std::vector<pollfd> fds;
-  fds.reserve(sockets_.size());
-  for (const auto& [key, s] : sockets_) fds.push_back({s->socket->fd(), POLLIN, 0});
-  return fds;
+// Into pollfds_, which keeps its capacity from one call to the next.
+std::vector<pollfd>& Daemon::socket_pollfds() {
+  pollfds_.clear();
+  for (const auto& [key, s] : sockets_) pollfds_.push_back({s->socket->fd(), POLLIN, 0});
+  return pollfds_;
 }
 
 std::size_t Daemon::receive_batch(Socket& s) {
@@ -344,7 +345,7 @@ std::size_t Daemon::receive_batch(Socket& s) {
     if (unknown_log_.allow(now)) log_.warning("receive on " + s.interface + ": " + packets.error());
     return 0;
   }
-  for (const auto& p : *packets) {
+  for (const AdvertSocket::Received& p : *packets) {
     const Vrid vrid = p.message.size() >= 2 ? p.message[1] : 0;
     Running* r = find(s.interface, s.family, vrid);
     std::size_t path = 0;

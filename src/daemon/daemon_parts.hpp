@@ -11,6 +11,9 @@ struct Daemon::Running {
   Daemon* daemon = nullptr;
   std::unique_ptr<Instance> instance;
   std::optional<MonoTime> due;  // its entry in Daemon::deadlines_
+  // Its entry's node while it is out of deadlines_: put back on the next rearm(), so that
+  // moving a deadline allocates nothing (issue 14).
+  Deadlines::node_type node;
 };
 
 struct Daemon::Socket {
