@@ -177,6 +177,7 @@ Result<Ok> Daemon::init() {
 void Daemon::shutdown() {
   close_doors();
   by_key_.clear();  // nothing is received from here on: the instances go
+  for (auto& [key, s] : sockets_) s->by_vrid.fill(nullptr);
   by_path_.clear();
   for (auto& r : instances_) stop_instance(*r);  // Masters resign with priority 0 (SM-9)
   wait_for_notifiers();

@@ -141,6 +141,7 @@ void Daemon::ensure_socket(const std::string& dev, Family family) {
   s->socket = std::move(*sock);
   ev_io_init(&s->watcher, socket_cb, s->socket->fd(), EV_READ);
   s->watcher.data = s.get();
+  index_socket(*s);
   ev_io_start(loop_, &s->watcher);
   sockets_[key] = std::move(s);
 }
@@ -347,7 +348,7 @@ std::size_t Daemon::receive_batch(Socket& s) {
   }
   for (const AdvertSocket::Received& p : *packets) {
     const Vrid vrid = p.message.size() >= 2 ? p.message[1] : 0;
-    Running* r = find(s.interface, s.family, vrid);
+    Running* r = s.by_vrid[vrid];
     std::size_t path = 0;
     std::span<const std::uint8_t> message = p.message;
     if (r == nullptr) {  // a heartbeat path's advert (issue 11)?
@@ -397,6 +398,16 @@ void Daemon::index_instances() {
     by_key_[{config::advert_device(c), c.family(), c.vrid}] = r.get();
     for (std::size_t p = 0; p < c.heartbeat_paths.size(); ++p) {
       by_path_[{c.heartbeat_paths[p].interface, c.family(), c.vrid}] = {r.get(), p + 1};
+    }
+  }
+  for (auto& [key, s] : sockets_) index_socket(*s);
+}
+
+void Daemon::index_socket(Socket& s) const {
+  s.by_vrid.fill(nullptr);
+  for (const auto& [key, r] : by_key_) {
+    if (std::get<0>(key) == s.interface && std::get<1>(key) == s.family) {
+      s.by_vrid[std::get<2>(key)] = r;
     }
   }
 }

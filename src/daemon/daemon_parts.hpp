@@ -3,6 +3,8 @@
 // (transitions, tracking, sync groups, events, control commands).
 #pragma once
 
+#include <array>
+
 #include "daemon/daemon.hpp"
 
 namespace floatd::daemon {
@@ -22,6 +24,9 @@ struct Daemon::Socket {
   Family family = Family::kIPv4;
   std::unique_ptr<AdvertSocket> socket;
   ev_io watcher{};
+  // VRID -> the instance on this (device, family): by_key_'s entries for this socket, so that
+  // a received advert finds its instance by index, not by a string-keyed map (issue 14).
+  std::array<Running*, 256> by_vrid{};
 };
 
 
