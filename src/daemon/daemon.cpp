@@ -177,6 +177,7 @@ Result<Ok> Daemon::init() {
 void Daemon::shutdown() {
   close_doors();
   by_key_.clear();  // nothing is received from here on: the instances go
+  for (auto& [key, s] : sockets_) s->by_vrid.fill(nullptr);
   by_path_.clear();
   for (auto& r : instances_) stop_instance(*r);  // Masters resign with priority 0 (SM-9)
   wait_for_notifiers();
@@ -351,15 +352,26 @@ void Daemon::stop_instance(Running& r) {
   unschedule(r);  // a stopped instance has no deadline; this keeps that true
 }
 
+// The entry's node is kept (Running::node), not freed: rearm() puts it back.
 void Daemon::unschedule(Running& r) {
-  if (r.due) deadlines_.erase({*r.due, &r});
+  if (r.due) {
+    auto node = deadlines_.extract({*r.due, &r});
+    if (!node.empty()) r.node = std::move(node);
+  }
   r.due.reset();
 }
 
 void Daemon::rearm(Running& r) {
   unschedule(r);
   r.due = r.instance->next_deadline();
-  if (r.due) deadlines_.insert({*r.due, &r});
+  if (r.due) {
+    if (r.node.empty()) {
+      deadlines_.insert({*r.due, &r});
+    } else {
+      r.node.value() = {*r.due, &r};
+      deadlines_.insert(std::move(r.node));
+    }
+  }
   arm_timerfd();
 }
 
@@ -398,7 +410,7 @@ void Daemon::arm_timerfd() {
 // Busy-waits until `deadline`; false as soon as a VRRP socket has a packet (it may be the
 // advert that cancels the takeover: the loop reads it first, then the timerfd fires again).
 bool Daemon::wait_out(MonoTime deadline) {
-  std::vector<pollfd> fds = socket_pollfds();
+  std::vector<pollfd>& fds = socket_pollfds();
   while (clock_.now() < deadline) {
     if (poll(fds.data(), fds.size(), 0) > 0) return false;
   }
@@ -427,14 +439,14 @@ void Daemon::on_timerfd() {
     }
   }
   const MonoTime now = clock_.now();
-  std::vector<Running*> due;
+  due_.clear();
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
     Running* r = deadlines_.begin()->second;
-    deadlines_.erase(deadlines_.begin());
+    r->node = deadlines_.extract(deadlines_.begin());
     r->due.reset();
-    due.push_back(r);
+    due_.push_back(r);
   }
-  for (Running* r : due) {
+  for (Running* r : due_) {
     r->instance->tick(now);
     rearm(*r);
   }
@@ -466,6 +478,7 @@ void Daemon::resync_deadlines() {
   deadlines_.clear();
   for (auto& r : instances_) {
     r->due.reset();
+    r->node = {};
     rearm(*r);
   }
   timerfd_at_.reset();

@@ -72,6 +72,7 @@ class Daemon {
  private:
   struct Running;  // an instance and its timer
   struct Socket;   // a VRRP socket and its watcher
+  using Deadlines = std::set<std::pair<MonoTime, Running*>>;
 
   Result<Ok> init();
   void shutdown();
@@ -112,6 +113,7 @@ class Daemon {
   void unschedule(Running& r);
   void rearm(Running& r);
   Running* find(const std::string& device, Family family, Vrid vrid);
+  void index_socket(Socket& s) const;  // its by_vrid, from by_key_
   Running* running_named(const std::string& name);
   // The control commands (daemon_events.cpp), once parsed (control_command.hpp).
   Result<nlohmann::json> serve(const StatusCommand& c);
@@ -194,15 +196,18 @@ class Daemon {
   // milliseconds) and one descriptor however many instances there are. The housekeeping
   // deadlines (reconcile_at_, files_retry_at_) share it, so every time the daemon keeps is on
   // the Clock and WakeTimer ports and a fake clock drives them all in tests.
-  static constexpr std::size_t kBatch = 64;  // packets per receive() call
+  static constexpr std::size_t kBatch = 16;  // packets per receive() call: one recvmmsg()
   void drain_sockets();
-  std::vector<pollfd> socket_pollfds() const;  // POLLIN on every VRRP socket, map order
+  std::vector<pollfd>& socket_pollfds();  // POLLIN on every VRRP socket, map order
   std::size_t receive_batch(Socket& s);
   MonoTime fire_time(MonoTime deadline, const Running& r) const;
   std::optional<MonoTime> next_wake() const;  // what the timerfd is armed for
   void run_housekeeping(MonoTime now);  // reconcile_at_, files_retry_at_, VMAC retries, when due
   bool wait_out(MonoTime deadline);
-  std::set<std::pair<MonoTime, Running*>> deadlines_;
+  Deadlines deadlines_;
+  // Reused by every wake-up (capacity kept): the steady state allocates nothing (issue 14).
+  std::vector<Running*> due_;         // on_timerfd()'s instances whose deadline has come
+  std::vector<pollfd> pollfds_;       // socket_pollfds()'s
   std::optional<MonoTime> timerfd_at_;
   ev_io timer_watcher_{};
   ev_signal signals_[3]{};

@@ -141,6 +141,7 @@ void Daemon::ensure_socket(const std::string& dev, Family family) {
   s->socket = std::move(*sock);
   ev_io_init(&s->watcher, socket_cb, s->socket->fd(), EV_READ);
   s->watcher.data = s.get();
+  index_socket(*s);
   ev_io_start(loop_, &s->watcher);
   sockets_[key] = std::move(s);
 }
@@ -315,14 +316,15 @@ MonoTime arrival(std::optional<MonoTime> arrived, MonoTime now) {
 // Reads until the queue is empty: every advert counts from when it arrived (see arrival()),
 // so a deadline may be judged only once everything that arrived before it has been read.
 // At most 16 batches (1,024 packets) a call, so that a flood cannot starve the timers.
+// A batch that comes back short emptied the queue: no further call (issue 14).
 void Daemon::on_socket(Socket& s) {
-  for (int i = 0; i < 16 && receive_batch(s) == kBatch; ++i) {
+  for (int i = 0; i < 64 && receive_batch(s) == kBatch; ++i) {
   }
 }
 
 // Any VRRP socket with packets waiting is read first (on_timerfd, before deadlines).
 void Daemon::drain_sockets() {
-  std::vector<pollfd> fds = socket_pollfds();
+  std::vector<pollfd>& fds = socket_pollfds();
   if (poll(fds.data(), fds.size(), 0) <= 0) return;
   std::size_t i = 0;
   for (const auto& [key, s] : sockets_) {  // the order socket_pollfds() listed them in
@@ -330,11 +332,11 @@ void Daemon::drain_sockets() {
   }
 }
 
-std::vector<pollfd> Daemon::socket_pollfds() const {
-  std::vector<pollfd> fds;
-  fds.reserve(sockets_.size());
-  for (const auto& [key, s] : sockets_) fds.push_back({s->socket->fd(), POLLIN, 0});
-  return fds;
+// Into pollfds_, which keeps its capacity from one call to the next.
+std::vector<pollfd>& Daemon::socket_pollfds() {
+  pollfds_.clear();
+  for (const auto& [key, s] : sockets_) pollfds_.push_back({s->socket->fd(), POLLIN, 0});
+  return pollfds_;
 }
 
 std::size_t Daemon::receive_batch(Socket& s) {
@@ -344,9 +346,9 @@ std::size_t Daemon::receive_batch(Socket& s) {
     if (unknown_log_.allow(now)) log_.warning("receive on " + s.interface + ": " + packets.error());
     return 0;
   }
-  for (const auto& p : *packets) {
+  for (const AdvertSocket::Received& p : *packets) {
     const Vrid vrid = p.message.size() >= 2 ? p.message[1] : 0;
-    Running* r = find(s.interface, s.family, vrid);
+    Running* r = s.by_vrid[vrid];
     std::size_t path = 0;
     std::span<const std::uint8_t> message = p.message;
     if (r == nullptr) {  // a heartbeat path's advert (issue 11)?
@@ -396,6 +398,16 @@ void Daemon::index_instances() {
     by_key_[{config::advert_device(c), c.family(), c.vrid}] = r.get();
     for (std::size_t p = 0; p < c.heartbeat_paths.size(); ++p) {
       by_path_[{c.heartbeat_paths[p].interface, c.family(), c.vrid}] = {r.get(), p + 1};
+    }
+  }
+  for (auto& [key, s] : sockets_) index_socket(*s);
+}
+
+void Daemon::index_socket(Socket& s) const {
+  s.by_vrid.fill(nullptr);
+  for (const auto& [key, r] : by_key_) {
+    if (std::get<0>(key) == s.interface && std::get<1>(key) == s.family) {
+      s.by_vrid[std::get<2>(key)] = r;
     }
   }
 }

@@ -3,6 +3,8 @@
 // (transitions, tracking, sync groups, events, control commands).
 #pragma once
 
+#include <array>
+
 #include "daemon/daemon.hpp"
 
 namespace floatd::daemon {
@@ -11,6 +13,9 @@ struct Daemon::Running {
   Daemon* daemon = nullptr;
   std::unique_ptr<Instance> instance;
   std::optional<MonoTime> due;  // its entry in Daemon::deadlines_
+  // Its entry's node while it is out of deadlines_: put back on the next rearm(), so that
+  // moving a deadline allocates nothing (issue 14).
+  Deadlines::node_type node;
 };
 
 struct Daemon::Socket {
@@ -19,6 +24,9 @@ struct Daemon::Socket {
   Family family = Family::kIPv4;
   std::unique_ptr<AdvertSocket> socket;
   ev_io watcher{};
+  // VRID -> the instance on this (device, family): by_key_'s entries for this socket, so that
+  // a received advert finds its instance by index, not by a string-keyed map (issue 14).
+  std::array<Running*, 256> by_vrid{};
 };
 
 

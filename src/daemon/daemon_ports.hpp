@@ -76,7 +76,9 @@ class KernelReader {
 class AdvertSocket {
  public:
   struct Received {
-    std::vector<std::uint8_t> message;  // the VRRP message; empty if the IP header was bad
+    // The VRRP message, in the socket's storage (valid until its next receive()); empty if
+    // the IP header was bad.
+    std::span<const std::uint8_t> message;
     vrrp::PacketInfo info;
     // When the kernel received it, on the monotonic clock (the Clock port's); nullopt: unknown.
     std::optional<MonoTime> arrived;
@@ -86,7 +88,10 @@ class AdvertSocket {
   virtual int ifindex() const = 0;
   virtual Result<Ok> send(std::span<const std::uint8_t> message, const IpAddress& src,
                           const IpAddress& dst, int out_ifindex) = 0;
-  virtual Result<std::vector<Received>> receive(std::size_t max) = 0;
+  // Up to `max` packets queued now, without blocking, in storage the socket owns and reuses
+  // (valid until the next call: the steady state allocates nothing, issue 14). Fewer than
+  // `max` means nothing more was queued.
+  virtual Result<std::span<const Received>> receive(std::size_t max) = 0;
   virtual void forget_interface(int out_ifindex) = 0;  // a VMAC it sent from was deleted
 };
 

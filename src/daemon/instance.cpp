@@ -183,21 +183,21 @@ void Instance::set_fault(FaultSource source, std::optional<std::string> reason, 
     faults_.erase(source);
   }
   if (!faults_.empty() && (!was_faulted || reason)) {
-    run(machine_.handle(vrrp::FaultRaised{faults_.begin()->second}, now), now);
+    handle(vrrp::FaultRaised{faults_.begin()->second}, now);
   } else if (faults_.empty() && was_faulted) {
-    run(machine_.handle(vrrp::FaultCleared{}, now), now);
+    handle(vrrp::FaultCleared{}, now);
   }
 }
 
 void Instance::set_tracking(const track::PriorityResult& result, MonoTime now) {
-  run(machine_.handle(vrrp::PriorityChanged{result.effective}, now), now);
+  handle(vrrp::PriorityChanged{result.effective}, now);
   std::optional<std::string> fault;
   for (const auto& f : result.faults) fault = fault ? *fault + "; " + f : f;
   set_fault(FaultSource::kTrack, fault, now);
 }
 
 void Instance::group_transition(bool to_master, const std::string& reason, MonoTime now) {
-  run(machine_.handle(vrrp::GroupTransition{to_master, reason}, now), now);
+  handle(vrrp::GroupTransition{to_master, reason}, now);
 }
 
 std::optional<std::string> Instance::own_fault() const {
@@ -250,18 +250,18 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
   update_router_advert(now);
 }
 
-void Instance::handover(MonoTime now) { run(machine_.handle(vrrp::Handover{}, now), now); }
+void Instance::handover(MonoTime now) { handle(vrrp::Handover{}, now); }
 
 void Instance::set_maintenance(bool on, MonoTime now) {
   if (on != machine_.maintenance()) {
     log_.notice(log_prefix_ + ": maintenance " + (on ? "on" : "off"));
   }
-  run(machine_.handle(vrrp::SetMaintenance{on}, now), now);
+  handle(vrrp::SetMaintenance{on}, now);
 }
 
-void Instance::start(MonoTime now) { run(machine_.handle(vrrp::Startup{}, now), now); }
+void Instance::start(MonoTime now) { handle(vrrp::Startup{}, now); }
 
-void Instance::stop(MonoTime now) { run(machine_.handle(vrrp::Shutdown{}, now), now); }
+void Instance::stop(MonoTime now) { handle(vrrp::Shutdown{}, now); }
 
 void Instance::solicited(MonoTime now) {
   if (!ra_ || !ra_->active()) return;  // RFC 5798 §8.2.3: a Backup does not answer
@@ -270,7 +270,7 @@ void Instance::solicited(MonoTime now) {
 }
 
 void Instance::tick(MonoTime now) {
-  run(machine_.on_tick(now), now);
+  handle(std::nullopt, now);
   if (ra_ && ra_->due(now)) {
     send_router_advert(false, now);
     ra_->sent(now);
@@ -327,10 +327,7 @@ void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& inf
     paths_.watch().heard(path, info.src, now, changes);
     report_paths(changes, now);
   }
-  run(machine_.handle(vrrp::AdvertReceived{decoded.advert.priority, decoded.advert.interval,
-                                           info.src},
-                      now),
-      now);
+  handle(vrrp::AdvertReceived{decoded.advert.priority, decoded.advert.interval, info.src}, now);
 }
 
 // v2_compat (RFC 5798 / RFC 9568 §8.4.2): a v2 advert from a router that also sends v3 is its
@@ -422,6 +419,24 @@ void Instance::drop(vrrp::DropReason reason, const vrrp::PacketInfo& info, MonoT
     if (*suppressed > 0) line += " (" + std::to_string(*suppressed) + " similar suppressed)";
     log_.notice(line);
   }
+}
+
+// The machine's actions for `event` (nullopt: its due timers) go into a vector this instance
+// keeps, so that the steady state (a Master's periodic advert, a Backup hearing its Master)
+// allocates nothing once its capacity is there (issue 14). A hook that re-enters this instance
+// (a sync group) finds the spare empty while the outer call holds it, and gets a vector of its
+// own rather than one that is being read.
+void Instance::handle(const std::optional<vrrp::Event>& event, MonoTime now) {
+  std::vector<vrrp::Action> actions = std::move(spare_actions_);
+  actions.clear();
+  if (event) {
+    machine_.handle(*event, now, actions);
+  } else {
+    machine_.on_tick(now, actions);
+  }
+  run(actions, now);
+  actions.clear();
+  if (actions.capacity() >= spare_actions_.capacity()) spare_actions_ = std::move(actions);
 }
 
 // The wire and the kernel first, the bookkeeping after: a new Master's advert and gratuitous

@@ -169,6 +169,7 @@ class Instance {
             std::size_t path = 0);
 
  private:
+  void handle(const std::optional<vrrp::Event>& event, MonoTime now);
   void run(const std::vector<vrrp::Action>& actions, MonoTime now);
   void log_transition(const vrrp::StateChanged& change);
   void send_advert(Priority priority, MonoTime now);
@@ -221,6 +222,7 @@ class Instance {
   vrrp::MixedVersions mixed_;  // v2_compat only
   std::optional<vrrp::RaSchedule> ra_;  // send_ra: active while Master (L2-8)
   std::vector<Stranger> strangers_;
+  std::vector<vrrp::Action> spare_actions_;  // handle()'s, kept for its capacity
   TransitionHook hook_;
   PathHook path_hook_;
   StrangerHook stranger_hook_;

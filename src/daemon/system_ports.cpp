@@ -86,7 +86,9 @@ std::int64_t real_minus_mono_ns() {
 
 class SystemSocket final : public AdvertSocket {
  public:
-  explicit SystemSocket(std::unique_ptr<net::VrrpSocket> s) : socket_(std::move(s)) {}
+  explicit SystemSocket(std::unique_ptr<net::VrrpSocket> s) : socket_(std::move(s)) {
+    batch_.reserve(net::VrrpSocket::kBatch);
+  }
   int fd() const override { return socket_->fd(); }
   int ifindex() const override { return socket_->ifindex(); }
   Result<Ok> send(std::span<const std::uint8_t> message, const IpAddress& src, const IpAddress& dst,
@@ -96,25 +98,26 @@ class SystemSocket final : public AdvertSocket {
   // The kernel stamps packets on CLOCK_REALTIME: moved onto the monotonic clock with the
   // offset between the two, read once per batch (a step while they waited is the daemon's to
   // bound: daemon_kernel.cpp, arrival()).
-  Result<std::vector<Received>> receive(std::size_t max) override {
+  Result<std::span<const Received>> receive(std::size_t max) override {
     auto r = socket_->receive(max);
     if (!r) return fail(r.error());
+    batch_.clear();  // keeps its capacity: kBatch, the most a receive() returns
+    if (r->empty()) return std::span<const Received>{};
     const std::int64_t offset_ns = real_minus_mono_ns();
-    std::vector<Received> out;
-    out.reserve(r->size());
-    for (auto& p : *r) {
+    for (const auto& p : *r) {
       std::optional<MonoTime> arrived;
       if (p.arrived_realtime_ns != 0) {
         arrived = MonoTime{Microseconds{(p.arrived_realtime_ns - offset_ns) / 1000}};
       }
-      out.push_back({std::move(p.message), p.info, arrived});
+      batch_.push_back({p.message, p.info, arrived});
     }
-    return out;
+    return std::span<const Received>(batch_);
   }
   void forget_interface(int out_ifindex) override { socket_->forget_interface(out_ifindex); }
 
  private:
   std::unique_ptr<net::VrrpSocket> socket_;
+  std::vector<Received> batch_;  // receive()'s, over the socket's buffers
 };
 
 class SystemTransport final : public AdvertTransport {
@@ -231,6 +234,10 @@ Result<std::unique_ptr<SystemPorts>> SystemPorts::open() {
   if (fd < 0) return fail(std::string("timerfd: ") + std::strerror(errno));
   parts->timer = std::make_unique<SystemTimer>(fd);
   return std::unique_ptr<SystemPorts>(new SystemPorts(std::move(parts)));
+}
+
+std::unique_ptr<AdvertTransport> system_advert_transport() {
+  return std::make_unique<SystemTransport>();
 }
 
 DaemonPorts SystemPorts::ports() {

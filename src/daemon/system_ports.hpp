@@ -26,4 +26,8 @@ class SystemPorts {
   std::unique_ptr<Parts> parts_;
 };
 
+// The real VRRP sockets alone (what SystemPorts uses), for a test that drives a Daemon over
+// real raw sockets and fakes for the rest (tests/daemon/advert_allocations_test.cpp).
+std::unique_ptr<AdvertTransport> system_advert_transport();
+
 }  // namespace floatd::daemon

@@ -22,7 +22,6 @@ namespace {
 
 constexpr int kTtl = 255;      // PKT-12
 constexpr int kTosCs6 = 0xc0;  // PKT-15: DSCP CS6 ("internet control")
-constexpr std::size_t kMaxIpPacket = 65535;
 constexpr std::size_t kIpv4MinHeader = 20;
 
 std::string sys_error(std::string_view what, std::string_view ifname, int err) {
@@ -213,8 +212,7 @@ void parse_v4(std::span<const std::uint8_t> packet, VrrpSocket::Received& r) {
   r.info.hop_limit = packet[8];
   r.info.src = *address_from(&packet[12], 4);
   r.info.dst = *address_from(&packet[16], 4);
-  r.message.assign(packet.begin() + static_cast<long>(header_len),
-                   packet.begin() + static_cast<long>(total_len));
+  r.message = packet.subspan(header_len, total_len - header_len);
 }
 
 // Source from msg_name; destination, ifindex and (IPv6) hop limit from ancillary data.
@@ -249,12 +247,41 @@ void parse_meta(const msghdr& msg, VrrpSocket::Received& r) {
 
 }  // namespace
 
+// Allocated once per socket. The packet bytes are not initialised: pages the kernel never
+// writes to cost no memory.
+struct VrrpSocket::Batch {
+  mmsghdr headers[kBatch];
+  iovec iov[kBatch];
+  sockaddr_storage from[kBatch];
+  ControlBuffer control[kBatch];
+  Received received[kBatch];
+  std::uint8_t bytes[kBatch][kSlotBytes];
+
+  // recvmmsg() overwrites the lengths: set them again before each call.
+  void prepare(std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+      iov[i] = {bytes[i], kSlotBytes};
+      msghdr& m = headers[i].msg_hdr;
+      m = msghdr{};
+      m.msg_name = &from[i];
+      m.msg_namelen = sizeof from[i];
+      m.msg_iov = &iov[i];
+      m.msg_iovlen = 1;
+      m.msg_control = control[i].bytes;
+      m.msg_controllen = sizeof control[i].bytes;
+      headers[i].msg_len = 0;
+    }
+  }
+};
+
+void VrrpSocket::BatchDeleter::operator()(Batch* b) const { delete b; }
+
 VrrpSocket::VrrpSocket(Family family, int ifindex, std::string ifname, UniqueFd fd)
     : family_(family),
       ifindex_(ifindex),
       ifname_(std::move(ifname)),
       fd_(std::move(fd)),
-      buffer_(kMaxIpPacket) {}
+      batch_(new Batch) {}
 
 Result<std::unique_ptr<VrrpSocket>, std::string> VrrpSocket::open(Family family, int ifindex,
                                                                   const std::string& ifname) {
@@ -309,36 +336,34 @@ void VrrpSocket::forget_interface(int out_ifindex) {
   std::erase_if(siblings_, [&](const Sender& s) { return s.ifindex == out_ifindex; });
 }
 
-Result<std::vector<VrrpSocket::Received>, std::string> VrrpSocket::receive(std::size_t max) {
-  std::vector<Received> out;
-  while (out.size() < max) {
-    sockaddr_storage from{};
-    iovec iov{buffer_.data(), buffer_.size()};
-    ControlBuffer control{};
-    msghdr msg{};
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.bytes;
-    msg.msg_controllen = sizeof control.bytes;
-    const ssize_t n = ::recvmsg(fd_.get(), &msg, MSG_DONTWAIT);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK || !out.empty()) break;
-      return fail(sys_error("recvmsg", ifname_, errno));
-    }
-    const std::span<const std::uint8_t> packet(buffer_.data(), static_cast<std::size_t>(n));
-    Received r;
+// One recvmmsg() with MSG_DONTWAIT reads whatever is queued, up to the batch: no second call
+// that only returns EAGAIN (issue 14).
+Result<std::span<const VrrpSocket::Received>, std::string> VrrpSocket::receive(std::size_t max) {
+  Batch& b = *batch_;
+  const std::size_t want = std::min(max, kBatch);
+  b.prepare(want);
+  int n = -1;
+  do {
+    n = ::recvmmsg(fd_.get(), b.headers, static_cast<unsigned>(want), MSG_DONTWAIT, nullptr);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return std::span<const Received>{};
+    return fail(sys_error("recvmmsg", ifname_, errno));
+  }
+  for (int i = 0; i < n; ++i) {
+    const msghdr& msg = b.headers[i].msg_hdr;
+    const std::size_t len = std::min<std::size_t>(b.headers[i].msg_len, kSlotBytes);
+    const std::span<const std::uint8_t> packet(b.bytes[i], len);
+    Received& r = b.received[i];
+    r = Received{};
     parse_meta(msg, r);
     if (family_ == Family::kIPv4) {
       parse_v4(packet, r);  // a bad IPv4 header leaves the message empty: kTooShort
     } else {
-      r.message.assign(packet.begin(), packet.end());
+      r.message = packet;
     }
-    out.push_back(std::move(r));
   }
-  return out;
+  return std::span<const Received>(b.received, static_cast<std::size_t>(n));
 }
 
 }  // namespace floatd::net

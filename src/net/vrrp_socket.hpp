@@ -52,15 +52,26 @@ class VrrpSocket {
   // (A send that fails with ENODEV / ENXIO forgets the sibling by itself.)
   void forget_interface(int out_ifindex);
 
+  // Packets per receive(): one recvmmsg() reads up to this many.
+  static constexpr std::size_t kBatch = 16;
+  // The largest message kept whole: a VRRPv3 IPv6 advert with 255 addresses (8 + 255 * 16),
+  // a heartbeat path's trailer after it (40), and room for an IPv4 header (at most 60).
+  static constexpr std::size_t kSlotBytes = 4224;
+
   struct Received {
-    std::vector<std::uint8_t> message;  // the VRRP message; empty if the IPv4 header was bad
-    vrrp::PacketInfo info;              // src, dst, TTL / hop limit (-1 when unknown)
-    int ifindex = 0;                    // the interface it arrived on (IP(V6)_PKTINFO)
+    // The VRRP message, in the socket's own buffer: valid until the next receive(). Empty if
+    // the IPv4 header was bad. A longer packet is cut at kSlotBytes, which no valid advert
+    // reaches, so it fails decode()'s length check.
+    std::span<const std::uint8_t> message;
+    vrrp::PacketInfo info;  // src, dst, TTL / hop limit (-1 when unknown)
+    int ifindex = 0;        // the interface it arrived on (IP(V6)_PKTINFO)
     // When the kernel received it (SO_TIMESTAMPNS, CLOCK_REALTIME); 0 when not given.
     std::int64_t arrived_realtime_ns = 0;
   };
-  // Reads what is queued, at most `max` packets, without blocking.
-  Result<std::vector<Received>, std::string> receive(std::size_t max = 64);
+  // Reads what is queued, at most min(max, kBatch) packets, with one recvmmsg() and without
+  // blocking, into storage the socket owns (no allocation: issue 14). Fewer than asked for
+  // means the queue is empty: there is no need to call again to meet EAGAIN.
+  Result<std::span<const Received>, std::string> receive(std::size_t max = kBatch);
 
   VrrpSocket(const VrrpSocket&) = delete;
   VrrpSocket& operator=(const VrrpSocket&) = delete;
@@ -85,8 +96,13 @@ class VrrpSocket {
   int ifindex_;
   std::string ifname_;
   UniqueFd fd_;
-  std::vector<Sender> siblings_;      // send-only sockets on VMACs, a handful at most
-  std::vector<std::uint8_t> buffer_;  // receive buffer, sized for the largest IP packet
+  struct Batch;  // recvmmsg()'s headers and buffers, kBatch of each (vrrp_socket.cpp)
+  struct BatchDeleter {
+    void operator()(Batch* b) const;
+  };
+
+  std::vector<Sender> siblings_;  // send-only sockets on VMACs, a handful at most
+  std::unique_ptr<Batch, BatchDeleter> batch_;
 };
 
 }  // namespace floatd::net

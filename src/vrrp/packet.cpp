@@ -82,8 +82,8 @@ void verify_checksum(std::span<const std::uint8_t> bytes, const PacketInfo& info
   }
 }
 
-Advert parse_fields(std::span<const std::uint8_t> bytes, Family f) {
-  Advert a;
+// Into the caller's Advert (Decoded's): the address list is filled in place, no copy.
+void parse_fields(std::span<const std::uint8_t> bytes, Family f, Advert& a) {
   a.version = (bytes[0] >> 4) == 2 ? Version::kV2 : Version::kV3;
   a.vrid = bytes[1];
   a.priority = bytes[2];
@@ -100,7 +100,6 @@ Advert parse_fields(std::span<const std::uint8_t> bytes, Family f) {
   for (std::size_t i = 0; i < count; ++i) {
     a.addresses.push_back(*IpAddress::from_bytes(bytes.subspan(kV3HeaderSize + i * size, size)));
   }
-  return a;
 }
 
 }  // namespace
@@ -154,7 +153,7 @@ Result<Decoded, DropReason> decode(std::span<const std::uint8_t> bytes, const Pa
   if (!d.checksum_pseudo_header && !d.checksum_message_only) {
     return fail(DropReason::kBadChecksum);  // RX-6
   }
-  d.advert = parse_fields(bytes, info.src.family());
+  parse_fields(bytes, info.src.family(), d.advert);
   if (d.advert.version == Version::kV3 && d.advert.interval.count() == 0) {
     return fail(DropReason::kZeroInterval);  // RX-10, EID 8301
   }

@@ -16,6 +16,7 @@
 #include "floatd/result.hpp"
 #include "floatd/time.hpp"
 #include "floatd/types.hpp"
+#include "vrrp/address_list.hpp"
 #include "vrrp/drop_reason.hpp"
 
 namespace floatd::vrrp {
@@ -50,7 +51,7 @@ struct Advert {
   Centiseconds interval{100};
   std::uint8_t auth_type = kV2AuthNone;        // v2 only
   std::array<std::uint8_t, 8> auth_data{};     // v2 only: the password, zero padded
-  std::vector<IpAddress> addresses;            // all of the packet's family (PKT-6)
+  AddressList addresses;  // all of the packet's family (PKT-6), inline: no heap
 
   friend bool operator==(const Advert&, const Advert&) = default;
 };

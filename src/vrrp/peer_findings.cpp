@@ -12,21 +12,28 @@ constexpr std::size_t kMaxReported = 64;       // kinds x sources; the oldest go
 
 }  // namespace
 
-std::vector<Observed> PeerFindings::observe(const AdvertSeen& advert, Priority ours, MonoTime now) {
-  std::vector<Finding> candidates;
+Observations PeerFindings::observe(const AdvertSeen& advert, Priority ours, MonoTime now) {
+  Observations out;
+  if (advert.warnings == kWarnNone && advert.priority != kOwnerPriority &&
+      advert.priority != ours) {
+    return out;  // the usual advert: nothing to find
+  }
+  std::array<Finding, kFindingKinds> found{};
+  std::size_t count = 0;
+  auto add = [&](const Finding& f) { found[count++] = f; };
   const IpAddress& src = advert.source;
   if (advert.warnings & kWarnIntervalMismatch) {
-    candidates.push_back({FindingKind::kIntervalMismatch, src, std::nullopt,
-                          static_cast<std::uint32_t>(advert.interval.count())});
+    add({FindingKind::kIntervalMismatch, src, std::nullopt,
+         static_cast<std::uint32_t>(advert.interval.count())});
   }
   if (advert.warnings & kWarnAddressMismatch) {
-    candidates.push_back({FindingKind::kAddressMismatch, src, std::nullopt, 0});
+    add({FindingKind::kAddressMismatch, src, std::nullopt, 0});
   }
   if (advert.warnings & kWarnFirstNotLinkLocal) {
-    candidates.push_back({FindingKind::kFirstNotLinkLocal, src, std::nullopt, 0});
+    add({FindingKind::kFirstNotLinkLocal, src, std::nullopt, 0});
   }
   if (advert.warnings & kWarnOwnerHeardAdvert) {
-    candidates.push_back({FindingKind::kOwnerHeardAdvert, src, std::nullopt, advert.priority});
+    add({FindingKind::kOwnerHeardAdvert, src, std::nullopt, advert.priority});
   }
   // MODE-6 (RFC 5798 §6.1, RFC 9568 §6.1): one owner per VRID and link. An owner hearing
   // another advert is RX-8's finding above; a Backup can tell only by remembering sources.
@@ -35,17 +42,15 @@ std::vector<Observed> PeerFindings::observe(const AdvertSeen& advert, Priority o
       // The same pair whichever of the two spoke last, so it is logged once, not per advert.
       const IpAddress& low = std::min(src, *other);
       const IpAddress& high = std::max(src, *other);
-      candidates.push_back({FindingKind::kSeveralOwners, low, high, kOwnerPriority});
+      add({FindingKind::kSeveralOwners, low, high, kOwnerPriority});
     }
   }
   // MODE-6's MAY: equal priorities leave the election to the primary addresses (§6.4.3).
   if (advert.priority == ours && ours != kOwnerPriority && ours != 0) {
-    candidates.push_back({FindingKind::kEqualPriority, src, std::nullopt, advert.priority});
+    add({FindingKind::kEqualPriority, src, std::nullopt, advert.priority});
   }
 
-  std::vector<Observed> out;
-  out.reserve(candidates.size());
-  for (const Finding& f : candidates) out.push_back({f, report(f, now)});
+  for (std::size_t i = 0; i < count; ++i) out.push_back({found[i], report(found[i], now)});
   return out;
 }
 

@@ -12,6 +12,7 @@
 // Pure: adverts and the time in, the findings to log out.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,13 +56,28 @@ struct AdvertSeen {
   std::uint32_t warnings = 0;
 };
 
+// One advert's findings: each kind at most once, so a fixed array (no allocation per advert).
+class Observations {
+ public:
+  void push_back(const Observed& o) { items_[size_++] = o; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Observed& operator[](std::size_t i) const { return items_[i]; }
+  const Observed* begin() const { return items_.data(); }
+  const Observed* end() const { return items_.data() + size_; }
+
+ private:
+  std::array<Observed, kFindingKinds> items_{};
+  std::size_t size_ = 0;
+};
+
 class PeerFindings {
  public:
   static constexpr Microseconds kForgetAfter{60'000'000};
 
   // Every finding of this advert, each marked `log` when it is new, changed, or was quiet for
   // kForgetAfter. `ours` is this router's effective priority at the time.
-  std::vector<Observed> observe(const AdvertSeen& advert, Priority ours, MonoTime now);
+  Observations observe(const AdvertSeen& advert, Priority ours, MonoTime now);
 
  private:
   struct Reported {

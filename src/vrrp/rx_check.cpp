@@ -59,8 +59,9 @@ std::uint32_t warnings_for(const Advert& a, const PacketInfo& info, const RxPoli
   }
   // RX-14: log only, for v2 too (RFC 3768 would drop unless priority 255; keepalived and FRR
   // only log).
-  // The same list in the same order is the usual case and costs no allocation.
-  if (a.addresses != policy.vips && as_set(a.addresses) != as_set(policy.vips)) {
+  // The same list in the same order is the usual case: compared in place, no allocation.
+  if (a.addresses != policy.vips &&
+      as_set({a.addresses.begin(), a.addresses.end()}) != as_set(policy.vips)) {
     w |= kWarnAddressMismatch;
   }
   // RX-12 (EID 8300) would drop; keepalived sends a global first address, so we only warn.

@@ -59,6 +59,17 @@ std::optional<MonoTime> StateMachine::next_deadline() const {
 
 std::vector<Action> StateMachine::handle(const Event& event, MonoTime now) {
   Actions out;
+  handle(event, now, out);
+  return out;
+}
+
+std::vector<Action> StateMachine::on_tick(MonoTime now) {
+  Actions out;
+  on_tick(now, out);
+  return out;
+}
+
+void StateMachine::handle(const Event& event, MonoTime now, Actions& out) {
   std::visit(
       [&](const auto& e) {
         using E = std::decay_t<decltype(e)>;
@@ -85,11 +96,9 @@ std::vector<Action> StateMachine::handle(const Event& event, MonoTime now) {
       event);
   apply_hold();
   drop_stale_preemption();
-  return out;
 }
 
-std::vector<Action> StateMachine::on_tick(MonoTime now) {
-  Actions out;
+void StateMachine::on_tick(MonoTime now, Actions& out) {
   auto due = [now](const std::optional<MonoTime>& t) { return t && *t <= now; };
   if (state_ == State::kMaster) {
     if (due(adver_timer_)) {  // RFC 5798 §6.4.3: Adver_Timer fires (SM-10, TMR-5)
@@ -116,7 +125,6 @@ std::vector<Action> StateMachine::on_tick(MonoTime now) {
     }
   }
   apply_hold();
-  return out;
 }
 
 // RFC 5798 §6.4.1 (SM-1, SM-2); also the way back from Fault.

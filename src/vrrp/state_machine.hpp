@@ -40,6 +40,10 @@ class StateMachine {
 
   std::vector<Action> handle(const Event& event, MonoTime now);
   std::vector<Action> on_tick(MonoTime now);       // runs every deadline <= now
+  // The same, appending to `out`: a caller that keeps one vector pays no allocation per
+  // advert once its capacity is there (issue 14: the steady state allocates nothing).
+  void handle(const Event& event, MonoTime now, std::vector<Action>& out);
+  void on_tick(MonoTime now, std::vector<Action>& out);
   std::optional<MonoTime> next_deadline() const;   // the earliest armed deadline
 
   // Our primary address on the interface: the tie-break key against equal priorities

@@ -58,8 +58,9 @@ class FakeNetwork {
     std::vector<net::AddrState> addresses;
   };
 
-  int add_link(const std::string& name, bool up = true) {
-    const int index = next_index_++;
+  // `ifindex`: the index of a real link of that name (0: the next free one).
+  int add_link(const std::string& name, bool up = true, int ifindex = 0) {
+    const int index = ifindex != 0 ? ifindex : next_index_++;
     net::LinkState l;
     l.ifindex = index;
     l.name = name;
@@ -249,8 +250,14 @@ struct SentPacket {
 
 class FakeSocket final : public daemon::AdvertSocket {
  public:
+  // A packet a test delivers: its bytes owned here until receive() hands them over.
+  struct Queued {
+    std::vector<std::uint8_t> message;
+    vrrp::PacketInfo info;
+    std::optional<MonoTime> arrived;
+  };
   FakeSocket(int ifindex, std::vector<SentPacket>& sent) : ifindex_(ifindex), sent_(sent) {}
-  std::deque<Received> inbox;
+  std::deque<Queued> inbox;
   int fd() const override { return signal_.fd(); }
   int ifindex() const override { return ifindex_; }
   Result<Ok> send(std::span<const std::uint8_t> m, const IpAddress& src, const IpAddress& dst,
@@ -258,19 +265,22 @@ class FakeSocket final : public daemon::AdvertSocket {
     sent_.push_back({out_ifindex, {m.begin(), m.end()}, src, dst});
     return Ok{};
   }
-  Result<std::vector<Received>> receive(std::size_t max) override {
+  // Like the real one: the messages live in the socket until the next receive().
+  Result<std::span<const Received>> receive(std::size_t max) override {
     signal_.drain();
-    std::vector<Received> out;
-    while (!inbox.empty() && out.size() < max) {
-      out.push_back(std::move(inbox.front()));
+    held_.clear();
+    while (!inbox.empty() && held_.size() < max) {
+      held_.push_back(std::move(inbox.front()));
       inbox.pop_front();
     }
     if (!inbox.empty()) signal_.raise();
-    return out;
+    batch_.clear();
+    for (const Queued& q : held_) batch_.push_back({q.message, q.info, q.arrived});
+    return std::span<const Received>(batch_);
   }
   void forget_interface(int) override {}
-  void deliver(Received r) {
-    inbox.push_back(std::move(r));
+  void deliver(Queued q) {
+    inbox.push_back(std::move(q));
     signal_.raise();
   }
 
@@ -278,6 +288,8 @@ class FakeSocket final : public daemon::AdvertSocket {
   int ifindex_;
   std::vector<SentPacket>& sent_;
   Signal signal_;
+  std::vector<Queued> held_;
+  std::vector<Received> batch_;
 };
 
 class FakeTransport final : public daemon::AdvertTransport {

@@ -22,7 +22,7 @@ AdvertSeen advert(const IpAddress& src, Priority p, std::uint32_t warnings = kWa
 }
 
 // The findings of one advert that are to be logged now.
-std::vector<Finding> logged(const std::vector<Observed>& seen) {
+std::vector<Finding> logged(const Observations& seen) {
   std::vector<Finding> out;
   for (const auto& o : seen) {
     if (o.log) out.push_back(o.finding);
