@@ -178,6 +178,7 @@ void Daemon::shutdown() {
   close_doors();
   by_key_.clear();  // nothing is received from here on: the instances go
   by_path_.clear();
+  users_.clear();
   for (auto& r : instances_) stop_instance(*r);  // Masters resign with priority 0 (SM-9)
   wait_for_notifiers();
   instances_.clear();
