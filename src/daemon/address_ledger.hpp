@@ -29,17 +29,22 @@ class AddressLedger {
 
   // Is `address` on `ifindex` floatd's? `table` is the kernel's view.
   bool owns(const InterfaceTable& table, int ifindex, const IpAddress& address) const {
-    if (const net::AddrState* a = find(table, ifindex, address)) {
-      if (a->proto == net::kFloatdAddrProto) return true;
-      if (marks_seen_) return false;  // the kernel keeps marks, and this one has none
-    }
+    if (const net::AddrState* a = find(table, ifindex, address)) return owns(*a);
     return record_.count({ifindex, address}) != 0;
+  }
+  // The same for an address the table holds (no search: the reconciler's sweep asks this of
+  // every address on a device).
+  bool owns(const net::AddrState& a) const {
+    if (a.proto == net::kFloatdAddrProto) return true;
+    if (marks_seen_) return false;  // the kernel keeps marks, and this one has none
+    return record_.count({a.ifindex, a.prefix.address}) != 0;
   }
 
   // After the table changed: learns whether the kernel keeps marks, and forgets the record of
   // interfaces that are gone (their addresses went with them).
   void observe(const InterfaceTable& table) {
     for (const auto& [index, info] : table.interfaces()) {
+      if (marks_seen_) break;  // learnt once: no scan of every address per netlink batch
       for (const auto& a : info.addresses) marks_seen_ |= a.proto == net::kFloatdAddrProto;
     }
     std::erase_if(record_, [&](const auto& entry) { return table.find(entry.first) == nullptr; });

@@ -58,10 +58,10 @@ Result<ControlRequest> parse_control_request(std::string_view body) {
   return out;
 }
 
-std::string control_response(const Result<nlohmann::json>& result) {
+std::string control_response(Result<nlohmann::json> result) {
   nlohmann::json r = {{"version", control::kProtocolVersion}, {"ok", result.ok()}};
   if (result) {
-    r["result"] = *result;
+    r["result"] = std::move(*result);
   } else {
     r["error"] = result.error();
   }

@@ -1,6 +1,7 @@
 #include "daemon/control_server.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -147,10 +148,11 @@ bool ControlServer::answer_frames(Client& c) {
     if (!frame->has_value()) return true;
     c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(used));
     const auto request = parse_control_request(**frame);
-    const auto result = answer(request);  // may broadcast, and so retire any client
+    auto result = answer(request);  // may broadcast, and so retire any client
     if (c.dead) return false;
     if (request && request->command == "events" && result) c.subscribed = true;
-    queue(c, control_response(result));
+    const std::size_t size = queue(c, control_response(std::move(result)));
+    if (size >= kLargeResponse) malloc_trim(0);
   }
   return !c.dead;
 }
@@ -171,9 +173,10 @@ Result<nlohmann::json> ControlServer::answer(const Result<ControlRequest>& reque
   return fail("internal error: " + what);
 }
 
-void ControlServer::queue(Client& c, const std::string& body) {
+std::size_t ControlServer::queue(Client& c, const std::string& body) {
   const auto bytes = control::frame(body);
   c.out.insert(c.out.end(), bytes.begin(), bytes.end());
+  return body.size();
 }
 
 void ControlServer::flush(Client& c) {

@@ -40,6 +40,10 @@ class ControlServer {
   static constexpr std::size_t kMaxClients = 64;
   static constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
   static constexpr std::size_t kMaxQueued = 1024 * 1024;  // unsent responses before we stop reading
+  // A response this large (status or metrics of hundreds of instances) was built from a JSON
+  // tree of megabytes of small nodes, now freed: malloc_trim() gives those pages back, or they
+  // stay in RSS for good (issue 14: 16 MB of a 28 MB RSS at 1,000 instances, in use 4.8 MB).
+  static constexpr std::size_t kLargeResponse = 64 * 1024;
 
   ControlServer(struct ev_loop* loop, Log& log, const Clock& clock, Handler handler);
   // Must not run from inside this server's own handler.
@@ -77,7 +81,7 @@ class ControlServer {
   void serve(Client& client);
   bool answer_frames(Client& client);
   Result<nlohmann::json> answer(const Result<ControlRequest>& request);
-  void queue(Client& client, const std::string& body);
+  std::size_t queue(Client& client, const std::string& body);  // returns body.size()
   void flush(Client& client);
   void retire(Client& client) noexcept;
 

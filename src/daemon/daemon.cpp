@@ -179,6 +179,7 @@ void Daemon::shutdown() {
   by_key_.clear();  // nothing is received from here on: the instances go
   for (auto& [key, s] : sockets_) s->by_vrid.fill(nullptr);
   by_path_.clear();
+  users_.clear();
   for (auto& r : instances_) stop_instance(*r);  // Masters resign with priority 0 (SM-9)
   wait_for_notifiers();
   instances_.clear();

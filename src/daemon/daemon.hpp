@@ -25,6 +25,7 @@
 #include "daemon/deferred_work.hpp"
 #include "daemon/instance.hpp"
 #include "daemon/interface_table.hpp"
+#include "daemon/interface_users.hpp"
 #include "daemon/kernel_ports.hpp"
 #include "daemon/notifier.hpp"
 #include "daemon/options.hpp"
@@ -68,6 +69,9 @@ class Daemon {
   void on_signal(struct ev_loop* loop, int signum);
   // One control command, as the control socket delivers it (floatctl).
   Result<nlohmann::json> control(const std::string& command, const nlohmann::json& args);
+  // Instances re-evaluated (interface, paths, tracking) after kernel events: a netlink batch
+  // touches only the instances on the interfaces it names (issue 14: O(affected), not O(all)).
+  std::uint64_t instance_updates() const { return instance_updates_; }
 
  private:
   struct Running;  // an instance and its timer
@@ -84,13 +88,17 @@ class Daemon {
   void notify_systemd(const std::string& state);  // sd_notify(3); logs a failure
   Result<nlohmann::json> load_and_apply();
   void remove_stale_vips(const std::vector<net::NetlinkEvent>& dump);
-  bool ensure_vmacs();
+  // `only`: these instances (indices into instances_ and config_.instances, which apply_config
+  // keeps aligned), after a netlink batch; nullptr: every one.
+  using Only = const std::vector<std::size_t>*;
+  bool ensure_vmacs(Only only = nullptr);
+  bool ensure_vmac(const config::InstanceConfig& c, MonoTime now);
   void repair_links(MonoTime now);
-  void ensure_sockets();
+  void ensure_sockets(Only only = nullptr);
   void close_unused();
   void start_instance(const config::InstanceConfig& c);
   void stop_instance(Running& r);
-  void update_interfaces(MonoTime now);
+  void update_interfaces(MonoTime now, Only only = nullptr);
   void index_instances();
   void on_transition(const Instance& instance, const vrrp::StateChanged& change);
   void on_path_change(const Instance& instance, const vrrp::PathChange& change);
@@ -104,7 +112,9 @@ class Daemon {
   TrackingSnapshot tracking_snapshot() const;
 
   void on_monitor();
-  void reconcile(MonoTime now);  // daemon_kernel.cpp
+  void read_monitor(bool everything);
+  std::set<std::string> apply_events(const std::vector<net::NetlinkEvent>& events);
+  void reconcile(MonoTime now, const ReconcileScope* scope = nullptr);  // daemon_kernel.cpp
   void reconcile_soon();
   void on_reconcile_timer();
   void on_socket(Socket& socket);
@@ -133,7 +143,7 @@ class Daemon {
   static void files_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void solicit_cb(struct ev_loop*, ev_io* w, int) noexcept;
   void on_solicitations();       // daemon_kernel.cpp
-  void join_all_routers();       // ff02::2 on each send_ra instance's device
+  void join_all_routers(Only only = nullptr);  // ff02::2 on each send_ra instance's device
 
   Options options_;
   config::Config config_;
@@ -183,6 +193,8 @@ class Daemon {
   std::map<std::tuple<std::string, Family, Vrid>, Running*> by_key_;
   // The same for heartbeat paths: (path interface, family, VRID) -> instance and path index.
   std::map<std::tuple<std::string, Family, Vrid>, std::pair<Running*, std::size_t>> by_path_;
+  InterfaceUsers users_;  // device -> the instances that care (rebuilt with by_key_)
+  std::uint64_t instance_updates_ = 0;
   PathKeys path_keys_;  // heartbeat_key files, read at load (runtime_checks)
   // The first half of heartbeat sequence numbers (vrrp::SequenceCounter): the wall clock's
   // seconds when floatd started, so that they keep rising across restarts.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <set>
 #include <string>
+#include <variant>
 
 #include "daemon/callback_guard.hpp"
 #include "daemon/daemon_parts.hpp"
@@ -31,62 +32,42 @@ void Daemon::remove_stale_vips(const std::vector<net::NetlinkEvent>& dump) {
   }
 }
 
+namespace {
+
+// f(config) for each instance in `only` (indices), or for every one when it is nullptr.
+template <typename F>
+void for_each_config(const std::vector<config::InstanceConfig>& all,
+                     const std::vector<std::size_t>* only, F&& f) {
+  if (only == nullptr) {
+    for (const auto& c : all) f(c);
+    return;
+  }
+  for (const std::size_t n : *only) {
+    if (n < all.size()) f(all[n]);
+  }
+}
+
+}  // namespace
+
 // One VMAC per instance with use_vmac, on its interface, with the virtual MAC (GEN-4/5). A
 // create the kernel refuses is tried again on vmac_backoff_'s deadline (the timerfd), not only
-// at the next netlink event. Returns true when it made one.
-bool Daemon::ensure_vmacs() {
+// at the next netlink event. Returns true when it made one. `only`: the instances a netlink
+// batch concerns; the backoff of the others' VMACs is left alone.
+bool Daemon::ensure_vmacs(Only only) {
   const MonoTime now = clock_.now();
   bool created = false;
+  std::set<std::string> looked_at;
   std::set<std::string> in_question;  // wanted, its parent there, itself not: backoff kept
-  for (const auto& c : config_.instances) {
+  for_each_config(config_.instances, only, [&](const config::InstanceConfig& c) {
     // Made once, and again when it went away with its parent (a deleted parent takes its
     // macvlans with it; when the parent is re-created, so is the VMAC).
-    if (c.vmac.empty()) continue;
-    if (vmacs_.count(c.vmac) != 0 && table_.find(c.vmac) != nullptr) continue;
-    const InterfaceInfo* parent = table_.find(c.interface);
-    if (parent == nullptr) continue;  // made when the interface appears
+    if (c.vmac.empty()) return;
+    looked_at.insert(c.vmac);
+    if (vmacs_.count(c.vmac) != 0 && table_.find(c.vmac) != nullptr) return;
+    if (table_.find(c.interface) == nullptr) return;  // made when the interface appears
     in_question.insert(c.vmac);
-    if (!vmac_backoff_.due(c.vmac, now)) continue;
-    auto r = kernel_->create_vmac(parent->link.ifindex, c.vmac, vrrp::virtual_mac(c.family(), c.vrid));
-    if (!r) {
-      vmac_backoff_.failed(c.vmac, r.error(), now);
-      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-          vmac_backoff_.find(c.vmac)->retry_at - now);
-      log_.error("cannot create VMAC " + c.vmac + " on " + c.interface + ": " + r.error() +
-                 "; retry in " + std::to_string(wait.count()) + " ms");
-      continue;
-    }
-    vmac_backoff_.succeeded(c.vmac);
-    vmacs_[c.vmac] = c.interface;
-    created = true;
-    log_.info("created VMAC " + c.vmac + " on " + c.interface);
-    // IPv6 adverts leave the VMAC from the parent's link-local, which must be on the VMAC
-    // itself (addr_gen_mode none gives it none of its own), as keepalived does.
-    if (const auto ll = parent->link_local_v6(); ll && c.family() == Family::kIPv6) {
-      if (auto a = kernel_->add_address(*r, IpPrefix{*ll, 64}, {}); !a) log_.warning(a.error());
-    }
-    auto sysctls = kernel_->prepare_vmac_sysctls(c.interface, c.vmac);
-    if (sysctls && c.family() == Family::kIPv6) {  // L2-7: NS answered with the Router flag
-      auto router = kernel_->make_vmac_ipv6_router(c.vmac);
-      if (router) {
-        sysctls->insert(sysctls->end(), router->begin(), router->end());
-      } else {
-        log_.warning("VMAC " + c.vmac + ": " + router.error() +
-                     " (its NS replies will lack the Router flag)");
-      }
-    }
-    if (sysctls) {
-      // A VMAC made again records only paths not seen before: the first record holds the
-      // value to restore, and the list does not grow each time the parent comes back.
-      for (auto& change : *sysctls) {
-        const bool known = std::any_of(sysctl_changes_.begin(), sysctl_changes_.end(),
-                                       [&](const auto& c2) { return c2.path == change.path; });
-        if (!known) sysctl_changes_.push_back(std::move(change));
-      }
-    } else {
-      log_.warning("VMAC " + c.vmac + ": " + sysctls.error());
-    }
-  }
+    if (vmac_backoff_.due(c.vmac, now)) created |= ensure_vmac(c, now);
+  });
   if (created) {  // learn the new links now, not when their events arrive
     if (auto dump = monitor_->dump(); dump) {
       table_.clear();
@@ -95,9 +76,55 @@ bool Daemon::ensure_vmacs() {
   }
   // A VMAC no longer wanted, or whose parent went away (it is made when the parent comes
   // back), has no retry pending.
-  vmac_backoff_.keep_only([&](const std::string& name) { return in_question.count(name) != 0; });
+  vmac_backoff_.keep_only([&](const std::string& name) {
+    return in_question.count(name) != 0 || (only != nullptr && looked_at.count(name) == 0);
+  });
   arm_timerfd();  // for vmac_backoff_'s next retry
   return created;
+}
+
+// Creates c's VMAC on its interface (which exists); true when it did.
+bool Daemon::ensure_vmac(const config::InstanceConfig& c, MonoTime now) {
+  const InterfaceInfo* parent = table_.find(c.interface);
+  auto r = kernel_->create_vmac(parent->link.ifindex, c.vmac, vrrp::virtual_mac(c.family(), c.vrid));
+  if (!r) {
+    vmac_backoff_.failed(c.vmac, r.error(), now);
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+        vmac_backoff_.find(c.vmac)->retry_at - now);
+    log_.error("cannot create VMAC " + c.vmac + " on " + c.interface + ": " + r.error() +
+               "; retry in " + std::to_string(wait.count()) + " ms");
+    return false;
+  }
+  vmac_backoff_.succeeded(c.vmac);
+  vmacs_[c.vmac] = c.interface;
+  log_.info("created VMAC " + c.vmac + " on " + c.interface);
+  // IPv6 adverts leave the VMAC from the parent's link-local, which must be on the VMAC
+  // itself (addr_gen_mode none gives it none of its own), as keepalived does.
+  if (const auto ll = parent->link_local_v6(); ll && c.family() == Family::kIPv6) {
+    if (auto a = kernel_->add_address(*r, IpPrefix{*ll, 64}, {}); !a) log_.warning(a.error());
+  }
+  auto sysctls = kernel_->prepare_vmac_sysctls(c.interface, c.vmac);
+  if (sysctls && c.family() == Family::kIPv6) {  // L2-7: NS answered with the Router flag
+    auto router = kernel_->make_vmac_ipv6_router(c.vmac);
+    if (router) {
+      sysctls->insert(sysctls->end(), router->begin(), router->end());
+    } else {
+      log_.warning("VMAC " + c.vmac + ": " + router.error() +
+                   " (its NS replies will lack the Router flag)");
+    }
+  }
+  if (sysctls) {
+    // A VMAC made again records only paths not seen before: the first record holds the
+    // value to restore, and the list does not grow each time the parent comes back.
+    for (auto& change : *sysctls) {
+      const bool known = std::any_of(sysctl_changes_.begin(), sysctl_changes_.end(),
+                                     [&](const auto& c2) { return c2.path == change.path; });
+      if (!known) sysctl_changes_.push_back(std::move(change));
+    }
+  } else {
+    log_.warning("VMAC " + c.vmac + ": " + sysctls.error());
+  }
+  return true;
 }
 
 // VMACs that went away unseen (their event lost) or could not be made are made again on the
@@ -111,12 +138,12 @@ void Daemon::repair_links(MonoTime now) {
 
 // One socket per (device, family) in use, re-opened when the device is re-created: each device
 // an instance sends and receives adverts on (config::advert_device).
-void Daemon::ensure_sockets() {
-  join_all_routers();
-  for (const auto& c : config_.instances) {
+void Daemon::ensure_sockets(Only only) {
+  join_all_routers(only);
+  for_each_config(config_.instances, only, [&](const config::InstanceConfig& c) {
     ensure_socket(config::advert_device(c), c.family());
     for (const auto& path : c.heartbeat_paths) ensure_socket(path.interface, c.family());
-  }
+  });
 }
 
 void Daemon::ensure_socket(const std::string& dev, Family family) {
@@ -148,17 +175,17 @@ void Daemon::ensure_socket(const std::string& dev, Family family) {
 
 // L2-8, RFC 4861 §6.2.6: hosts solicit ff02::2; each device a send_ra instance advertises on
 // joins it (once per ifindex: a device made again is joined again).
-void Daemon::join_all_routers() {
-  for (const auto& c : config_.instances) {
-    if (!c.send_ra) continue;
+void Daemon::join_all_routers(Only only) {
+  for_each_config(config_.instances, only, [&](const config::InstanceConfig& c) {
+    if (!c.send_ra) return;
     const InterfaceInfo* info = table_.find(config::vmac_or_interface(c));
-    if (info == nullptr || all_routers_joined_.count(info->link.ifindex) != 0) continue;
+    if (info == nullptr || all_routers_joined_.count(info->link.ifindex) != 0) return;
     if (auto r = solicitations_.join(info->link.ifindex); !r) {
       log_.warning("Router Solicitations on " + info->link.name + ": " + r.error());
-      continue;
+      return;
     }
     all_routers_joined_.insert(info->link.ifindex);
-  }
+  });
 }
 
 void Daemon::on_solicitations() {
@@ -171,7 +198,8 @@ void Daemon::on_solicitations() {
   for (const auto& h : *heard) {
     const InterfaceInfo* info = table_.find(h.ifindex);
     if (info == nullptr) continue;
-    for (auto& r : instances_) {
+    for (const std::size_t n : users_.users(info->link.name)) {  // not every instance per RS
+      auto& r = instances_.at(n);
       if (!r->instance->sends_ra() ||
           config::vmac_or_interface(r->instance->config()) != info->link.name) {
         continue;
@@ -210,19 +238,33 @@ void Daemon::close_unused() {
   }
 }
 
-void Daemon::update_interfaces(MonoTime now) {
-  for (auto& r : instances_) {
-    r->instance->update_interface(table_.find(r->instance->config().interface), now);
-    const auto& paths = r->instance->config().heartbeat_paths;
+void Daemon::update_interfaces(MonoTime now, Only only) {
+  auto update = [&](Running& r) {
+    ++instance_updates_;
+    r.instance->update_interface(table_.find(r.instance->config().interface), now);
+    const auto& paths = r.instance->config().heartbeat_paths;
     for (std::size_t p = 0; p < paths.size(); ++p) {
-      r->instance->update_path(p + 1, table_.find(paths[p].interface), now);
+      r.instance->update_path(p + 1, table_.find(paths[p].interface), now);
     }
-    apply_tracking(*r, now);  // track_interface
-    rearm(*r);
+    apply_tracking(r, now);  // track_interface
+    rearm(r);
+  };
+  if (only == nullptr) {
+    for (auto& r : instances_) update(*r);
+    return;
+  }
+  for (const std::size_t n : *only) {
+    if (n < instances_.size()) update(*instances_[n]);
   }
 }
 
-void Daemon::on_monitor() {
+void Daemon::on_monitor() { read_monitor(false); }
+
+// A netlink batch touches the instances that care about the interfaces it names
+// (InterfaceUsers): a takeover's 1,000 RTM_NEWADDR echoes cost O(VIPs x instances per
+// interface), not O(VIPs x all). `everything` (the periodic check) and an overrun, whose lost
+// events could have named any interface, re-evaluate every instance.
+void Daemon::read_monitor(bool everything) {
   auto batch = monitor_->read();
   if (!batch) {
     log_.warning("link monitor: " + batch.error());
@@ -231,25 +273,55 @@ void Daemon::on_monitor() {
   const MonoTime now = clock_.now();
   if (batch->overrun) {  // ENOBUFS: events were lost, so learn everything again
     log_.warning("link monitor: netlink overrun, re-reading every interface");
+    everything = true;
     if (auto dump = monitor_->dump(); dump) {
       table_.clear();
       for (const auto& e : *dump) table_.apply(e);
     }
   }
-  for (const auto& e : batch->events) table_.apply(e);
-  ensure_vmacs();
-  ensure_sockets();
-  update_interfaces(now);
-  reconcile(now);  // level, not edge: whatever the events were, or were lost
+  const std::set<std::string> changed = apply_events(batch->events);
+  if (everything) {
+    ensure_vmacs();
+    ensure_sockets();
+    update_interfaces(now);
+    reconcile(now);  // level, not edge: whatever the events were, or were lost
+    return;
+  }
+  if (changed.empty()) return;
+  const std::vector<std::size_t> affected = users_.users(changed);
+  ensure_vmacs(&affected);
+  ensure_sockets(&affected);
+  update_interfaces(now, &affected);
+  const ReconcileScope scope = users_.reconcile_scope(changed);
+  reconcile(now, &scope);  // what the events touched; the periodic check does the rest
 }
 
-// The kernel's addresses against every instance's wanted ones (reconciler.hpp); the timerfd
-// is armed for the next retry or the next periodic check (reconcile_at_).
-void Daemon::reconcile(MonoTime now) {
+// Applies the events to the table; returns the names of the interfaces they concern (a
+// renamed link's old name too).
+std::set<std::string> Daemon::apply_events(const std::vector<net::NetlinkEvent>& events) {
+  std::set<std::string> changed;
+  for (const auto& e : events) {
+    const int ifindex = std::visit([](const auto& x) { return x.ifindex; }, e);
+    if (const InterfaceInfo* before = table_.find(ifindex)) changed.insert(before->link.name);
+    if (std::string name = table_.apply(e); !name.empty()) changed.insert(std::move(name));
+  }
+  return changed;
+}
+
+// The kernel's addresses against every instance's wanted ones (reconciler.hpp), or those in
+// `scope` after a netlink batch; the timerfd is armed for the next retry or the next periodic
+// check (reconcile_at_).
+void Daemon::reconcile(MonoTime now, const ReconcileScope* scope) {
   if (!reconciler_ || !ports_ || phase_ == Phase::kStopping) return;
   std::vector<Instance*> list;
-  list.reserve(instances_.size());
-  for (auto& r : instances_) list.push_back(r->instance.get());
+  if (scope == nullptr) {
+    list.reserve(instances_.size());
+    for (auto& r : instances_) list.push_back(r->instance.get());
+  } else {
+    for (const std::size_t n : scope->instances) {
+      if (n < instances_.size()) list.push_back(instances_[n]->instance.get());
+    }
+  }
   // Each instance's difference before, so that a change shows in `floatctl events` too (when
   // someone follows them: 4,000 instances' copies are not made for nobody).
   const bool watched = control_ && control_->subscribers() > 0;
@@ -262,7 +334,7 @@ void Daemon::reconcile(MonoTime now) {
     const KernelReport& k = list[n]->kernel_report();
     before.push_back({k.missing, k.extra, k.repairs});
   }
-  reconciler_->run(list, table_, ports_->ledger(), now);
+  reconciler_->run(list, table_, ports_->ledger(), now, scope ? &scope->devices : nullptr);
   for (std::size_t n = 0; n < before.size(); ++n) {
     const KernelReport& k = list[n]->kernel_report();
     if (k.missing != before[n].missing || k.extra != before[n].extra ||
@@ -288,7 +360,7 @@ void Daemon::reconcile_soon() {
 void Daemon::on_reconcile_timer() {
   pollfd pfd{monitor_->fd(), POLLIN, 0};
   if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN) != 0) {
-    on_monitor();
+    read_monitor(true);
     return;
   }
   const MonoTime now = clock_.now();
@@ -400,6 +472,7 @@ void Daemon::index_instances() {
       by_path_[{c.heartbeat_paths[p].interface, c.family(), c.vrid}] = {r.get(), p + 1};
     }
   }
+  users_.rebuild(config_.instances);  // aligned with instances_ (apply_config)
   for (auto& [key, s] : sockets_) index_socket(*s);
 }
 

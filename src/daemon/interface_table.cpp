@@ -73,9 +73,13 @@ std::string InterfaceTable::apply(const net::NetlinkEvent& event) {
             auto it = by_index_.find(e.ifindex);
             std::string name = it == by_index_.end() ? e.name : it->second.link.name;
             by_index_.erase(e.ifindex);
+            forget_name(name, e.ifindex);
             return name;
           }
-          by_index_[e.ifindex].link = e;
+          auto& link = by_index_[e.ifindex].link;
+          if (link.name != e.name) forget_name(link.name, e.ifindex);  // renamed
+          link = e;
+          by_name_[e.name] = e.ifindex;
           return e.name;
         } else {
           auto it = by_index_.find(e.ifindex);
@@ -97,10 +101,14 @@ std::string InterfaceTable::apply(const net::NetlinkEvent& event) {
 }
 
 const InterfaceInfo* InterfaceTable::find(const std::string& name) const {
-  for (const auto& [index, info] : by_index_) {
-    if (info.link.name == name) return &info;
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : find(it->second);
+}
+
+void InterfaceTable::forget_name(const std::string& name, int ifindex) {
+  if (auto it = by_name_.find(name); it != by_name_.end() && it->second == ifindex) {
+    by_name_.erase(it);
   }
-  return nullptr;
 }
 
 const InterfaceInfo* InterfaceTable::find(int ifindex) const {

@@ -39,7 +39,10 @@ class InterfaceTable {
  public:
   // Applies one event. Returns the interface's name, or empty when it is unknown.
   std::string apply(const net::NetlinkEvent& event);
-  void clear() { by_index_.clear(); }
+  void clear() {
+    by_index_.clear();
+    by_name_.clear();
+  }
 
   const InterfaceInfo* find(const std::string& name) const;
   const InterfaceInfo* find(int ifindex) const;
@@ -47,7 +50,10 @@ class InterfaceTable {
   const std::map<int, InterfaceInfo>& interfaces() const { return by_index_; }
 
  private:
+  void forget_name(const std::string& name, int ifindex);
+
   std::map<int, InterfaceInfo> by_index_;
+  std::map<std::string, int, std::less<>> by_name_;  // find(name) per VIP: no scan of all links
 };
 
 }  // namespace floatd::daemon

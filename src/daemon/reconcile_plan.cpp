@@ -1,6 +1,7 @@
 #include "daemon/reconcile_plan.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace floatd::daemon {
 namespace {
@@ -25,10 +26,6 @@ std::vector<WantedAddress> vips(std::size_t owner, const config::InstanceConfig&
   return out;
 }
 
-bool has_key(const std::vector<WantedAddress>& list, const AddressKey& key) {
-  return std::any_of(list.begin(), list.end(), [&](const auto& w) { return w.key() == key; });
-}
-
 }  // namespace
 
 std::vector<WantedAddress> wanted_addresses(std::size_t owner, const config::InstanceConfig& c,
@@ -47,7 +44,8 @@ std::vector<WantedAddress> configured_addresses(std::size_t owner,
 
 Plan plan_repairs(const std::vector<WantedAddress>& wanted,
                   const std::vector<WantedAddress>& configured, const InterfaceTable& table,
-                  const AddressLedger& ledger, const RepairBackoff& backoff, MonoTime now) {
+                  const AddressLedger& ledger, const RepairBackoff& backoff, MonoTime now,
+                  const std::set<std::string>* devices) {
   Plan plan;
   auto diff = [&](std::size_t owner) -> Difference& {
     if (plan.per_owner.size() <= owner) plan.per_owner.resize(owner + 1);
@@ -55,15 +53,21 @@ Plan plan_repairs(const std::vector<WantedAddress>& wanted,
   };
   for (const auto& w : configured) diff(w.owner);
   for (const auto& w : wanted) diff(w.owner);
+  // Looked up once per address in the kernel: sets, not scans (1,000 VIPs on a device).
+  std::set<AddressKey> wanted_keys;
+  for (const auto& w : wanted) wanted_keys.insert(w.key());
+  std::map<AddressKey, std::size_t> owner_of;  // the first instance that configures it
+  for (const auto& w : configured) owner_of.emplace(w.key(), w.owner);
+  std::set<AddressKey> present;  // on the devices swept
   // Extras first: a removal never takes what an add of this round puts back.
   for (const auto& [ifindex, info] : table.interfaces()) {
+    if (devices != nullptr && devices->count(info.link.name) == 0) continue;
     for (const auto& a : info.addresses) {
       const AddressKey key{info.link.name, a.prefix.address};
-      if (has_key(wanted, key) || !ledger.owns(table, ifindex, a.prefix.address)) continue;
-      auto whose = std::find_if(configured.begin(), configured.end(),
-                                [&](const auto& w) { return w.key() == key; });
+      present.insert(key);
+      if (wanted_keys.count(key) != 0 || !ledger.owns(a)) continue;
       std::optional<std::size_t> owner;
-      if (whose != configured.end()) owner = whose->owner;
+      if (auto whose = owner_of.find(key); whose != owner_of.end()) owner = whose->second;
       if (owner) {
         diff(*owner).extra.push_back(key);
       } else {
@@ -74,16 +78,16 @@ Plan plan_repairs(const std::vector<WantedAddress>& wanted,
       }
     }
   }
+  std::set<AddressKey> adding;  // two instances want the same address: one add
   for (const auto& w : wanted) {
     const InterfaceInfo* info = table.find(w.dev);
-    if (info != nullptr && info->has_address(w.prefix)) continue;
+    const bool swept = devices == nullptr || devices->count(w.dev) != 0;
+    if (swept ? present.count(w.key()) != 0 : info != nullptr && info->has_address(w.prefix)) {
+      continue;
+    }
     diff(w.owner).missing.push_back(w.key());
     if (info == nullptr || !backoff.due(w.key(), now)) continue;  // made when the device appears
-    if (std::any_of(plan.repairs.begin(), plan.repairs.end(), [&](const Repair& r) {
-          return r.kind == RepairKind::kAdd && r.key() == w.key();
-        })) {
-      continue;  // two instances want the same address: one add
-    }
+    if (!adding.insert(w.key()).second) continue;
     plan.repairs.push_back({RepairKind::kAdd, w.owner, w.dev, w.prefix, w.label, w.announce});
   }
   return plan;

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,8 +66,12 @@ struct Plan {
   std::vector<AddressKey> stray;      // extras that no instance configures
 };
 
+// `devices`: sweep only these devices' addresses for extras (nullptr: every device). The
+// caller then passes every instance that wants or configures an address on them
+// (interface_users.hpp), or a wanted address elsewhere would look unwanted.
 Plan plan_repairs(const std::vector<WantedAddress>& wanted,
                   const std::vector<WantedAddress>& configured, const InterfaceTable& table,
-                  const AddressLedger& ledger, const RepairBackoff& backoff, MonoTime now);
+                  const AddressLedger& ledger, const RepairBackoff& backoff, MonoTime now,
+                  const std::set<std::string>* devices = nullptr);
 
 }  // namespace floatd::daemon

@@ -10,8 +10,8 @@ std::string text(const AddressKey& key) { return key.address.to_string() + " on 
 }  // namespace
 
 void Reconciler::run(const std::vector<Instance*>& instances, const InterfaceTable& table,
-                     AddressLedger& ledger, MonoTime now) {
-  last_run_ = now;
+                     AddressLedger& ledger, MonoTime now, const std::set<std::string>* devices) {
+  if (devices == nullptr) last_run_ = now;
   ledger.observe(table);
   std::map<std::string, int> ifindex;
   for (const auto& [index, info] : table.interfaces()) ifindex[info.link.name] = index;
@@ -31,12 +31,13 @@ void Reconciler::run(const std::vector<Instance*>& instances, const InterfaceTab
     auto c = configured_addresses(i, in.config(), table);
     configured.insert(configured.end(), c.begin(), c.end());
   }
-  const Plan plan = plan_repairs(wanted, configured, table, ledger, backoff_, now);
+  const Plan plan = plan_repairs(wanted, configured, table, ledger, backoff_, now, devices);
   for (const auto& repair : plan.repairs) {
     apply(repair, repair.owner ? instances[*repair.owner] : nullptr, now);
   }
   // Backoff only for what is still in question.
   backoff_.keep_only([&](const AddressKey& key) {
+    if (devices != nullptr && devices->count(key.dev) == 0) return true;  // not looked at
     for (const auto& d : plan.per_owner) {
       if (std::count(d.missing.begin(), d.missing.end(), key) != 0) return true;
       if (std::count(d.extra.begin(), d.extra.end(), key) != 0) return true;

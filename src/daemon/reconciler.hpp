@@ -11,6 +11,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,12 @@ class Reconciler {
   Reconciler(Ports& ports, Log& log) : ports_(ports), log_(log) {}
 
   // Compares and repairs. `ledger` learns from `table` first (address_ledger.hpp).
+  // `devices`: a partial run after a netlink batch, over these devices only, with every
+  // instance holding addresses on them (InterfaceUsers::reconcile_scope); nullptr: everything.
+  // A partial run does not put off the periodic full one.
   void run(const std::vector<Instance*>& instances, const InterfaceTable& table,
-           AddressLedger& ledger, MonoTime now);
-  // The next retry, else kPeriod after the last run.
+           AddressLedger& ledger, MonoTime now, const std::set<std::string>* devices = nullptr);
+  // The next retry, else kPeriod after the last full run.
   MonoTime next_deadline() const;
   std::uint64_t repairs() const { return repairs_; }
 

@@ -794,3 +794,43 @@ TEST_CASE("daemon: send_ra joins ff02::2 on the VMAC, answers its solicitations,
   const auto& last = h.frames.frames.back();
   CHECK(((last[54 + 6] << 8) | last[54 + 7]) == 0);  // RFC 4861 §6.2.5
 }
+
+// Issue 14: a netlink batch touches only the instances on the interfaces it names. 1,000
+// instances on 4 interfaces: an address event on eth2 re-evaluates eth2's 250, a VIP deleted
+// by hand there is put back at once, and an overrun (events lost) re-evaluates all 1,000.
+TEST_CASE("daemon: a netlink event touches only its interface's instances") {
+  Harness h;
+  int ifindex[4] = {h.eth0, 0, 0, 0};
+  for (int f = 1; f < 4; ++f) {
+    ifindex[f] = h.net.add_link("eth" + std::to_string(f));
+    h.net.add_address(ifindex[f], *IpPrefix::parse("10." + std::to_string(f + 1) + ".0.2/16"), 0);
+  }
+  std::string text = "[global]\nrouter_id = r1\n\n";
+  for (int f = 0; f < 4; ++f) {
+    for (int v = 1; v <= 250; ++v) {
+      text += "[instance v" + std::to_string(f) + "_" + std::to_string(v) + "]\ninterface = eth" +
+              std::to_string(f) + "\nvirtual_router_id = " + std::to_string(v) +
+              "\npriority = 100\nadvert_int = 1\nvirtual_ipaddress = 10." + std::to_string(f + 1) +
+              "." + std::to_string(v) + ".1/32\ngarp_master_delay = 0\n\n";
+    }
+  }
+  h.start(text);
+  h.advance(kMdi100 + 100ms);  // every one Master, every VIP added
+  REQUIRE(h.state("v2_7") == "MASTER");
+  REQUIRE(h.net.has_address("eth2", *IpAddress::parse("10.3.7.1")));
+  h.advance(10ms);
+  auto updates = h.d->instance_updates();
+  h.net.add_address(ifindex[2], *IpPrefix::parse("192.0.2.50/24"), 0);  // an admin's address
+  h.pump();
+  CHECK(h.d->instance_updates() - updates == 250);
+  updates = h.d->instance_updates();
+  h.net.remove_address(ifindex[2], *IpPrefix::parse("10.3.7.1/32"));  // deleted by hand
+  h.pump();
+  CHECK(h.d->instance_updates() - updates == 2 * 250);  // the removal, then the repair's echo
+  CHECK(h.net.has_address("eth2", *IpAddress::parse("10.3.7.1")));  // put back by this batch
+  updates = h.d->instance_updates();
+  h.net.overrun = true;
+  h.net.signal.raise();
+  h.pump();
+  CHECK(h.d->instance_updates() - updates == 1000);
+}
