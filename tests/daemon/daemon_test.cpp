@@ -57,6 +57,7 @@ class Harness {
   test::FakeSolicitations solicitations;
   test::FakeTimer timer;
   test::FakeControl control;
+  test::FakeLoader loader;
   daemon::SpawnLauncher launcher;  // real scripts
   test::MemoryLog log;
   std::string dir;
@@ -96,7 +97,7 @@ class Harness {
     d = std::make_unique<daemon::Daemon>(
         options, std::move(*config), log,
         daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, solicitations, timer, control,
-                            launcher});
+                            launcher, loader});
     auto started = d->start();
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error()));
     pump();
