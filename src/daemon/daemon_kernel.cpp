@@ -38,7 +38,7 @@ bool Daemon::ensure_vmacs() {
   const MonoTime now = clock_.now();
   bool created = false;
   std::set<std::string> in_question;  // wanted, its parent there, itself not: backoff kept
-  for (const auto& c : config_.instances) {
+  for (const auto& c : config_->instances) {
     // Made once, and again when it went away with its parent (a deleted parent takes its
     // macvlans with it; when the parent is re-created, so is the VMAC).
     if (c.vmac.empty()) continue;
@@ -113,7 +113,7 @@ void Daemon::repair_links(MonoTime now) {
 // an instance sends and receives adverts on (config::advert_device).
 void Daemon::ensure_sockets() {
   join_all_routers();
-  for (const auto& c : config_.instances) {
+  for (const auto& c : config_->instances) {
     ensure_socket(config::advert_device(c), c.family());
     for (const auto& path : c.heartbeat_paths) ensure_socket(path.interface, c.family());
   }
@@ -148,7 +148,7 @@ void Daemon::ensure_socket(const std::string& dev, Family family) {
 // L2-8, RFC 4861 §6.2.6: hosts solicit ff02::2; each device a send_ra instance advertises on
 // joins it (once per ifindex: a device made again is joined again).
 void Daemon::join_all_routers() {
-  for (const auto& c : config_.instances) {
+  for (const auto& c : config_->instances) {
     if (!c.send_ra) continue;
     const InterfaceInfo* info = table_.find(config::vmac_or_interface(c));
     if (info == nullptr || all_routers_joined_.count(info->link.ifindex) != 0) continue;
@@ -183,7 +183,7 @@ void Daemon::on_solicitations() {
 
 void Daemon::close_unused() {
   for (auto it = sockets_.begin(); it != sockets_.end();) {
-    const bool used = std::any_of(config_.instances.begin(), config_.instances.end(), [&](const auto& c) {
+    const bool used = std::any_of(config_->instances.begin(), config_->instances.end(), [&](const auto& c) {
       const std::string& dev = it->first.first;
       if (c.family() != it->first.second) return false;
       return config::advert_device(c) == dev ||
@@ -198,7 +198,7 @@ void Daemon::close_unused() {
     }
   }
   for (auto it = vmacs_.begin(); it != vmacs_.end();) {
-    const bool used = std::any_of(config_.instances.begin(), config_.instances.end(),
+    const bool used = std::any_of(config_->instances.begin(), config_->instances.end(),
                                   [&](const auto& c) { return c.vmac == it->first; });
     const InterfaceInfo* info = table_.find(it->first);
     if (!used && info != nullptr) {
