@@ -23,6 +23,7 @@ struct ControlServer::Client {
   bool closing = false;     // peer closed or sent garbage: close once `out` is written
   bool subscribed = false;  // asked for "events": gets every broadcast
   bool dead = false;        // retired: nothing may read or write it any more
+  std::uint64_t deferred = 0;  // a request to be answered by complete(): nothing read till then
 };
 
 class ControlServer::Entry {
@@ -120,7 +121,7 @@ void ControlServer::serve(Client& c) {
   flush(c);  // writable, or a first chance to drain before reading more
   std::uint8_t buf[4096];
   while (!c.dead && !c.closing && c.out.size() <= kMaxQueued) {
-    if (!answer_frames(c) || c.dead || c.out.size() > kMaxQueued) break;
+    if (!answer_frames(c) || c.dead || c.deferred != 0 || c.out.size() > kMaxQueued) break;
     const ssize_t n = read(c.fd, buf, sizeof buf);
     if (n > 0) {
       c.in.insert(c.in.end(), buf, buf + n);
@@ -133,10 +134,11 @@ void ControlServer::serve(Client& c) {
   flush(c);
 }
 
-// Answers every complete request in `in` while there is room; false on a protocol error or
-// when the client was retired meanwhile (the handler's events found its peer gone).
+// Answers every complete request in `in` while there is room and none is deferred; false on a
+// protocol error or when the client was retired meanwhile (the handler's events found its peer
+// gone).
 bool ControlServer::answer_frames(Client& c) {
-  while (!c.dead && c.out.size() <= kMaxQueued) {
+  while (!c.dead && c.deferred == 0 && c.out.size() <= kMaxQueued) {
     std::size_t used = 0;
     auto frame = control::unframe(c.in, control::kMaxRequest, used);
     if (!frame) {
@@ -148,8 +150,9 @@ bool ControlServer::answer_frames(Client& c) {
     if (!frame->has_value()) return true;
     c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(used));
     const auto request = parse_control_request(**frame);
-    auto result = answer(request);  // may broadcast, and so retire any client
+    auto result = answer(request, c);  // may broadcast, and so retire any client
     if (c.dead) return false;
+    if (c.deferred != 0) return true;  // complete() answers it
     if (request && request->command == "events" && result) c.subscribed = true;
     const std::size_t size = queue(c, control_response(std::move(result)));
     if (size >= kLargeResponse) malloc_trim(0);
@@ -157,20 +160,47 @@ bool ControlServer::answer_frames(Client& c) {
   return !c.dead;
 }
 
-// The handler's answer; an exception from it (a bug elsewhere) becomes an error response.
-Result<nlohmann::json> ControlServer::answer(const Result<ControlRequest>& request) {
+// The handler's answer; an exception from it (a bug elsewhere) becomes an error response, at
+// once, even when the handler had deferred the request.
+Result<nlohmann::json> ControlServer::answer(const Result<ControlRequest>& request, Client& c) {
   if (!request) return fail(request.error());
   std::string what;
   try {
+    serving_ = &c;  // defer() applies to `c` while the handler runs, and only then
+    struct Reset {
+      Client*& serving;
+      ~Reset() { serving = nullptr; }
+    } reset{serving_};
     return handler_(request->command, request->args);
   } catch (const std::exception& e) {
     what = e.what();
   } catch (...) {
     what = "unknown exception";
   }
+  c.deferred = 0;
   log_.error("control: command '" + sanitize_text(request->command, 64) +
              "': internal error: " + sanitize_text(what));
   return fail("internal error: " + what);
+}
+
+std::optional<std::uint64_t> ControlServer::defer() {
+  if (serving_ == nullptr) return std::nullopt;
+  serving_->deferred = next_deferred_++;
+  return serving_->deferred;
+}
+
+void ControlServer::complete(std::uint64_t id, const Result<nlohmann::json>& result) noexcept {
+  const Entry entry(*this);
+  Client* c = nullptr;
+  for (const auto& [fd, client] : clients_) {
+    if (id != 0 && client->deferred == id) c = client.get();
+  }
+  if (c == nullptr) return;  // gone meanwhile (retired clients are not in clients_)
+  guarded(log_, "control: deferred reply", [&] {
+    c->deferred = 0;
+    queue(*c, control_response(result));
+    serve(*c);  // then the requests that waited behind it
+  }, [&] { retire(*c); });
 }
 
 std::size_t ControlServer::queue(Client& c, const std::string& body) {
@@ -197,7 +227,9 @@ void ControlServer::flush(Client& c) {
   }
   int events = c.out.empty() ? EV_READ : EV_WRITE;
   if (!c.out.empty() && c.out.size() <= kMaxQueued && !c.closing) events |= EV_READ;
+  if (c.deferred != 0) events &= ~EV_READ;  // read again once complete() has answered
   ev_io_stop(loop_, &c.watcher);
+  if (events == 0) return;
   ev_io_set(&c.watcher, c.fd, events);
   ev_io_start(loop_, &c.watcher);
 }

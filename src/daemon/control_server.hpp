@@ -11,13 +11,20 @@
 // clients are freed when the outermost entry into the server (a libev callback, broadcast(),
 // adopt()) returns. Each libev callback is an exception boundary: it logs, and closes only the
 // client concerned; a handler that throws gets its client an "internal error: ..." response.
+//
+// Deferred replies: a handler that cannot answer yet (floatctl reload: the config loads on a
+// worker thread) calls defer() while it runs, and the request is answered later by complete()
+// with the id defer() gave. Until then that client's later requests wait unread, so responses
+// keep the order of requests. A client gone meanwhile is no error: complete() finds no one.
 #pragma once
 
 #include <ev.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +74,14 @@ class ControlServer {
   void broadcast(const nlohmann::json& event);
   std::size_t subscribers() const;
   std::size_t clients() const { return clients_.size(); }
+
+  // Only from inside the handler: the request being served is answered later, by complete()
+  // with the returned id, and what the handler returns is dropped. nullopt outside a request
+  // (a caller that is not this server, such as a test calling the handler's target directly).
+  std::optional<std::uint64_t> defer();
+  // Answers the deferred request `id`. Nothing happens when its client has gone (closed,
+  // disconnected) or the id is unknown. Never throws.
+  void complete(std::uint64_t id, const Result<nlohmann::json>& result) noexcept;
   // Bytes held for all clients (unread requests, unsent responses and events): what a client
   // that never reads can make the daemon hold.
   std::size_t buffered_bytes() const;
@@ -80,7 +95,7 @@ class ControlServer {
   void accept_clients();
   void serve(Client& client);
   bool answer_frames(Client& client);
-  Result<nlohmann::json> answer(const Result<ControlRequest>& request);
+  Result<nlohmann::json> answer(const Result<ControlRequest>& request, Client& client);
   std::size_t queue(Client& client, const std::string& body);  // returns body.size()
   void flush(Client& client);
   void retire(Client& client) noexcept;
@@ -94,6 +109,8 @@ class ControlServer {
   std::map<int, std::unique_ptr<Client>> clients_;  // live clients, by descriptor
   std::vector<std::unique_ptr<Client>> retired_;    // closed, freed when depth_ returns to 0
   int depth_ = 0;                                   // nested entries into the server
+  Client* serving_ = nullptr;                       // whose request the handler runs for
+  std::uint64_t next_deferred_ = 1;
   RateLimiter refuse_log_{1, std::chrono::seconds{10}};
 };
 

@@ -37,7 +37,7 @@ void make_parent_dir(const std::string& path) {
 
 Daemon::Daemon(Options options, config::Config config, Log& log, DaemonPorts ports)
     : options_(std::move(options)),
-      config_(std::move(config)),
+      unchecked_(std::make_shared<config::Config>(std::move(config))),
       log_(log),
       clock_(ports.clock),
       kernel_(&ports.kernel),
@@ -48,12 +48,15 @@ Daemon::Daemon(Options options, config::Config config, Log& log, DaemonPorts por
       timer_(ports.timer),
       control_transport_(ports.control),
       processes_(ports.processes),
+      loader_(ports.loader),
       // Not libev's default loop: that one reaps every child behind our back (ProcessRunner).
       loop_(ev_loop_new(EVFLAG_AUTO)),
       sequence_epoch_(static_cast<std::uint32_t>(
           std::chrono::duration_cast<std::chrono::seconds>(
               std::chrono::system_clock::now().time_since_epoch())
-              .count())) {}
+              .count())) {
+  config_ = unchecked_;
+}
 
 Daemon::~Daemon() {
   for (auto& s : signals_) ev_signal_stop(loop_, &s);
@@ -61,6 +64,7 @@ Daemon::~Daemon() {
   ev_io_stop(loop_, &timer_watcher_);
   ev_io_stop(loop_, &files_watcher_);
   ev_io_stop(loop_, &solicit_watcher_);
+  ev_io_stop(loop_, &loader_watcher_);
   for (auto& [key, s] : sockets_) ev_io_stop(loop_, &s->watcher);
   // Whatever still watches the loop goes before it.
   notifier_.reset();
@@ -103,7 +107,7 @@ void Daemon::stop() {
 
 Result<Ok> Daemon::init() {
   // First: a second floatd started by mistake must not touch the running one's VIPs.
-  auto pid_file = PidFile::acquire(options_.pid_file.value_or(config_.global.pid_file));
+  auto pid_file = PidFile::acquire(options_.pid_file.value_or(config_->global.pid_file));
   if (!pid_file) return fail(pid_file.error());
   pid_file_.emplace(std::move(*pid_file));
   auto dump = monitor_->dump();
@@ -144,14 +148,14 @@ Result<Ok> Daemon::init() {
   control_ = std::make_unique<ControlServer>(
       loop_, log_, clock_,
       [this](const std::string& c, const nlohmann::json& a) { return control(c, a); });
-  const std::string sock = options_.control_socket.value_or(config_.global.control_socket);
+  const std::string sock = options_.control_socket.value_or(config_->global.control_socket);
   make_parent_dir(sock);
-  if (auto r = control_->listen(control_transport_, sock, config_.global.control_group); !r)
+  if (auto r = control_->listen(control_transport_, sock, config_->global.control_group); !r)
     return r;
 
   runner_ = std::make_unique<ProcessRunner>(
       loop_, log_, clock_, processes_,
-      ProcessRunner::Limits{static_cast<std::size_t>(config_.global.max_running_scripts),
+      ProcessRunner::Limits{static_cast<std::size_t>(config_->global.max_running_scripts),
                             ProcessRunner::kKillGrace});
   notifier_ = std::make_unique<Notifier>(*runner_, log_);
   tracking_ = std::make_unique<Tracking>(
@@ -165,11 +169,18 @@ Result<Ok> Daemon::init() {
   files_retry_at_ = clock_.now() + kFilesRetryPeriod;
   deferred_ = std::make_unique<DeferredWork>(loop_, log_);
 
-  ScriptUsers users;  // main() checked the config; this resolves the script users once more
-  PathKeys keys;
-  if (auto errors = runtime_checks(config_, &users, &keys); !errors.empty())
+  ev_io_init(&loader_watcher_, loader_cb, loader_.fd(), EV_READ);
+  loader_watcher_.data = this;
+  ev_io_start(loop_, &loader_watcher_);
+
+  LoadedConfig first;  // main() checked the config; this resolves the script users once more
+  if (auto errors = runtime_checks(*unchecked_, &first.users, &first.keys); !errors.empty())
     return fail(errors.front().to_string());
-  apply_config(config_, std::move(users), std::move(keys));
+  // Checked: the locations are not needed any more (a kilobyte per instance).
+  for (auto& i : unchecked_->instances) config::forget_locations(i);
+  first.config = std::move(unchecked_);
+  first.plan = plan_reload({}, first.config->instances);
+  apply_config(std::move(first));
   malloc_trim(0);  // parsing a big config leaves freed heap behind: give it back
   return Ok{};
 }
@@ -206,6 +217,8 @@ void Daemon::shutdown() {
 void Daemon::close_doors() {
   phase_ = Phase::kStopping;
   control_.reset();
+  reload_waiters_.clear();  // their clients went with the control server
+  ev_io_stop(loop_, &loader_watcher_);  // a load still running is joined by its port
   if (deferred_) deferred_->clear();
   ev_io_stop(loop_, &files_watcher_);
   tracking_.reset();
@@ -221,108 +234,15 @@ void Daemon::close_doors() {
 // notify_stop and friends get their notify_timeout to finish before floatd goes; a second
 // SIGTERM or SIGINT stops the wait.
 void Daemon::wait_for_notifiers() {
-  const MonoTime until = clock_.now() + Microseconds{config_.global.notify_timeout};
+  const MonoTime until = clock_.now() + Microseconds{config_->global.notify_timeout};
   if (notifier_ && !notifier_->idle()) log_.info("waiting for notify scripts to finish");
   while (notifier_ && !notifier_->idle() && !stop_now_ && clock_.now() < until) {
     ev_run(loop_, EVRUN_ONCE);
   }
 }
 
-// Matches the new config against the running instances (reload_plan.hpp): identical
-// instances keep running untouched; changed ones are stopped and started again.
-void Daemon::apply_config(config::Config next, ScriptUsers users, PathKeys keys) {
-  std::vector<config::InstanceConfig> running;
-  for (const auto& r : instances_) running.push_back(r->instance->config());
-  const ReloadPlan plan = plan_reload(running, next.instances);
-  for (std::size_t i : plan.stop) stop_instance(*instances_[i]);
-
-  std::vector<std::unique_ptr<Running>> kept(next.instances.size());
-  for (const auto& [old_index, new_index] : plan.keep) kept[new_index] = std::move(instances_[old_index]);
-  const MonoTime now = clock_.now();
-  for (const auto& [old_index, new_index] : plan.update) {
-    log_.info(instances_[old_index]->instance->log_prefix() + ": updated in place by the reload");
-    instances_[old_index]->instance->reconfigure(next.instances[new_index], now);
-    kept[new_index] = std::move(instances_[old_index]);
-  }
-  instances_.clear();
-  config_ = std::move(next);
-  // Checked already (runtime_checks before start and reload): the locations are not needed.
-  for (auto& i : config_.instances) config::forget_locations(i);
-  for (const auto& line : scheduling_.apply(config_.global)) log_.warning("cannot set " + line);
-  for (const auto& line : users.warnings) log_.warning(line);
-  runner_->set_max_running(static_cast<std::size_t>(config_.global.max_running_scripts));
-  notifier_->configure(users.run_as(config_.global.script_user),
-                       Microseconds{config_.global.notify_timeout});
-  tracking_->set_script_users(std::move(users));
-  path_keys_ = std::move(keys);
-  tracking_->configure(config_);  // scripts and files whose sections are unchanged keep state
-  ensure_vmacs();
-  ensure_sockets();
-  for (std::size_t n = 0; n < config_.instances.size(); ++n) {
-    if (kept[n]) {
-      set_path_auth(*kept[n]->instance);  // the key file may have changed
-      instances_.push_back(std::move(kept[n]));
-    } else {
-      start_instance(config_.instances[n]);
-    }
-  }
-  close_unused();
-  index_instances();
-  for (const auto& [old_index, new_index] : plan.update) {
-    Running& r = *instances_[new_index];
-    r.instance->update_interface(table_.find(r.instance->config().interface), now);
-    const auto& paths = r.instance->config().heartbeat_paths;
-    for (std::size_t p = 0; p < paths.size(); ++p) {
-      r.instance->update_path(p + 1, table_.find(paths[p].interface), now);
-    }
-    apply_tracking(r, now);
-    rearm(r);
-  }
-  reconcile(now);
-  last_reload_ = {{"unchanged", plan.keep.size()}, {"updated", plan.update.size()},
-                  {"started", plan.start.size()}, {"stopped", plan.stop.size()}};
-  if (!running.empty()) {
-    log_.info("reload: " + std::to_string(plan.keep.size()) + " unchanged, " +
-              std::to_string(plan.update.size()) + " updated in place, " +
-              std::to_string(plan.start.size()) + " started, " + std::to_string(plan.stop.size()) +
-              " stopped");
-  }
-}
-
 void Daemon::notify_systemd(const std::string& state) {
   if (auto error = notify_service_manager(state); !error.empty()) log_.warning(error);
-}
-
-Result<nlohmann::json> Daemon::reload() {
-  if (!running()) return fail(std::string("floatd is stopping: no reload"));
-  // The clock port is CLOCK_MONOTONIC in microseconds, what systemd asks for.
-  notify_systemd("RELOADING=1\nMONOTONIC_USEC=" +
-                 std::to_string(clock_.now().time_since_epoch().count()));
-  auto result = load_and_apply();
-  malloc_trim(0);
-  notify_systemd("READY=1");
-  return result;
-}
-
-Result<nlohmann::json> Daemon::load_and_apply() {
-  auto next = config::load(options_.config);
-  ScriptUsers users;  // resolved here, at load: the loop never asks NSS
-  PathKeys keys;      // and the heartbeat keys read
-  if (next) {
-    if (auto errors = runtime_checks(*next, &users, &keys); !errors.empty()) next = fail(errors);
-  }
-  if (!next) {
-    log_.error("reload: " + options_.config + " has " + std::to_string(next.error().size()) +
-               " error(s); keeping the running config");
-    std::string all;
-    for (const auto& e : next.error()) {
-      log_.error(e.to_string());
-      all += e.to_string() + "\n";
-    }
-    return fail("the config has errors; the running config is unchanged:\n" + all);
-  }
-  apply_config(std::move(*next), std::move(users), std::move(keys));
-  return last_reload_;
 }
 
 void Daemon::start_instance(const config::InstanceConfig& c) {
@@ -503,7 +423,7 @@ void Daemon::on_signal(struct ev_loop* loop, int signum) {
       return;
     }
     log_.info("SIGHUP: reloading " + options_.config);
-    (void)reload();  // logs the outcome either way
+    (void)request_reload(std::nullopt);  // logs the outcome either way
     return;
   }
   if (phase_ == Phase::kStopping) {

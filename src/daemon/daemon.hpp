@@ -1,10 +1,13 @@
 // The daemon: one libev loop that wires the kernel (sockets, netlink, link monitor) to the
-// instances. The only place that owns watchers; everything it calls is single-threaded.
+// instances. The only place that owns watchers; everything it calls runs on the loop's thread,
+// but for a reload's load and checks, which the ConfigLoader port runs elsewhere
+// (config_loader.hpp) on nothing of the daemon's but a snapshot of its config.
 //
 // Start: open netlink and packet sockets, learn interfaces, remove stale VIPs left by a
 // crashed floatd (IFA_PROTO mark), create VMACs, open one VRRP socket per (interface,
 // family), start every instance. Stop (SIGTERM/SIGINT): every Master resigns with priority
-// 0 and removes its VIPs, VMACs go. SIGHUP: reload; a bad config changes nothing.
+// 0 and removes its VIPs, VMACs go. SIGHUP: reload (daemon_reload.cpp); a bad config changes
+// nothing.
 #pragma once
 
 #include <ev.h>
@@ -20,6 +23,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "daemon/config_loader.hpp"
 #include "daemon/control_command.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/deferred_work.hpp"
@@ -83,12 +87,15 @@ class Daemon {
   void close_doors();      // the first step of stopping
   void wait_for_notifiers();
   void resync_deadlines();  // re-derives every deadline from the instances (after an error)
-  void apply_config(config::Config next, ScriptUsers users, PathKeys keys);
-  Result<nlohmann::json> reload();  // also the answer to floatctl reload
+  // Reloads (daemon_reload.cpp): SIGHUP, or floatctl reload with its deferred reply `waiter`.
+  Result<Ok> request_reload(std::optional<std::uint64_t> waiter);
+  void start_load();
+  void on_loaded();  // the loader's descriptor: apply the outcome, or refuse it
+  void finish_reload(const Result<nlohmann::json>& outcome);  // answers the waiters, READY=1
+  void apply_config(LoadedConfig next);
   void notify_systemd(const std::string& state);  // sd_notify(3); logs a failure
-  Result<nlohmann::json> load_and_apply();
   void remove_stale_vips(const std::vector<net::NetlinkEvent>& dump);
-  // `only`: these instances (indices into instances_ and config_.instances, which apply_config
+  // `only`: these instances (indices into instances_ and config_->instances, which apply_config
   // keeps aligned), after a netlink batch; nullptr: every one.
   using Only = const std::vector<std::size_t>*;
   bool ensure_vmacs(Only only = nullptr);
@@ -142,11 +149,15 @@ class Daemon {
   static void signal_cb(struct ev_loop*, ev_signal* w, int) noexcept;
   static void files_cb(struct ev_loop*, ev_io* w, int) noexcept;
   static void solicit_cb(struct ev_loop*, ev_io* w, int) noexcept;
+  static void loader_cb(struct ev_loop*, ev_io* w, int) noexcept;
   void on_solicitations();       // daemon_kernel.cpp
   void join_all_routers(Only only = nullptr);  // ff02::2 on each send_ra instance's device
 
   Options options_;
-  config::Config config_;
+  // The running config. Replaced by a reload, never changed in place: a load on the loader's
+  // thread plans against it as a snapshot (config_loader.hpp).
+  std::shared_ptr<const config::Config> config_;
+  std::shared_ptr<config::Config> unchecked_;  // the startup config until init() checked it
   Log& log_;
   const Clock& clock_;
   KernelWriter* kernel_;   // the ports (daemon_ports.hpp)
@@ -159,6 +170,14 @@ class Daemon {
   WakeTimer& timer_;
   ControlTransport& control_transport_;
   ProcessLauncher& processes_;
+  ConfigLoader& loader_;
+  ev_io loader_watcher_{};
+  // One load at a time. A reload asked for while one loads supersedes it: its outcome is
+  // dropped and the files are loaded again, so the newest file wins and every floatctl reload
+  // is answered by a load that started after it asked.
+  bool loading_ = false;
+  bool load_again_ = false;
+  std::vector<std::uint64_t> reload_waiters_;  // floatctl reloads' deferred replies
   Phase phase_ = Phase::kStarting;
   bool stop_requested_ = false;  // SIGTERM/SIGINT seen: the loop ends, stop() follows
   bool stop_now_ = false;  // a second SIGTERM: stop without waiting for notify scripts

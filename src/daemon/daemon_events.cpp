@@ -31,11 +31,11 @@ void Daemon::on_transition(const Instance& instance, const vrrp::StateChanged& c
   // The kernel's side of the transition (VIPs added or removed) is checked now, not at the
   // next periodic check: an add the kernel refused is retried on the backoff from here.
   reconcile_soon();
-  if (config_.group_of(c.name) != nullptr) {
+  if (config_->group_of(c.name) != nullptr) {
     const std::string name = c.name;
     const vrrp::StateChanged copy = change;
     // After this instance's actions have run: members must not re-enter each other.
-    deferred_->defer("sync group " + config_.group_of(c.name)->name, [this, name, copy] {
+    deferred_->defer("sync group " + config_->group_of(c.name)->name, [this, name, copy] {
       for (const auto& r : instances_) {
         if (r->instance->name() == name) follow_group(*r->instance, copy);
       }
@@ -77,7 +77,7 @@ void Daemon::set_path_auth(Instance& instance) {
 
 // Sync groups: the other members follow `moved` (sync_group.hpp has the rules).
 void Daemon::follow_group(const Instance& moved, const vrrp::StateChanged& change) {
-  const auto* group = config_.group_of(moved.name());
+  const auto* group = config_->group_of(moved.name());
   if (group == nullptr) return;
   std::vector<GroupMember> members;
   std::map<std::string, Running*> by_name;
@@ -166,7 +166,7 @@ std::vector<const Instance*> Daemon::instance_list() const {
 TrackingSnapshot Daemon::tracking_snapshot() const {
   auto tracking = tracking_->snapshot();
   tracking.processes = {runner_->running(), runner_->queued(),
-                        static_cast<std::size_t>(config_.global.max_running_scripts)};
+                        static_cast<std::size_t>(config_->global.max_running_scripts)};
   return tracking;
 }
 
@@ -194,7 +194,14 @@ Result<nlohmann::json> Daemon::serve(const EventsCommand&) {
   return nlohmann::json{{"subscribed", true}};  // the server marks the client; see publish()
 }
 
-Result<nlohmann::json> Daemon::serve(const ReloadCommand&) { return reload(); }
+// Answered once the new config is applied or refused (daemon_reload.cpp), by a deferred reply;
+// a caller that is not the control server (a test) hears only that the reload started.
+Result<nlohmann::json> Daemon::serve(const ReloadCommand&) {
+  if (!running()) return fail(std::string("floatd is stopping: no reload"));
+  const auto waiter = control_ ? control_->defer() : std::nullopt;
+  if (auto r = request_reload(waiter); !r) return fail(r.error());
+  return nlohmann::json{{"reload", "started"}};
+}
 
 Result<nlohmann::json> Daemon::serve(const MetricsCommand&) {
   return nlohmann::json{

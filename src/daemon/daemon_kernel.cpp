@@ -58,7 +58,7 @@ bool Daemon::ensure_vmacs(Only only) {
   bool created = false;
   std::set<std::string> looked_at;
   std::set<std::string> in_question;  // wanted, its parent there, itself not: backoff kept
-  for_each_config(config_.instances, only, [&](const config::InstanceConfig& c) {
+  for_each_config(config_->instances, only, [&](const config::InstanceConfig& c) {
     // Made once, and again when it went away with its parent (a deleted parent takes its
     // macvlans with it; when the parent is re-created, so is the VMAC).
     if (c.vmac.empty()) return;
@@ -140,7 +140,7 @@ void Daemon::repair_links(MonoTime now) {
 // an instance sends and receives adverts on (config::advert_device).
 void Daemon::ensure_sockets(Only only) {
   join_all_routers(only);
-  for_each_config(config_.instances, only, [&](const config::InstanceConfig& c) {
+  for_each_config(config_->instances, only, [&](const config::InstanceConfig& c) {
     ensure_socket(config::advert_device(c), c.family());
     for (const auto& path : c.heartbeat_paths) ensure_socket(path.interface, c.family());
   });
@@ -176,7 +176,7 @@ void Daemon::ensure_socket(const std::string& dev, Family family) {
 // L2-8, RFC 4861 §6.2.6: hosts solicit ff02::2; each device a send_ra instance advertises on
 // joins it (once per ifindex: a device made again is joined again).
 void Daemon::join_all_routers(Only only) {
-  for_each_config(config_.instances, only, [&](const config::InstanceConfig& c) {
+  for_each_config(config_->instances, only, [&](const config::InstanceConfig& c) {
     if (!c.send_ra) return;
     const InterfaceInfo* info = table_.find(config::vmac_or_interface(c));
     if (info == nullptr || all_routers_joined_.count(info->link.ifindex) != 0) return;
@@ -212,7 +212,7 @@ void Daemon::on_solicitations() {
 
 void Daemon::close_unused() {
   for (auto it = sockets_.begin(); it != sockets_.end();) {
-    const bool used = std::any_of(config_.instances.begin(), config_.instances.end(), [&](const auto& c) {
+    const bool used = std::any_of(config_->instances.begin(), config_->instances.end(), [&](const auto& c) {
       const std::string& dev = it->first.first;
       if (c.family() != it->first.second) return false;
       return config::advert_device(c) == dev ||
@@ -227,7 +227,7 @@ void Daemon::close_unused() {
     }
   }
   for (auto it = vmacs_.begin(); it != vmacs_.end();) {
-    const bool used = std::any_of(config_.instances.begin(), config_.instances.end(),
+    const bool used = std::any_of(config_->instances.begin(), config_->instances.end(),
                                   [&](const auto& c) { return c.vmac == it->first; });
     const InterfaceInfo* info = table_.find(it->first);
     if (!used && info != nullptr) {
@@ -472,7 +472,7 @@ void Daemon::index_instances() {
       by_path_[{c.heartbeat_paths[p].interface, c.family(), c.vrid}] = {r.get(), p + 1};
     }
   }
-  users_.rebuild(config_.instances);  // aligned with instances_ (apply_config)
+  users_.rebuild(config_->instances);  // aligned with instances_ (apply_config)
   for (auto& [key, s] : sockets_) index_socket(*s);
 }
 

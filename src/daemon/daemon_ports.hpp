@@ -22,6 +22,7 @@
 #include "floatd/ip_address.hpp"
 #include "floatd/result.hpp"
 #include "floatd/time.hpp"
+#include "daemon/config_loader.hpp"
 #include "daemon/process_ports.hpp"
 #include "net/kernel.hpp"  // AddOutcome
 #include "net/netlink_events.hpp"
@@ -174,6 +175,7 @@ struct DaemonPorts {
   WakeTimer& timer;
   ControlTransport& control;
   ProcessLauncher& processes;  // scripts: spawn, wait, signal their process groups
+  ConfigLoader& loader;        // reloads: the config is loaded and checked off the loop
 };
 
 }  // namespace floatd::daemon

@@ -1,5 +1,6 @@
 #include "daemon/spawn_launcher.hpp"
 #include "daemon/system_ports.hpp"
+#include "daemon/thread_config_loader.hpp"
 
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -211,6 +212,7 @@ struct SystemPorts::Parts {
   std::unique_ptr<SystemTimer> timer;
   UnixControlTransport control;
   SpawnLauncher processes;
+  std::unique_ptr<ThreadConfigLoader> loader;
 };
 
 SystemPorts::SystemPorts(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -233,6 +235,9 @@ Result<std::unique_ptr<SystemPorts>> SystemPorts::open() {
   const int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (fd < 0) return fail(std::string("timerfd: ") + std::strerror(errno));
   parts->timer = std::make_unique<SystemTimer>(fd);
+  auto loader = ThreadConfigLoader::open();
+  if (!loader) return fail("config loader: " + loader.error());
+  parts->loader = std::move(*loader);
   return std::unique_ptr<SystemPorts>(new SystemPorts(std::move(parts)));
 }
 
@@ -242,7 +247,8 @@ std::unique_ptr<AdvertTransport> system_advert_transport() {
 
 DaemonPorts SystemPorts::ports() {
   return DaemonPorts{parts_->clock, *parts_->kernel, *parts_->monitor, parts_->vrrp,
-                     *parts_->frames, *parts_->solicitations, *parts_->timer, parts_->control, parts_->processes};
+                     *parts_->frames, *parts_->solicitations, *parts_->timer, parts_->control, parts_->processes,
+                     *parts_->loader};
 }
 
 }  // namespace floatd::daemon

@@ -163,6 +163,7 @@ struct Routers {
   test::FakeTimer timer;
   test::FakeControl control;
   daemon::SpawnLauncher launcher;
+  test::FakeLoader loader;
   QuietLog log;
   std::string dir;
   std::unique_ptr<daemon::Daemon> d;
@@ -184,7 +185,7 @@ struct Routers {
     d = std::make_unique<daemon::Daemon>(
         options, std::move(config), log,
         daemon::DaemonPorts{clock, kernel, monitor, *vrrp, frames, solicitations, timer, control,
-                            launcher});
+                            launcher, loader});
     auto started = d->start();
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error()));
   }

@@ -256,3 +256,82 @@ TEST_CASE("more than 64 clients are refused, by adopt() and on the socket") {
   s.server.reset();  // unlinks the socket
   rmdir(dir);
 }
+
+// Deferred replies (floatctl reload waits for a config loaded on a worker thread).
+TEST_CASE("a deferred request is answered by complete(); the client's next request waits") {
+  Server s;
+  std::optional<std::uint64_t> id;
+  s.handler = [&](const std::string& command, const json&) -> Result<json> {
+    if (command == "reload") {
+      id = s.server->defer();
+      return json{{"dropped", true}};  // not the answer: complete() gives it
+    }
+    return json{{"command", command}};
+  };
+  Peer p = s.connect();
+  p.send("reload");
+  p.send("status");  // pipelined behind the deferred one
+  REQUIRE(run_until(s.loop, [&] { return id.has_value(); }));
+  for (int i = 0; i < 20; ++i) ev_run(s.loop, EVRUN_NOWAIT);
+  CHECK_FALSE(p.poll().has_value());  // nothing yet, and status is not answered first
+  CHECK(s.calls == 1);
+  s.server->complete(*id, json{{"updated", 1}});
+  const json reloaded = s.answer(p);
+  CHECK(reloaded["ok"] == true);
+  CHECK(reloaded["result"] == json{{"updated", 1}});
+  CHECK(s.answer(p)["result"]["command"] == "status");
+  s.server->complete(*id, json::object());  // twice: no one waits for it any more
+  CHECK_FALSE(p.poll().has_value());
+  CHECK(s.server->defer() == std::nullopt);  // outside a request there is nothing to defer
+}
+
+TEST_CASE("a deferred request can be answered with an error") {
+  Server s;
+  std::optional<std::uint64_t> id;
+  s.handler = [&](const std::string&, const json&) -> Result<json> {
+    id = s.server->defer();
+    return json::object();
+  };
+  Peer p = s.connect();
+  p.send("reload");
+  REQUIRE(run_until(s.loop, [&] { return id.has_value(); }));
+  s.server->complete(*id, fail(std::string("the config has errors")));
+  const json r = s.answer(p);
+  CHECK(r["ok"] == false);
+  CHECK(r["error"] == "the config has errors");
+}
+
+TEST_CASE("a client gone before its deferred reply: complete() finds no one, the server serves") {
+  Server s;
+  std::vector<std::uint64_t> ids;
+  s.handler = [&](const std::string& command, const json&) -> Result<json> {
+    if (command == "reload") ids.push_back(*s.server->defer());
+    return json::object();
+  };
+  Peer gone = s.connect();
+  Peer stays = s.connect();
+  gone.send("reload");
+  stays.send("reload");
+  REQUIRE(run_until(s.loop, [&] { return ids.size() == 2; }));
+  gone.close_now();
+  for (int i = 0; i < 20; ++i) ev_run(s.loop, EVRUN_NOWAIT);
+  for (std::uint64_t id : ids) s.server->complete(id, json{{"updated", 0}});
+  REQUIRE(run_until(s.loop, [&] { return s.server->clients() == 1; }));
+  CHECK(s.answer(stays)["ok"] == true);
+  Peer next = s.connect();
+  next.send("version");
+  CHECK(s.answer(next)["ok"] == true);
+}
+
+TEST_CASE("a handler that defers and then throws gets its client the error at once") {
+  Server s;
+  s.handler = [&](const std::string&, const json&) -> Result<json> {
+    (void)s.server->defer();
+    throw std::runtime_error("boom after defer");
+  };
+  Peer p = s.connect();
+  p.send("reload");
+  const json r = s.answer(p);
+  CHECK(r["ok"] == false);
+  CHECK(r["error"] == "internal error: boom after defer");
+}

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -57,6 +59,7 @@ class Harness {
   test::FakeSolicitations solicitations;
   test::FakeTimer timer;
   test::FakeControl control;
+  test::FakeLoader loader;
   daemon::SpawnLauncher launcher;  // real scripts
   test::MemoryLog log;
   std::string dir;
@@ -96,7 +99,7 @@ class Harness {
     d = std::make_unique<daemon::Daemon>(
         options, std::move(*config), log,
         daemon::DaemonPorts{clock, kernel, monitor, vrrp, frames, solicitations, timer, control,
-                            launcher});
+                            launcher, loader});
     auto started = d->start();
     REQUIRE_MESSAGE(started.ok(), (started.ok() ? "" : started.error()));
     pump();
@@ -165,6 +168,12 @@ class Harness {
     }
     REQUIRE(r.has_value());
     return *r;
+  }
+  // floatctl reload: its answer, once the loop has applied or refused the loaded config.
+  nlohmann::json reload() {
+    test::ControlPeer peer = connect();
+    peer.send("reload");
+    return answer(peer);
   }
   // A floatctl events subscriber, its subscription confirmed.
   test::ControlPeer subscribe() {
@@ -255,14 +264,13 @@ TEST_CASE("daemon: reload updates priority in place; a config with errors change
   h.advance(kMdi100);
   REQUIRE(h.state() == "MASTER");
   h.write_config(base_config(120));
-  auto r = h.d->control("reload", nlohmann::json::object());
-  REQUIRE(r.ok());
-  CHECK((*r)["updated"] == 1);
+  auto r = h.reload();
+  REQUIRE(r["ok"] == true);
+  CHECK(r["result"]["updated"] == 1);
   CHECK(h.instance()["priority"] == 120);
   CHECK(h.state() == "MASTER");
   h.write_config(base_config(120) + "bogus_key = 1\n");
-  auto bad = h.d->control("reload", nlohmann::json::object());
-  CHECK_FALSE(bad.ok());
+  CHECK(h.reload()["ok"] == false);
   CHECK(h.instance()["priority"] == 120);
   CHECK(h.state() == "MASTER");
 }
@@ -455,6 +463,169 @@ TEST_CASE("daemon: a client that sends half a request and closes is closed, unan
   CHECK(h.instance()["priority"] == 100);  // half a request never runs
   other.send("version");
   CHECK(h.answer(other)["ok"] == true);
+}
+
+// Reloads load the config off the loop (config_loader.hpp): the fake loader holds a load until
+// the test releases it, as a thread still checking the files would.
+namespace {
+
+// systemd's side of sd_notify(3): a datagram socket named by NOTIFY_SOCKET while it lives.
+class NotifyListener {
+ public:
+  explicit NotifyListener(const std::string& path) : path_(path) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+    REQUIRE(bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+    setenv("NOTIFY_SOCKET", path.c_str(), 1);
+  }
+  ~NotifyListener() {
+    unsetenv("NOTIFY_SOCKET");
+    close(fd_);
+    unlink(path_.c_str());
+  }
+  NotifyListener(const NotifyListener&) = delete;
+  NotifyListener& operator=(const NotifyListener&) = delete;
+  // Every state sent since the last call, each datagram's first line.
+  std::vector<std::string> states() {
+    std::vector<std::string> out;
+    char buf[512];
+    ssize_t n = 0;
+    while ((n = recv(fd_, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+      const std::string s(buf, static_cast<std::size_t>(n));
+      out.push_back(s.substr(0, s.find('\n')));
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  std::string path_;
+};
+
+}  // namespace
+
+TEST_CASE("daemon: a reload loads off the loop, then applies, answers and tells systemd") {
+  Harness h;
+  h.start(base_config(100));
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  NotifyListener systemd(h.dir + "/notify");
+  h.loader.hold = true;
+  h.write_config(base_config(120));
+  test::ControlPeer client = h.connect();
+  client.send("reload");
+  h.pump();
+  CHECK(h.loader.loading());
+  CHECK(systemd.states() == std::vector<std::string>{"RELOADING=1"});
+  // While the files load, the loop keeps the Master's adverts going, with the old config.
+  const std::size_t sent = h.vrrp.sent.size();
+  h.advance(3s);
+  CHECK(h.vrrp.sent.size() >= sent + 3);
+  CHECK(h.last_sent_priority() == 100);
+  CHECK_FALSE(client.poll().has_value());
+  h.loader.release();
+  const auto answer = h.answer(client);
+  CHECK(answer["ok"] == true);
+  CHECK(answer["result"]["updated"] == 1);
+  CHECK(h.instance()["priority"] == 120);
+  CHECK(h.state() == "MASTER");
+  CHECK(systemd.states() == std::vector<std::string>{"READY=1"});
+  h.advance(1s);
+  CHECK(h.last_sent_priority() == 120);
+}
+
+TEST_CASE("daemon: a refused reload answers every error after the load and keeps everything") {
+  Harness h;
+  h.start(base_config(100));
+  h.advance(kMdi100);
+  NotifyListener systemd(h.dir + "/notify");
+  h.write_config(base_config(120) + "bogus_key = 1\n");
+  const auto answer = h.reload();
+  CHECK(answer["ok"] == false);
+  CHECK(answer["error"].get<std::string>().find("bogus_key") != std::string::npos);
+  CHECK(h.instance()["priority"] == 100);
+  CHECK(h.state() == "MASTER");
+  CHECK(systemd.states() == std::vector<std::string>{"RELOADING=1", "READY=1"});
+  CHECK(h.logged("keeping the running config"));
+}
+
+TEST_CASE("daemon: SIGHUP during a load: the newer file wins and each client hears once") {
+  Harness h;
+  h.start(base_config(100));
+  h.advance(kMdi100);
+  NotifyListener systemd(h.dir + "/notify");
+  h.loader.hold = true;
+  h.write_config(base_config(110));
+  test::ControlPeer first = h.connect();
+  first.send("reload");  // loads 110
+  h.pump();
+  REQUIRE(h.loader.loading());
+  h.write_config(base_config(120));
+  test::ControlPeer second = h.connect();
+  second.send("reload");  // asks while 110 loads: answered by a load that reads 120
+  h.d->on_signal(h.d->loop(), SIGHUP);
+  h.pump();
+  CHECK(h.loader.starts == 1);  // one load at a time
+  h.loader.release();           // 110 is done, and superseded: dropped, 120 loads
+  h.pump();
+  CHECK(h.loader.starts == 2);
+  CHECK(h.instance()["priority"] == 100);
+  CHECK_FALSE(first.poll().has_value());
+  h.loader.release();
+  for (auto* client : {&first, &second}) {
+    const auto answer = h.answer(*client);
+    CHECK(answer["ok"] == true);
+    CHECK(answer["result"]["updated"] == 1);
+  }
+  CHECK(h.instance()["priority"] == 120);
+  CHECK(h.logged("asked again while loading"));
+  CHECK(systemd.states() == std::vector<std::string>{"RELOADING=1", "READY=1"});
+  h.pump();
+  CHECK_FALSE(first.poll().has_value());  // once each
+}
+
+TEST_CASE("daemon: a client gone before its reload is answered changes nothing else") {
+  Harness h;
+  h.start(base_config(100));
+  h.advance(kMdi100);
+  h.loader.hold = true;
+  h.write_config(base_config(120));
+  {
+    test::ControlPeer gone = h.connect();
+    gone.send("reload");
+    h.pump();
+    REQUIRE(h.loader.loading());
+  }  // closed
+  h.pump();
+  h.loader.release();
+  h.pump();
+  CHECK(h.instance()["priority"] == 120);  // applied all the same
+  CHECK(h.control.open_connections() == 0);
+  CHECK(h.d->phase() == daemon::Phase::kRunning);
+  test::ControlPeer next = h.connect();
+  next.send("version");
+  CHECK(h.answer(next)["ok"] == true);
+}
+
+TEST_CASE("daemon: stopping during a load applies nothing; the waiting client is closed") {
+  Harness h;
+  h.start(base_config(100));
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  h.loader.hold = true;
+  h.write_config(base_config(120));
+  test::ControlPeer waiting = h.connect();
+  waiting.send("reload");
+  h.pump();
+  REQUIRE(h.loader.loading());
+  h.d->stop();
+  CHECK(h.last_sent_priority() == 0);  // resigned with the running config
+  CHECK(waiting.eof());
+  h.loader.release();  // the load ends after the daemon stopped: no one looks
+  h.pump();
+  CHECK_FALSE(h.logged("reload: 0 unchanged"));
+  CHECK_FALSE(h.logged("updated in place"));
 }
 
 // Stopping closes the doors first (daemon.hpp, Phase): from SIGTERM on a reload is refused,
@@ -657,7 +828,7 @@ TEST_CASE("daemon: max_running_scripts holds, shows in status and metrics, and a
   std::string conf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   conf.replace(conf.find("max_running_scripts = 1"), 23, "max_running_scripts = 4");
   h.write_config(conf);
-  REQUIRE(h.d->control("reload", nlohmann::json::object()).ok());
+  REQUIRE(h.reload()["ok"] == true);
   CHECK_MESSAGE(h.run_until([&] { return slots(2, 0, 4); }), processes().dump());
   CHECK(metrics().find("floatd_scripts_running 2\n") != std::string::npos);
   CHECK(metrics().find("floatd_scripts_queued 0\n") != std::string::npos);

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/config_loader.hpp"
 #include "daemon/daemon_ports.hpp"
 #include "net/kernel.hpp"
 
@@ -438,6 +439,39 @@ class FakeControl final : public daemon::ControlTransport {
 
   Listener* listener_ = nullptr;
   std::vector<std::pair<int, ino_t>> server_ends_;
+};
+
+// The config loader without a thread: load_config() runs at start(), and the outcome is
+// signalled at once, or, with `hold`, when the test calls release() (a load that read the
+// files at start() and is still checking them).
+class FakeLoader final : public daemon::ConfigLoader {
+ public:
+  bool hold = false;
+  int starts = 0;
+  int fd() const override { return signal_.fd(); }
+  Result<Ok> start(daemon::LoadRequest request) override {
+    if (outcome_) return fail(std::string("a config load is already running"));
+    ++starts;
+    outcome_ = daemon::load_config(request);
+    released_ = false;
+    if (!hold) release();
+    return Ok{};
+  }
+  bool loading() const { return outcome_.has_value(); }
+  void release() {
+    released_ = true;
+    signal_.raise();
+  }
+  std::optional<daemon::LoadOutcome> finished() override {
+    signal_.drain();
+    if (!released_) return std::nullopt;
+    return std::exchange(outcome_, std::nullopt);
+  }
+
+ private:
+  Signal signal_;
+  std::optional<daemon::LoadOutcome> outcome_;
+  bool released_ = false;
 };
 
 }  // namespace floatd::test
