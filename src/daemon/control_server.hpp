@@ -9,7 +9,12 @@
 // can find any client's peer gone, even the one being served. So closing a client only retires
 // it (watcher stopped, descriptor closed, marked dead, moved out of the live table); retired
 // clients are freed when the outermost entry into the server (a libev callback, broadcast(),
-// adopt()) returns. Each libev callback is an exception boundary: it logs, and closes only the
+// adopt()) returns.
+//
+// A large reply (a ReplyWriter's: the status of thousands of instances) is written a part per
+// turn of the loop from an idle watcher, so the loop's timers and sockets run between the parts;
+// meanwhile its client is not read, and its response goes out when complete, in order. Sending is
+// never blocking: what the client's socket does not take waits for it to be writable. Each libev callback is an exception boundary: it logs, and closes only the
 // client concerned; a handler that throws gets its client an "internal error: ..." response.
 #pragma once
 
@@ -32,10 +37,11 @@ namespace floatd::daemon {
 
 class ControlServer {
  public:
-  // Turns a parsed request into a response body (without "version"/"ok": added here).
+  // Turns a parsed request into a response body (without "version"/"ok": added here), a JSON
+  // value or JSON text already written (control_request.hpp).
   // May publish events through broadcast(); may throw (answered as an internal error).
-  using Handler = std::function<Result<nlohmann::json>(const std::string& command,
-                                                        const nlohmann::json& args)>;
+  using Handler = std::function<Result<ControlReply>(const std::string& command,
+                                                      const nlohmann::json& args)>;
 
   static constexpr std::size_t kMaxClients = 64;
   static constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
@@ -73,10 +79,13 @@ class ControlServer {
 
   static void on_accept(struct ev_loop* loop, ev_io* w, int revents) noexcept;
   static void on_client(struct ev_loop* loop, ev_io* w, int revents) noexcept;
+  static void on_step(struct ev_loop* loop, ev_idle* w, int revents) noexcept;
+  void start_writing(Client& client, std::unique_ptr<ReplyWriter> writer);
+  void step(Client& client);
   void accept_clients();
   void serve(Client& client);
   bool answer_frames(Client& client);
-  Result<nlohmann::json> answer(const Result<ControlRequest>& request);
+  Result<ControlReply> answer(const Result<ControlRequest>& request);
   void queue(Client& client, const std::string& body);
   void flush(Client& client);
   void retire(Client& client) noexcept;
@@ -87,6 +96,7 @@ class ControlServer {
   Handler handler_;
   std::unique_ptr<ControlListener> listener_;
   ev_io accept_watcher_{};
+  ev_idle step_watcher_{};  // active while a client's reply is being written
   std::map<int, std::unique_ptr<Client>> clients_;  // live clients, by descriptor
   std::vector<std::unique_ptr<Client>> retired_;    // closed, freed when depth_ returns to 0
   int depth_ = 0;                                   // nested entries into the server

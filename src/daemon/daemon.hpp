@@ -32,6 +32,7 @@
 #include "daemon/process_runner.hpp"
 #include "daemon/reconciler.hpp"
 #include "daemon/scheduling.hpp"
+#include "daemon/status_writer.hpp"
 #include "daemon/tracking.hpp"
 #include "daemon/daemon_ports.hpp"
 #include "net/sysctl.hpp"
@@ -68,6 +69,8 @@ class Daemon {
   void on_signal(struct ev_loop* loop, int signum);
   // One control command, as the control socket delivers it (floatctl).
   Result<nlohmann::json> control(const std::string& command, const nlohmann::json& args);
+  // The same as the control socket sends it: a status written in steps (status_writer.hpp).
+  Result<ControlReply> control_reply(const std::string& command, const nlohmann::json& args);
 
  private:
   struct Running;  // an instance and its timer
@@ -115,6 +118,7 @@ class Daemon {
   Running* running_named(const std::string& name);
   // The control commands (daemon_events.cpp), once parsed (control_command.hpp).
   Result<nlohmann::json> serve(const StatusCommand& c);
+  std::unique_ptr<StatusWriter> status_writer(const StatusCommand& c) const;
   Result<nlohmann::json> serve(const VersionCommand& c);
   Result<nlohmann::json> serve(const EventsCommand& c);
   Result<nlohmann::json> serve(const ReloadCommand& c);
