@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <exception>
 #include <string>
@@ -286,10 +287,12 @@ void ControlServer::step(Client& c) {
 
 void ControlServer::flush(Client& c) {
   if (c.dead) return;
-  while (!c.out.empty()) {
-    const ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  for (std::size_t turn = 0; !c.out.empty() && turn < kMaxSendPerTurn;) {
+    const std::size_t size = std::min(c.out.size(), kMaxSendPerTurn - turn);
+    const ssize_t n = send(c.fd, c.out.data(), size, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       c.out.consume(static_cast<std::size_t>(n));
+      turn += static_cast<std::size_t>(n);
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;

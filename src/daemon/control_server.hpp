@@ -46,6 +46,9 @@ class ControlServer {
   static constexpr std::size_t kMaxClients = 64;
   static constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
   static constexpr std::size_t kMaxQueued = 1024 * 1024;  // unsent responses before we stop reading
+  // Sent to one client per callback at most: a client that reads as fast as we send would
+  // otherwise keep one callback copying a 4.6 MB status into its socket for ~10 ms.
+  static constexpr std::size_t kMaxSendPerTurn = 256 * 1024;
 
   ControlServer(struct ev_loop* loop, Log& log, const Clock& clock, Handler handler);
   // Must not run from inside this server's own handler.

@@ -12,6 +12,8 @@ StatusWriter::StatusWriter(Source source, std::string name)
 void StatusWriter::begin(std::string& out) {
   out.resize(start_);
   list_ = source_.instances();
+  // Room for all of it now: growing by doubling would copy megabytes within one step.
+  out.reserve(out.size() + (name_.empty() ? list_.size() * 1200 : 2048) + 1024);
   next_ = 0;
   written_ = 0;
   out += R"({"instances":[)";
