@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -13,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/import_main.hpp"
+#include "cli/json_tape.hpp"
 #include "cli/status_table.hpp"
 #include "floatd/control_protocol.hpp"
 #include "floatd/result.hpp"
@@ -114,36 +118,114 @@ class Connection {
 
   // The next response or event, as a checked JSON object.
   Result<nlohmann::json> receive() {
-    std::uint8_t buf[65536];
-    for (;;) {
-      std::size_t used = 0;
-      auto frame = control::unframe(in_, control::kMaxResponse, used);
-      if (!frame) return fail(frame.error());
-      if (frame->has_value()) {
-        in_.erase(in_.begin(), in_.begin() + static_cast<long>(used));
-        auto msg = nlohmann::json::parse(**frame, nullptr, false);
-        if (msg.is_discarded() || !msg.is_object()) return fail(std::string("floatd sent a malformed message"));
-        return msg;
-      }
-      const ssize_t n = read(fd_, buf, sizeof buf);
-      if (n <= 0) return fail(std::string("floatd closed the connection"));
-      in_.insert(in_.end(), buf, buf + n);
+    auto body = receive_text();
+    if (!body) return fail(body.error());
+    auto msg = nlohmann::json::parse(*body, nullptr, false);
+    if (msg.is_discarded() || !msg.is_object()) return fail(std::string("floatd sent a malformed message"));
+    return msg;
+  }
+
+  // The next message's JSON text, unchecked: read straight into its string once the length is
+  // known, so that a status of megabytes is not copied on the way.
+  Result<std::string> receive_text() {
+    std::uint8_t header[control::kHeaderSize];
+    if (auto r = read_exactly(header, sizeof header); !r) return fail(r.error());
+    const std::size_t n = (std::size_t{header[0]} << 24) | (std::size_t{header[1]} << 16) |
+                          (std::size_t{header[2]} << 8) | std::size_t{header[3]};
+    if (n > control::kMaxResponse) {
+      return fail("message of " + std::to_string(n) + " bytes exceeds the limit of " +
+                  std::to_string(control::kMaxResponse));
     }
+    std::string body(n, '\0');
+    if (auto r = read_exactly(reinterpret_cast<std::uint8_t*>(body.data()), n); !r) {
+      return fail(r.error());
+    }
+    return body;
   }
 
  private:
+  Result<Ok> read_exactly(std::uint8_t* to, std::size_t n) {
+    for (std::size_t got = 0; got < n;) {
+      const ssize_t r = read(fd_, to + got, n - got);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return fail(std::string("floatd closed the connection"));
+      got += static_cast<std::size_t>(r);
+    }
+    return Ok{};
+  }
+
   int fd_ = -1;
-  std::vector<std::uint8_t> in_;
 };
 
-Result<nlohmann::json> call(Connection& conn, const Request& r) {
+// A response read in place (json_tape.hpp): its "result" member's text, or its error.
+struct Response {
+  std::string body;  // the message's text; `tape` and `result` point into it
+  JsonTape tape;
+  std::optional<JsonTape::Index> result;  // absent: a null result
+};
+
+// `depth`: how deep the reply is read into tokens (json_tape.hpp); deeper is only checked.
+Result<std::unique_ptr<Response>> call_text(Connection& conn, const Request& r,
+                                            int depth = JsonTape::kMaxDepth) {
   const nlohmann::json req = {
       {"version", control::kProtocolVersion}, {"command", r.command}, {"args", r.args}};
   if (auto s = conn.send(req); !s) return fail(s.error());
-  auto resp = conn.receive();
+  auto body = conn.receive_text();
+  if (!body) return fail(body.error());
+  auto resp = std::make_unique<Response>();
+  resp->body = std::move(*body);
+  auto tape = JsonTape::read(resp->body, depth);
+  if (!tape || !tape->is(tape->root(), JsonTape::Type::kObject)) {
+    return fail(std::string("floatd sent a malformed message"));
+  }
+  resp->tape = std::move(*tape);
+  const auto ok = resp->tape.find(resp->tape.root(), "ok");
+  const auto result = resp->tape.find(resp->tape.root(), "result");
+  if (!ok || !resp->tape.is(*ok, JsonTape::Type::kTrue)) {
+    const auto error = resp->tape.find(resp->tape.root(), "error");
+    if (!error || !resp->tape.is(*error, JsonTape::Type::kString)) return fail(std::string("unknown error"));
+    return fail(resp->tape.string(*error));
+  }
+  resp->result = result;
+  return resp;
+}
+
+Result<nlohmann::json> call(Connection& conn, const Request& r) {
+  auto resp = call_text(conn, r);
   if (!resp) return fail(resp.error());
-  if (!resp->value("ok", false)) return fail(resp->value("error", std::string("unknown error")));
-  return resp->value("result", nlohmann::json());
+  if (!(*resp)->result) return nlohmann::json();
+  return nlohmann::json::parse((*resp)->tape.text(*(*resp)->result));
+}
+
+// `floatctl status`: the daemon's text printed as it came with --json (the bytes nlohmann's
+// dump() gave before), else the table; neither builds a tree.
+int show_status(Connection& conn, const Request& r) {
+  // --json needs "result" and the first instance's presence only (the response is depth 0)
+  auto resp = call_text(conn, r, r.json ? 3 : JsonTape::kMaxDepth);
+  if (!resp) {
+    std::cerr << "floatctl: " << resp.error() << "\n";
+    return 1;
+  }
+  const JsonTape& tape = (*resp)->tape;
+  if (!(*resp)->result) {
+    std::cerr << "floatctl: floatd sent no status\n";
+    return 1;
+  }
+  const JsonTape::Index status = *(*resp)->result;
+  if (r.json) {
+    const std::string_view text = tape.text(status);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fputc('\n', stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+  }
+  const auto list = tape.find(status, "instances");
+  if (r.args.contains("name") && (!list || !tape.first_child(*list))) {
+    std::cerr << "floatctl: no instance named '" << r.args["name"].get<std::string>() << "'\n";
+    return 1;
+  }
+  const std::string table = status_table(tape, status);
+  std::fwrite(table.data(), 1, table.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
 // One line per event: "09:51:02.123 web: BACKUP -> MASTER (master down timer)".
@@ -228,6 +310,7 @@ int floatctl_main(const std::vector<std::string>& args) {
     std::cerr << "floatctl: " << c.error() << "\n";
     return 1;
   }
+  if (req->command == "status") return show_status(conn, *req);
   auto result = call(conn, *req);
   if (!result) {
     std::cerr << "floatctl: " << result.error() << "\n";
@@ -253,12 +336,6 @@ int floatctl_main(const std::vector<std::string>& args) {
   }
   if (req->json) {
     std::cout << result->dump() << "\n";
-  } else if (req->command == "status") {
-    if (req->args.contains("name") && result->value("instances", nlohmann::json::array()).empty()) {
-      std::cerr << "floatctl: no instance named '" << req->args["name"].get<std::string>() << "'\n";
-      return 1;
-    }
-    std::cout << status_table(*result);
   } else {
     std::cout << result->value("version", std::string("?")) << "\n";
   }

@@ -68,6 +68,26 @@ std::string control_response(Result<nlohmann::json> result) {
   return dump_json(r);
 }
 
+std::string result_suffix() {
+  return R"(,"version":)" + std::to_string(control::kProtocolVersion) + "}";
+}
+
+// {"ok":true,"result":...,"version":1}: the members in the order dump() sorts them. A reply
+// with a writer is the server's to write in steps; here it is written at once.
+std::string reply_response(const Result<ControlReply>& reply) {
+  if (!reply) return control_response(Result<nlohmann::json>(fail(reply.error())));
+  if (!reply->is_text && !reply->writer) return control_response(Result<nlohmann::json>(reply->value));
+  std::string out(kResultPrefix);
+  if (reply->writer) {
+    while (!reply->writer->write_some(out)) {
+    }
+  } else {
+    out += reply->json_text;
+  }
+  out += result_suffix();
+  return out;
+}
+
 std::string dump_json(const nlohmann::json& body) {
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

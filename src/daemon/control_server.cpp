@@ -5,8 +5,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <exception>
+#include <string>
+#include <string_view>
 
 #include "daemon/callback_guard.hpp"
 #include "floatd/text.hpp"
@@ -14,12 +17,63 @@
 
 namespace floatd::daemon {
 
+namespace {
+
+// Bytes to send, taken from the front without moving the rest: a status of megabytes goes out in
+// socket-buffer-sized pieces, and erasing each piece from the front would move it all each time.
+class OutBuffer {
+ public:
+  std::size_t size() const { return bytes_.size() - sent_; }
+  bool empty() const { return size() == 0; }
+  const char* data() const { return bytes_.data() + sent_; }
+  void consume(std::size_t n) {
+    sent_ += n;
+    if (sent_ == bytes_.size()) clear();
+  }
+  void append(std::string&& more) {
+    if (empty()) {
+      clear();
+      bytes_ = std::move(more);
+    } else {
+      append(std::string_view(more));
+    }
+  }
+  void append(std::string_view more) {
+    if (sent_ > 0) {
+      bytes_.erase(0, sent_);
+      sent_ = 0;
+    }
+    bytes_.append(more);
+  }
+  void clear() {
+    // A large reply's room is given back; a small one's is kept for the next.
+    if (bytes_.capacity() > 64 * 1024) {
+      bytes_ = std::string();
+    } else {
+      bytes_.clear();
+    }
+    sent_ = 0;
+  }
+
+ private:
+  std::string bytes_;
+  std::size_t sent_ = 0;
+};
+
+std::string_view as_text(const std::vector<std::uint8_t>& bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+}  // namespace
+
 struct ControlServer::Client {
   ControlServer* server = nullptr;
   int fd = -1;
   ev_io watcher{};
   std::vector<std::uint8_t> in;
-  std::vector<std::uint8_t> out;
+  OutBuffer out;
+  std::unique_ptr<ReplyWriter> writer;  // a reply being written (step()): not read meanwhile
+  std::string writing;                  // its frame so far
   bool closing = false;     // peer closed or sent garbage: close once `out` is written
   bool subscribed = false;  // asked for "events": gets every broadcast
   bool dead = false;        // retired: nothing may read or write it any more
@@ -40,9 +94,13 @@ class ControlServer::Entry {
 };
 
 ControlServer::ControlServer(struct ev_loop* loop, Log& log, const Clock& clock, Handler handler)
-    : loop_(loop), log_(log), clock_(clock), handler_(std::move(handler)) {}
+    : loop_(loop), log_(log), clock_(clock), handler_(std::move(handler)) {
+  ev_idle_init(&step_watcher_, on_step);
+  step_watcher_.data = this;
+}
 
 ControlServer::~ControlServer() {
+  ev_idle_stop(loop_, &step_watcher_);
   for (auto& [fd, c] : clients_) {
     ev_io_stop(loop_, &c->watcher);
     close(fd);
@@ -120,8 +178,10 @@ void ControlServer::on_client(struct ev_loop*, ev_io* w, int) noexcept {
 void ControlServer::serve(Client& c) {
   flush(c);  // writable, or a first chance to drain before reading more
   std::uint8_t buf[4096];
-  while (!c.dead && !c.closing && c.out.size() <= kMaxQueued) {
-    if (!answer_frames(c) || c.dead || c.deferred != 0 || c.out.size() > kMaxQueued) break;
+  while (!c.dead && !c.closing && !c.writer && c.out.size() <= kMaxQueued) {
+    if (!answer_frames(c) || c.dead || c.deferred != 0 || c.writer || c.out.size() > kMaxQueued) {
+      break;
+    }
     const ssize_t n = read(c.fd, buf, sizeof buf);
     if (n > 0) {
       c.in.insert(c.in.end(), buf, buf + n);
@@ -130,7 +190,7 @@ void ControlServer::serve(Client& c) {
     if (n == 0 || (errno != EAGAIN && errno != EINTR)) c.closing = true;
     break;
   }
-  if (!c.dead && !c.closing) answer_frames(c);
+  if (!c.dead && !c.closing && !c.writer) answer_frames(c);
   flush(c);
 }
 
@@ -138,7 +198,7 @@ void ControlServer::serve(Client& c) {
 // protocol error or when the client was retired meanwhile (the handler's events found its peer
 // gone).
 bool ControlServer::answer_frames(Client& c) {
-  while (!c.dead && c.deferred == 0 && c.out.size() <= kMaxQueued) {
+  while (!c.dead && c.deferred == 0 && !c.writer && c.out.size() <= kMaxQueued) {
     std::size_t used = 0;
     auto frame = control::unframe(c.in, control::kMaxRequest, used);
     if (!frame) {
@@ -154,15 +214,18 @@ bool ControlServer::answer_frames(Client& c) {
     if (c.dead) return false;
     if (c.deferred != 0) return true;  // complete() answers it
     if (request && request->command == "events" && result) c.subscribed = true;
-    const std::size_t size = queue(c, control_response(std::move(result)));
-    if (size >= kLargeResponse) malloc_trim(0);
+    if (result && result->writer) {
+      start_writing(c, std::move(result->writer));
+    } else if (queue(c, reply_response(result)) >= kLargeResponse) {
+      malloc_trim(0);  // the tree it was built from is freed: give its pages back
+    }
   }
   return !c.dead;
 }
 
 // The handler's answer; an exception from it (a bug elsewhere) becomes an error response, at
 // once, even when the handler had deferred the request.
-Result<nlohmann::json> ControlServer::answer(const Result<ControlRequest>& request, Client& c) {
+Result<ControlReply> ControlServer::answer(const Result<ControlRequest>& request, Client& c) {
   if (!request) return fail(request.error());
   std::string what;
   try {
@@ -204,17 +267,66 @@ void ControlServer::complete(std::uint64_t id, const Result<nlohmann::json>& res
 }
 
 std::size_t ControlServer::queue(Client& c, const std::string& body) {
-  const auto bytes = control::frame(body);
-  c.out.insert(c.out.end(), bytes.begin(), bytes.end());
+  const auto n = static_cast<std::uint32_t>(body.size());
+  const char header[control::kHeaderSize] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                                             static_cast<char>(n >> 8), static_cast<char>(n)};
+  c.out.append(std::string_view(header, sizeof header));
+  c.out.append(body);
   return body.size();
+}
+
+// The frame's header is filled in when the text is complete (step()).
+void ControlServer::start_writing(Client& c, std::unique_ptr<ReplyWriter> writer) {
+  c.writer = std::move(writer);
+  c.writing.assign(control::kHeaderSize, '\0');
+  c.writing += kResultPrefix;
+  ev_idle_start(loop_, &step_watcher_);
+}
+
+void ControlServer::on_step(struct ev_loop*, ev_idle* w, int) noexcept {
+  auto& s = *static_cast<ControlServer*>(w->data);
+  const Entry entry(s);
+  std::vector<Client*> writing;
+  for (const auto& [fd, c] : s.clients_) {
+    if (c->writer) writing.push_back(c.get());
+  }
+  if (writing.empty()) ev_idle_stop(s.loop_, &s.step_watcher_);
+  for (Client* c : writing) {  // retired ones stay allocated until `entry` ends
+    if (!c->dead) guarded(s.log_, "control: reply", [&] { s.step(*c); }, [&] { s.retire(*c); });
+  }
+}
+
+// One part of the client's reply; once complete it is queued and the client read again.
+void ControlServer::step(Client& c) {
+  bool done = false;
+  try {
+    done = c.writer->write_some(c.writing);
+  } catch (const std::exception& e) {
+    log_.error("control: writing a reply: internal error: " + sanitize_text(e.what()));
+    c.writer.reset();
+    c.writing.clear();
+    queue(c, control_response(fail("internal error: " + std::string(e.what()))));
+  }
+  if (!done) return flush(c);
+  c.writer.reset();
+  c.writing += result_suffix();
+  const auto n = static_cast<std::uint32_t>(c.writing.size() - control::kHeaderSize);
+  for (std::size_t i = 0; i < control::kHeaderSize; ++i) {
+    c.writing[i] = static_cast<char>(n >> (8 * (control::kHeaderSize - 1 - i)));
+  }
+  c.out.append(std::move(c.writing));
+  c.writing = std::string();
+  serve(c);  // the requests that waited, then flush
 }
 
 void ControlServer::flush(Client& c) {
   if (c.dead) return;
-  while (!c.out.empty()) {
-    const ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  for (std::size_t turn = 0; !c.out.empty() && turn < kMaxSendPerTurn;) {
+    const std::size_t size = std::min(c.out.size(), kMaxSendPerTurn - turn);
+    const ssize_t n = send(c.fd, c.out.data(), size, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
-      c.out.erase(c.out.begin(), c.out.begin() + n);
+      c.out.consume(static_cast<std::size_t>(n));
+      turn += static_cast<std::size_t>(n);
       continue;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
@@ -227,9 +339,10 @@ void ControlServer::flush(Client& c) {
   }
   int events = c.out.empty() ? EV_READ : EV_WRITE;
   if (!c.out.empty() && c.out.size() <= kMaxQueued && !c.closing) events |= EV_READ;
-  if (c.deferred != 0) events &= ~EV_READ;  // read again once complete() has answered
+  // Read again once complete() has answered, or the reply being written is complete.
+  if (c.deferred != 0 || c.writer) events &= ~EV_READ;
   ev_io_stop(loop_, &c.watcher);
-  if (events == 0) return;
+  if (events == 0) return;  // step() flushes again when the reply is complete
   ev_io_set(&c.watcher, c.fd, events);
   ev_io_start(loop_, &c.watcher);
 }
@@ -254,7 +367,7 @@ void ControlServer::broadcast(const nlohmann::json& event) {
         retire(*c);
         return;
       }
-      c->out.insert(c->out.end(), bytes.begin(), bytes.end());
+      c->out.append(as_text(bytes));
       flush(*c);
     }, [&] { retire(*c); });
   }
@@ -282,7 +395,9 @@ void ControlServer::retire(Client& c) noexcept {
   auto it = clients_.find(c.fd);
   c.fd = -1;
   c.in = {};
-  c.out = {};
+  c.out.clear();
+  c.writer.reset();
+  c.writing = std::string();
   retired_.push_back(std::move(it->second));  // within the capacity adopt() reserved
   clients_.erase(it);
 }

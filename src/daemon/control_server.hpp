@@ -9,7 +9,12 @@
 // can find any client's peer gone, even the one being served. So closing a client only retires
 // it (watcher stopped, descriptor closed, marked dead, moved out of the live table); retired
 // clients are freed when the outermost entry into the server (a libev callback, broadcast(),
-// adopt()) returns. Each libev callback is an exception boundary: it logs, and closes only the
+// adopt()) returns.
+//
+// A large reply (a ReplyWriter's: the status of thousands of instances) is written a part per
+// turn of the loop from an idle watcher, so the loop's timers and sockets run between the parts;
+// meanwhile its client is not read, and its response goes out when complete, in order. Sending is
+// never blocking: what the client's socket does not take waits for it to be writable. Each libev callback is an exception boundary: it logs, and closes only the
 // client concerned; a handler that throws gets its client an "internal error: ..." response.
 //
 // Deferred replies: a handler that cannot answer yet (floatctl reload: the config loads on a
@@ -39,10 +44,11 @@ namespace floatd::daemon {
 
 class ControlServer {
  public:
-  // Turns a parsed request into a response body (without "version"/"ok": added here).
+  // Turns a parsed request into a response body (without "version"/"ok": added here), a JSON
+  // value or JSON text already written (control_request.hpp).
   // May publish events through broadcast(); may throw (answered as an internal error).
-  using Handler = std::function<Result<nlohmann::json>(const std::string& command,
-                                                        const nlohmann::json& args)>;
+  using Handler = std::function<Result<ControlReply>(const std::string& command,
+                                                      const nlohmann::json& args)>;
 
   static constexpr std::size_t kMaxClients = 64;
   static constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
@@ -51,6 +57,9 @@ class ControlServer {
   // tree of megabytes of small nodes, now freed: malloc_trim() gives those pages back, or they
   // stay in RSS for good (issue 14: 16 MB of a 28 MB RSS at 1,000 instances, in use 4.8 MB).
   static constexpr std::size_t kLargeResponse = 64 * 1024;
+  // Sent to one client per callback at most: a client that reads as fast as we send would
+  // otherwise keep one callback copying a 4.6 MB status into its socket for ~10 ms.
+  static constexpr std::size_t kMaxSendPerTurn = 256 * 1024;
 
   ControlServer(struct ev_loop* loop, Log& log, const Clock& clock, Handler handler);
   // Must not run from inside this server's own handler.
@@ -92,10 +101,13 @@ class ControlServer {
 
   static void on_accept(struct ev_loop* loop, ev_io* w, int revents) noexcept;
   static void on_client(struct ev_loop* loop, ev_io* w, int revents) noexcept;
+  static void on_step(struct ev_loop* loop, ev_idle* w, int revents) noexcept;
+  void start_writing(Client& client, std::unique_ptr<ReplyWriter> writer);
+  void step(Client& client);
   void accept_clients();
   void serve(Client& client);
   bool answer_frames(Client& client);
-  Result<nlohmann::json> answer(const Result<ControlRequest>& request, Client& client);
+  Result<ControlReply> answer(const Result<ControlRequest>& request, Client& client);
   std::size_t queue(Client& client, const std::string& body);  // returns body.size()
   void flush(Client& client);
   void retire(Client& client) noexcept;
@@ -106,6 +118,7 @@ class ControlServer {
   Handler handler_;
   std::unique_ptr<ControlListener> listener_;
   ev_io accept_watcher_{};
+  ev_idle step_watcher_{};  // active while a client's reply is being written
   std::map<int, std::unique_ptr<Client>> clients_;  // live clients, by descriptor
   std::vector<std::unique_ptr<Client>> retired_;    // closed, freed when depth_ returns to 0
   int depth_ = 0;                                   // nested entries into the server

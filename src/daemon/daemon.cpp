@@ -147,7 +147,7 @@ Result<Ok> Daemon::init() {
   reconciler_ = std::make_unique<Reconciler>(*ports_, log_);
   control_ = std::make_unique<ControlServer>(
       loop_, log_, clock_,
-      [this](const std::string& c, const nlohmann::json& a) { return control(c, a); });
+      [this](const std::string& c, const nlohmann::json& a) { return control_reply(c, a); });
   const std::string sock = options_.control_socket.value_or(config_->global.control_socket);
   make_parent_dir(sock);
   if (auto r = control_->listen(control_transport_, sock, config_->global.control_group); !r)

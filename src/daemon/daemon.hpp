@@ -37,6 +37,7 @@
 #include "daemon/process_runner.hpp"
 #include "daemon/reconciler.hpp"
 #include "daemon/scheduling.hpp"
+#include "daemon/status_writer.hpp"
 #include "daemon/tracking.hpp"
 #include "daemon/daemon_ports.hpp"
 #include "net/sysctl.hpp"
@@ -76,6 +77,8 @@ class Daemon {
   // Instances re-evaluated (interface, paths, tracking) after kernel events: a netlink batch
   // touches only the instances on the interfaces it names (issue 14: O(affected), not O(all)).
   std::uint64_t instance_updates() const { return instance_updates_; }
+  // The same as the control socket sends it: a status written in steps (status_writer.hpp).
+  Result<ControlReply> control_reply(const std::string& command, const nlohmann::json& args);
 
  private:
   struct Running;  // an instance and its timer
@@ -134,6 +137,7 @@ class Daemon {
   Running* running_named(const std::string& name);
   // The control commands (daemon_events.cpp), once parsed (control_command.hpp).
   Result<nlohmann::json> serve(const StatusCommand& c);
+  std::unique_ptr<StatusWriter> status_writer(const StatusCommand& c) const;
   Result<nlohmann::json> serve(const VersionCommand& c);
   Result<nlohmann::json> serve(const EventsCommand& c);
   Result<nlohmann::json> serve(const ReloadCommand& c);

@@ -11,6 +11,7 @@
 #include "daemon/daemon_parts.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/status.hpp"
+#include "daemon/status_writer.hpp"
 #include "daemon/sync_group.hpp"
 
 namespace floatd::daemon {
@@ -178,12 +179,37 @@ Result<nlohmann::json> Daemon::control(const std::string& command, const nlohman
   return std::visit([this](const auto& c) { return serve(c); }, *parsed);
 }
 
+// The status goes to the socket from a writer the control server runs a step per turn of the
+// loop (status_writer.hpp); control() gives tests and the other callers the same text parsed.
+Result<ControlReply> Daemon::control_reply(const std::string& command, const nlohmann::json& args) {
+  if (command == "status" && phase_ == Phase::kRunning) {
+    auto parsed = parse_control_command(command, args);
+    if (parsed) return ControlReply::written(status_writer(std::get<StatusCommand>(*parsed)));
+  }
+  auto result = control(command, args);
+  if (!result) return fail(result.error());
+  return ControlReply(std::move(*result));
+}
+
+// Reads the daemon only from inside write_some(), which the control server calls while it and
+// so the daemon's instances, trackers and process runner exist (close_doors() ends it first).
+std::unique_ptr<StatusWriter> Daemon::status_writer(const StatusCommand& c) const {
+  StatusWriter::Source source{
+      [this] { return instance_list(); }, [this] { return clock_.now(); },
+      [this] {
+        return nlohmann::json{{"unknown_vrid_drops", unknown_vrid_drops_},
+                              {"undecodable_drops", decode_drops_unattributed_},
+                              {"tracking", tracking_status(tracking_snapshot())}};
+      }};
+  return std::make_unique<StatusWriter>(std::move(source), c.name);
+}
+
 Result<nlohmann::json> Daemon::serve(const StatusCommand& c) {
-  auto result = status(instance_list(), c.name, clock_.now());
-  result["unknown_vrid_drops"] = unknown_vrid_drops_;
-  result["undecodable_drops"] = decode_drops_unattributed_;
-  result["tracking"] = tracking_status(tracking_snapshot());
-  return result;
+  std::string text;
+  const auto writer = status_writer(c);
+  while (!writer->write_some(text)) {
+  }
+  return nlohmann::json::parse(text);
 }
 
 Result<nlohmann::json> Daemon::serve(const VersionCommand&) {

@@ -1,9 +1,9 @@
 #include "daemon/status.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
-#include "floatd/control_protocol.hpp"
 
 namespace floatd::daemon {
 
@@ -13,116 +13,206 @@ std::int64_t ms_since(MonoTime then, MonoTime now) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(now - then).count();
 }
 
-// The primary interface and the heartbeat paths (issue 11); empty without paths.
-nlohmann::json paths_status(const Instance& instance, MonoTime now) {
-  nlohmann::json list = nlohmann::json::array();
-  const HeartbeatPaths& paths = instance.paths();
-  if (!paths.any()) return list;
-  const bool master = instance.machine().state() == State::kMaster;
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    const auto& watched = paths.watch().paths()[i];
-    nlohmann::json peers = nlohmann::json::array();
-    for (const auto& p : paths.config(i).peers) peers.push_back(p.to_string());
-    const std::string state(path_state_shown(watched.state, master));
-    const PathStats& s = paths.stats(i);
-    list.push_back(
-        {{"interface", watched.name},
-         {"primary", i == 0},
-         {"peers", peers},
-         {"state", state},
-         {"last_heard_ms", watched.last_heard ? nlohmann::json(ms_since(*watched.last_heard, now))
-                                              : nlohmann::json(nullptr)},
-         {"adverts_in", s.adverts_in},
-         {"adverts_out", s.adverts_out},
-         {"drops", s.drops},
-         {"reason", watched.alarm}});
+double seconds(Centiseconds c) { return static_cast<double>(c.count()) / 100.0; }
+
+// One member of "stats": a counter of InstanceStats, a finding, the drops' total or the drops.
+struct StatsMember {
+  enum class Kind { kField, kFinding, kDropsTotal, kDrops };
+  std::string_view name;
+  Kind kind = Kind::kField;
+  std::uint64_t InstanceStats::*field = nullptr;
+  std::size_t finding = 0;
+};
+
+// The members of "stats" in the order nlohmann's std::map kept them: sorted by name, the
+// findings flat beside the counters (floatctl(8)). Built once; read only after.
+std::vector<StatsMember> sorted_stats_members() {
+  using K = StatsMember::Kind;
+  std::vector<StatsMember> m = {
+      {"adverts_sent", K::kField, &InstanceStats::adverts_sent},
+      {"adverts_received", K::kField, &InstanceStats::adverts_received},
+      {"transitions", K::kField, &InstanceStats::transitions},
+      {"send_errors", K::kField, &InstanceStats::send_errors},
+      {"vips_restored", K::kField, &InstanceStats::vips_restored},
+      {"vip_adds_failed", K::kField, &InstanceStats::vip_adds_failed},
+      {"v2_adverts_sent", K::kField, &InstanceStats::v2_adverts_sent},
+      {"v2_adverts_received", K::kField, &InstanceStats::v2_adverts_received},
+      {"v3_only_peer", K::kField, &InstanceStats::v3_only_peer},
+      {"v2_outranks", K::kField, &InstanceStats::v2_outranks},
+      {"router_adverts_sent", K::kField, &InstanceStats::router_adverts_sent},
+      {"solicitations_heard", K::kField, &InstanceStats::solicitations_heard},
+      {"drops_total", K::kDropsTotal},
+      {"drops", K::kDrops},
+  };
+  for (std::size_t i = 0; i < vrrp::kFindingKinds; ++i) {
+    m.push_back({vrrp::finding_name(static_cast<vrrp::FindingKind>(i)), K::kFinding, nullptr, i});
   }
-  return list;
+  std::sort(m.begin(), m.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return m;
 }
 
-nlohmann::json strangers_status(const Instance& instance, MonoTime now) {
-  nlohmann::json list = nlohmann::json::array();
+// The drop reasons in the order of their names.
+std::vector<vrrp::DropReason> sorted_drop_reasons() {
+  std::vector<vrrp::DropReason> r;
+  for (std::size_t i = 0; i < vrrp::kDropReasonCount; ++i) r.push_back(static_cast<vrrp::DropReason>(i));
+  std::sort(r.begin(), r.end(), [](auto a, auto b) {
+    return vrrp::drop_reason_name(a) < vrrp::drop_reason_name(b);
+  });
+  return r;
+}
+
+void write_drops(JsonText& j, const vrrp::DropCounters& drops) {
+  static const std::vector<vrrp::DropReason> kOrder = sorted_drop_reasons();
+  j.begin_object();
+  for (const auto reason : kOrder) j.key(vrrp::drop_reason_name(reason)).number(drops[reason]);
+  j.end_object();
+}
+
+void write_stats(JsonText& j, const InstanceStats& s) {
+  static const std::vector<StatsMember> kMembers = sorted_stats_members();
+  j.begin_object();
+  for (const auto& m : kMembers) {
+    j.key(m.name);
+    switch (m.kind) {
+      case StatsMember::Kind::kField: j.number(s.*m.field); break;
+      case StatsMember::Kind::kFinding: j.number(s.findings[m.finding]); break;
+      case StatsMember::Kind::kDropsTotal: j.number(s.drops.total()); break;
+      case StatsMember::Kind::kDrops: write_drops(j, s.drops); break;
+    }
+  }
+  j.end_object();
+}
+
+void write_strings(JsonText& j, const std::vector<std::string>& list) {
+  j.begin_array();
+  for (const auto& s : list) j.string(s);
+  j.end_array();
+}
+
+// The reconciler's last look (reconciler.hpp).
+void write_kernel(JsonText& j, const KernelReport& k) {
+  j.begin_object();
+  j.key("extra");
+  write_strings(j, k.extra);
+  j.key("failing").begin_array();
+  for (const auto& f : k.failing) {
+    j.begin_object();
+    j.key("address").string(f.address);
+    j.key("error").string(f.error);
+    j.key("failures").number(f.failures);
+    j.key("retry_in_ms").number(static_cast<std::int64_t>(f.retry_in.count() / 1000));
+    j.end_object();
+  }
+  j.end_array();
+  j.key("last_error");
+  if (k.last_error.empty()) {
+    j.null();
+  } else {
+    j.string(k.last_error);
+  }
+  j.key("missing");
+  write_strings(j, k.missing);
+  j.key("repairs").number(k.repairs);
+  j.end_object();
+}
+
+// The primary interface and the heartbeat paths (issue 11); empty without paths.
+void write_paths(JsonText& j, const Instance& instance, MonoTime now) {
+  j.begin_array();
+  const HeartbeatPaths& paths = instance.paths();
+  const bool master = instance.machine().state() == State::kMaster;
+  for (std::size_t i = 0; paths.any() && i < paths.size(); ++i) {
+    const auto& watched = paths.watch().paths()[i];
+    const PathStats& s = paths.stats(i);
+    j.begin_object();
+    j.key("adverts_in").number(s.adverts_in);
+    j.key("adverts_out").number(s.adverts_out);
+    j.key("drops").number(s.drops);
+    j.key("interface").string(watched.name);
+    j.key("last_heard_ms");
+    if (watched.last_heard) {
+      j.number(static_cast<std::int64_t>(ms_since(*watched.last_heard, now)));
+    } else {
+      j.null();
+    }
+    j.key("peers").begin_array();
+    for (const auto& p : paths.config(i).peers) j.string(p.to_string());
+    j.end_array();
+    j.key("primary").boolean(i == 0);
+    j.key("reason").string(watched.alarm);
+    j.key("state").string(path_state_shown(watched.state, master));
+    j.end_object();
+  }
+  j.end_array();
+}
+
+void write_strangers(JsonText& j, const Instance& instance, MonoTime now) {
+  j.begin_array();
   for (const auto& s : instance.strangers()) {
     if (now - s.last_seen >= Instance::kStrangerRealarm) continue;  // gone quiet: no alarm now
-    list.push_back({{"source", s.source.to_string()},
-                    {"reason", vrrp::drop_reason_name(s.reason)},
-                    {"count", s.count},
-                    {"last_seen_ms", ms_since(s.last_seen, now)}});
+    j.begin_object();
+    j.key("count").number(s.count);
+    j.key("last_seen_ms").number(static_cast<std::int64_t>(ms_since(s.last_seen, now)));
+    j.key("reason").string(vrrp::drop_reason_name(s.reason));
+    j.key("source").string(s.source.to_string());
+    j.end_object();
   }
-  return list;
+  j.end_array();
 }
 
 }  // namespace
 
-nlohmann::json instance_status(const Instance& instance, MonoTime now) {
+// The members in sorted order, as nlohmann's std::map wrote them (status.hpp).
+void write_instance_status(JsonText& j, const Instance& instance, MonoTime now) {
   const auto& c = instance.config();
   const auto& m = instance.machine();
-  const auto& s = instance.stats();
-  nlohmann::json vips = nlohmann::json::array();
-  for (const auto& vip : c.vips) vips.push_back(vip.prefix.to_string());
-  nlohmann::json drops = nlohmann::json::object();
-  for (std::size_t i = 0; i < vrrp::kDropReasonCount; ++i) {
-    const auto reason = static_cast<vrrp::DropReason>(i);
-    drops[std::string(vrrp::drop_reason_name(reason))] = s.drops[reason];
+  j.begin_object();
+  j.key("advert_int").number(seconds(c.advert_int));
+  j.key("effective_priority").number(std::uint64_t{m.effective_priority()});
+  j.key("family").string(c.family() == Family::kIPv4 ? "ipv4" : "ipv6");
+  j.key("interface").string(c.interface);
+  j.key("kernel");
+  write_kernel(j, instance.kernel_report());
+  j.key("maintenance").boolean(m.maintenance());
+  j.key("master");
+  if (const auto master = m.master_address()) {
+    j.string(master->to_string());
+  } else {
+    j.null();
   }
-  const auto master = m.master_address();
-  const KernelReport& k = instance.kernel_report();
-  nlohmann::json failing = nlohmann::json::array();
-  for (const auto& f : k.failing) {
-    failing.push_back({{"address", f.address},
-                       {"error", f.error},
-                       {"failures", f.failures},
-                       {"retry_in_ms", f.retry_in.count() / 1000}});
+  j.key("master_adver_interval").number(seconds(m.master_adver_interval()));
+  j.key("name").string(c.name);
+  j.key("out_device").string(instance.out_device());
+  j.key("own_fault");
+  if (const auto fault = instance.own_fault()) {
+    j.string(*fault);
+  } else {
+    j.null();
   }
-  nlohmann::json out = {
-      {"name", c.name},
-      {"interface", c.interface},
-      {"vrid", c.vrid},
-      {"family", c.family() == Family::kIPv4 ? "ipv4" : "ipv6"},
-      {"version", static_cast<int>(c.version)},
-      {"v2_compat", c.v2_compat},  // RFC 5798 §8.4.2: v2 adverts sent beside v3 and heard
-      {"state", state_name(m.state())},
-      {"priority", c.priority},
-      {"effective_priority", m.effective_priority()},
-      {"master", master ? nlohmann::json(master->to_string()) : nlohmann::json(nullptr)},
-      {"vips", vips},
-      {"advert_int", static_cast<double>(c.advert_int.count()) / 100.0},
-      {"master_adver_interval", static_cast<double>(m.master_adver_interval().count()) / 100.0},
-      {"out_device", instance.out_device()},
-      {"maintenance", m.maintenance()},
-      {"releasing", m.releasing()},
-      {"own_fault", instance.own_fault() ? nlohmann::json(*instance.own_fault()) : nlohmann::json(nullptr)},
-      {"paths", paths_status(instance, now)},
-      {"strict_peers", c.strict_peers},
-      {"strangers", strangers_status(instance, now)},
-      {"kernel",  // the reconciler's last look (reconciler.hpp)
-       {{"missing", k.missing},
-        {"extra", k.extra},
-        {"failing", failing},
-        {"repairs", k.repairs},
-        {"last_error", k.last_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.last_error)}}},
-      {"stats",
-       {{"adverts_sent", s.adverts_sent},
-        {"adverts_received", s.adverts_received},
-        {"transitions", s.transitions},
-        {"send_errors", s.send_errors},
-        {"vips_restored", s.vips_restored},
-        {"vip_adds_failed", s.vip_adds_failed},
-        {"v2_adverts_sent", s.v2_adverts_sent},
-        {"v2_adverts_received", s.v2_adverts_received},
-        {"v3_only_peer", s.v3_only_peer},
-        {"v2_outranks", s.v2_outranks},
-        {"router_adverts_sent", s.router_adverts_sent},
-        {"solicitations_heard", s.solicitations_heard},
-        {"drops_total", s.drops.total()},
-        {"drops", drops}}},
-  };
-  // Flat beside the others, as before the findings had their own type (floatctl(8)).
-  for (std::size_t i = 0; i < vrrp::kFindingKinds; ++i) {
-    const auto kind = static_cast<vrrp::FindingKind>(i);
-    out["stats"][vrrp::finding_name(kind)] = s.finding(kind);
-  }
-  return out;
+  j.key("paths");
+  write_paths(j, instance, now);
+  j.key("priority").number(std::uint64_t{c.priority});
+  j.key("releasing").boolean(m.releasing());
+  j.key("state").string(state_name(m.state()));
+  j.key("stats");
+  write_stats(j, instance.stats());
+  j.key("strangers");
+  write_strangers(j, instance, now);
+  j.key("strict_peers").boolean(c.strict_peers);
+  j.key("v2_compat").boolean(c.v2_compat);  // RFC 5798 §8.4.2: v2 adverts sent beside v3 and heard
+  j.key("version").number(static_cast<int>(c.version));
+  j.key("vips").begin_array();
+  for (const auto& vip : c.vips) j.string(vip.prefix.to_string());
+  j.end_array();
+  j.key("vrid").number(std::uint64_t{c.vrid});
+  j.end_object();
+}
+
+nlohmann::json instance_status(const Instance& instance, MonoTime now) {
+  std::string text;
+  JsonText j(text);
+  write_instance_status(j, instance, now);
+  return nlohmann::json::parse(text);
 }
 
 nlohmann::json kernel_event(const Instance& instance) {
@@ -136,15 +226,6 @@ nlohmann::json kernel_event(const Instance& instance) {
   text += " (" + std::to_string(k.repairs) + (k.repairs == 1 ? " repair" : " repairs") + " so far)";
   return {{"type", "kernel"}, {"instance", instance.name()}, {"missing", k.missing},
           {"extra", k.extra}, {"repairs", k.repairs}, {"text", text}};
-}
-
-nlohmann::json status(const std::vector<const Instance*>& instances,
-                      std::string_view name, MonoTime now) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& i : instances) {
-    if (name.empty() || i->name() == name) list.push_back(instance_status(*i, now));
-  }
-  return {{"version", control::kProtocolVersion}, {"instances", list}};
 }
 
 nlohmann::json tracking_status(const TrackingSnapshot& tracking) {

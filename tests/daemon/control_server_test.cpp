@@ -29,7 +29,25 @@ using nlohmann::json;
 
 namespace {
 
-using Handler = daemon::ControlServer::Handler;
+using Handler = std::function<Result<json>(const std::string&, const json&)>;
+
+// Writes [0,1,...,steps-1] an element per call, counting its calls in `calls`.
+class StepWriter final : public daemon::ReplyWriter {
+ public:
+  StepWriter(int steps, int& calls) : steps_(steps), calls_(calls) {}
+  bool write_some(std::string& out) override {
+    ++calls_;
+    out += (done_ == 0 ? "[" : ",") + std::to_string(done_);
+    if (++done_ < steps_) return false;
+    out += ']';
+    return true;
+  }
+
+ private:
+  int steps_;
+  int& calls_;
+  int done_ = 0;
+};
 
 // Runs the loop without blocking until `done()`; false after 5 s of wall time. A poll, not a
 // sleep: every byte the server waits for is already in a socket buffer.
@@ -51,13 +69,22 @@ struct Server {
   FakeClock clock;
   Handler handler = [](const std::string&, const json&) -> Result<json> { return json::object(); };
   int calls = 0;
+  int steps = 0;        // a handler's {"steps":N} answer is written by a StepWriter of N steps
+  int writer_calls = 0;
   std::optional<daemon::ControlServer> server;
 
   Server() {
-    server.emplace(loop, log, clock, [this](const std::string& c, const json& a) {
-      ++calls;
-      return handler(c, a);
-    });
+    server.emplace(loop, log, clock,
+                   [this](const std::string& c, const json& a) -> Result<daemon::ControlReply> {
+                     ++calls;
+                     auto r = handler(c, a);
+                     if (!r) return fail(r.error());
+                     if (r->is_object() && r->contains("steps")) {
+                       return daemon::ControlReply::written(
+                           std::make_unique<StepWriter>((*r)["steps"].get<int>(), writer_calls));
+                     }
+                     return daemon::ControlReply(std::move(*r));
+                   });
   }
   ~Server() {
     server.reset();
@@ -334,4 +361,42 @@ TEST_CASE("a handler that defers and then throws gets its client the error at on
   const json r = s.answer(p);
   CHECK(r["ok"] == false);
   CHECK(r["error"] == "internal error: boom after defer");
+}
+
+TEST_CASE("a reply written in steps: its client waits, in order; other clients are served") {
+  Server s;
+  s.handler = [](const std::string& command, const json&) -> Result<json> {
+    if (command == "big") return json{{"steps", 50}};
+    return json{{"command", command}};
+  };
+  Peer p = s.connect();
+  Peer q = s.connect();
+  p.send("big");
+  p.send("after");  // pipelined: answered once the big reply is out
+  q.send("other");
+  const json other = s.answer(q);
+  CHECK(other["result"]["command"] == "other");
+  CHECK(s.writer_calls < 50);  // served between the big reply's steps
+  const json big = s.answer(p);
+  CHECK(s.writer_calls == 50);
+  REQUIRE(big["ok"] == true);
+  CHECK(big["result"].size() == 50);
+  CHECK(big["result"][49] == 49);
+  CHECK(s.answer(p)["result"]["command"] == "after");
+}
+
+TEST_CASE("a client that leaves while its reply is being written is closed, nothing leaks") {
+  Server s;
+  s.handler = [](const std::string&, const json&) -> Result<json> { return json{{"steps", 20}}; };
+  {
+    Peer p = s.connect();
+    p.send("big");
+    ev_run(s.loop, EVRUN_NOWAIT);
+    CHECK(s.server->clients() == 1);
+  }  // closed before the reply is complete
+  REQUIRE(run_until(s.loop, [&] { return s.server->clients() == 0; }));
+  CHECK(s.writer_calls == 20);
+  Peer again = s.connect();
+  again.send("next");
+  CHECK(s.answer(again)["ok"] == true);
 }

@@ -30,11 +30,12 @@ TEST_CASE("an oversized frame is refused before it is read") {
 }
 
 TEST_CASE("the status table shows each instance on one line") {
-  auto status = nlohmann::json::parse(R"({"version":1,"instances":[{"name":"web","interface":"eth0",
+  const auto status = cli::status_table(R"({"version":1,"instances":[{"name":"web","interface":"eth0",
     "vrid":51,"family":"ipv4","version":3,"state":"MASTER","priority":150,"effective_priority":110,
     "master":"192.168.100.2","vips":["192.168.100.100/24"],
     "stats":{"adverts_sent":7,"adverts_received":1,"drops_total":3,"drops":{"bad_ttl":3,"bad_type":0}}}]})");
-  const std::string table = cli::status_table(status);
+  REQUIRE(status.ok());
+  const std::string& table = *status;
   CHECK(table.find("INSTANCE") == 0);
   CHECK(table.find("web") != std::string::npos);
   CHECK(table.find("MASTER") != std::string::npos);
@@ -136,4 +137,57 @@ TEST_CASE("a deeply nested request is refused before it is parsed") {
   CHECK(r.error().find("nests deeper") != std::string::npos);
   // brackets inside strings do not count
   CHECK(daemon::parse_control_request(R"({"version":1,"command":"status","args":{"name":"[[[[[[[[[[[["}})").ok());
+}
+
+TEST_CASE("the status table: absent and null shown as '-', notes, paths, byte for byte") {
+  const auto table = cli::status_table(R"({"instances":[
+    {"name":"a\"b","interface":"eth0","vrid":1,"family":"ipv6","version":3,"v2_compat":true,
+     "state":"BACKUP","priority":100,"effective_priority":100,"master":null,"vips":[],
+     "own_fault":"link down","maintenance":true,"strangers":[{"source":"10.0.0.9"}],
+     "paths":[{"interface":"eth0","state":"ok"},{"interface":"eth1","state":"silent",
+               "last_heard_ms":4200}],
+     "stats":{"adverts_sent":0,"adverts_received":12,"v2_outranks":1}}],"version":1})");
+  REQUIRE(table.ok());
+  CHECK(*table ==
+        "INSTANCE  IFACE  VRID  AF    VER   STATE   PRIO  MASTER  VIPS  ADV TX/RX  DROPS  "
+        "PATHS                      NOTE\n"
+        "a\"b       eth0   1     ipv6  3+v2  BACKUP  100   -       -     0/12       0      "
+        "eth0 ok, eth1 SILENT 4.2s  link down; maintenance; a v2 router outranks our "
+        "sub-second rate; refusing strangers 10.0.0.9\n");
+  CHECK(*cli::status_table(R"({"instances":[],"version":1})") == "no instances configured\n");
+  CHECK_FALSE(cli::status_table(R"({"instances":[)").ok());
+}
+
+TEST_CASE("the JSON tape: values in place, member lookup, escapes, and what it refuses") {
+  const std::string text = R"( {"a":[1,-2.5e3,true,null],"b":{"c":"x\u00e9\ud83d\ude00\n\"y"},"a\/":0} )";
+  auto tape = cli::JsonTape::read(text);
+  REQUIRE(tape.ok());
+  const auto a = tape->find(tape->root(), "a");
+  REQUIRE(a);
+  CHECK(tape->text(*a) == "[1,-2.5e3,true,null]");
+  auto first = tape->first_child(*a);
+  REQUIRE(first);
+  CHECK(tape->number(*first) == 1);
+  auto second = tape->next_sibling(*first, *a);
+  REQUIRE(second);
+  CHECK(tape->number(*second) == -2500);
+  const auto c = tape->find(*tape->find(tape->root(), "b"), "c");
+  REQUIRE(c);
+  CHECK(tape->string(*c) == "x\xc3\xa9\xf0\x9f\x98\x80\n\"y");
+  CHECK(tape->find(tape->root(), "a/"));  // names are compared unescaped
+  CHECK_FALSE(tape->find(tape->root(), "z"));
+  for (const char* bad : {"", "{", "[1,]", "{\"a\" 1}", "tru", "01x", "\"a\tb\"", "\"caf\xe9\"",
+                          "\"\\x\"", "\"\\u12\"", "[1] 2", "{\"a\":1,}", "-", "1.", "1e"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(cli::JsonTape::read(bad).ok());
+  }
+  auto top = cli::JsonTape::read(text, 1);  // only the root's members get tokens
+  REQUIRE(top.ok());
+  REQUIRE(top->find(top->root(), "a"));
+  CHECK(top->text(*top->find(top->root(), "a")) == "[1,-2.5e3,true,null]");
+  CHECK_FALSE(top->first_child(*top->find(top->root(), "a")));
+  CHECK_FALSE(cli::JsonTape::read("{\"a\":[1,]}", 1).ok());  // but all of it is checked
+  std::string deep(100, '[');
+  deep += std::string(100, ']');
+  CHECK_FALSE(cli::JsonTape::read(deep).ok());
 }

@@ -82,7 +82,11 @@ struct Harness {
   std::array<Peer, 8> peers;
 
   explicit Harness(struct ev_loop* l) : loop(l) {
-    server.emplace(loop, log, clock, [this](const std::string& c, const json& a) { return handle(c, a); });
+    server.emplace(loop, log, clock, [this](const std::string& c, const json& a) -> Result<daemon::ControlReply> {
+      auto r = handle(c, a);
+      if (!r) return fail(r.error());
+      return daemon::ControlReply(std::move(*r));
+    });
   }
   ~Harness() {
     for (auto& p : peers) {
