@@ -245,10 +245,11 @@ void Daemon::notify_systemd(const std::string& state) {
   if (auto error = notify_service_manager(state); !error.empty()) log_.warning(error);
 }
 
-void Daemon::start_instance(const config::InstanceConfig& c) {
+void Daemon::start_instance(std::shared_ptr<const config::InstanceConfig> settings) {
   auto r = std::make_unique<Running>();
   r->daemon = this;
-  r->instance = std::make_unique<Instance>(c, *ports_, log_);
+  r->instance = std::make_unique<Instance>(std::move(settings), *ports_, log_);
+  const config::InstanceConfig& c = r->instance->config();
   r->instance->on_transition(
       [this](const Instance& i, const vrrp::StateChanged& c) { on_transition(i, c); });
   r->instance->on_path_change(

@@ -106,7 +106,7 @@ class Daemon {
   void repair_links(MonoTime now);
   void ensure_sockets(Only only = nullptr);
   void close_unused();
-  void start_instance(const config::InstanceConfig& c);
+  void start_instance(std::shared_ptr<const config::InstanceConfig> settings);
   void stop_instance(Running& r);
   void update_interfaces(MonoTime now, Only only = nullptr);
   void index_instances();

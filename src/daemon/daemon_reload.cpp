@@ -7,6 +7,7 @@
 #include <malloc.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -19,6 +20,12 @@ namespace {
 // Whether an instance updated in place wants the same kernel addresses as before (what
 // reconcile_plan.hpp derives from its config: VIPs, their devices and labels, the virtual
 // link-local, the VMAC, the announcements after a repair).
+// Instance `n` of `config`, sharing the ownership of the whole config (instance.hpp).
+std::shared_ptr<const config::InstanceConfig> instance_of(
+    const std::shared_ptr<const config::Config>& config, std::size_t n) {
+  return {config, &config->instances[n]};
+}
+
 bool same_addresses(const config::InstanceConfig& a, const config::InstanceConfig& b) {
   return a.interface == b.interface && a.vips == b.vips && a.vmac == b.vmac &&
          a.virtual_link_local == b.virtual_link_local && a.send_ra == b.send_ra && a.garp == b.garp;
@@ -118,7 +125,7 @@ void Daemon::apply_config(LoadedConfig next) {
         addresses_changed ||
         !same_addresses(instances_[old_index]->instance->config(), wanted[new_index]);
     log_.info(instances_[old_index]->instance->log_prefix() + ": updated in place by the reload");
-    instances_[old_index]->instance->reconfigure(wanted[new_index], now);
+    instances_[old_index]->instance->reconfigure(instance_of(next.config, new_index), now);
     kept[new_index] = std::move(instances_[old_index]);
   }
   instances_.clear();
@@ -135,10 +142,11 @@ void Daemon::apply_config(LoadedConfig next) {
   ensure_sockets();
   for (std::size_t n = 0; n < config_->instances.size(); ++n) {
     if (kept[n]) {
+      kept[n]->instance->rebind(instance_of(config_, n));  // equal: the old config can go
       set_path_auth(*kept[n]->instance);  // the key file may have changed
       instances_.push_back(std::move(kept[n]));
     } else {
-      start_instance(config_->instances[n]);
+      start_instance(instance_of(config_, n));
     }
   }
   // Only an instance that went or changed can leave a socket or VMAC unused (at 4,000

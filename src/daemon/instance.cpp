@@ -79,34 +79,37 @@ net::RouterAdvert router_advert(const config::InstanceConfig& c, bool final) {
 }  // namespace
 
 Instance::Instance(config::InstanceConfig config, Ports& ports, Log& log)
+    : Instance(std::make_shared<const config::InstanceConfig>(std::move(config)), ports, log) {}
+
+Instance::Instance(std::shared_ptr<const config::InstanceConfig> config, Ports& ports, Log& log)
     : config_(std::move(config)),
       ports_(ports),
       log_(log),
-      machine_(machine_params(config_)),
-      rx_policy_(rx_policy(config_)),
-      log_prefix_(config_.interface + "/" + std::to_string(config_.vrid) + "/" +
-                  std::string(family_name(config_.family())) + " " + config_.name),
-      paths_(config_),
-      ra_(ra_schedule(config_)) {}
+      machine_(machine_params(*config_)),
+      rx_policy_(rx_policy(*config_)),
+      log_prefix_(config_->interface + "/" + std::to_string(config_->vrid) + "/" +
+                  std::string(family_name(config_->family())) + " " + config_->name),
+      paths_(*config_),
+      ra_(ra_schedule(*config_)) {}
 
-const std::string& Instance::out_device() const { return config::advert_device(config_); }
+const std::string& Instance::out_device() const { return config::advert_device(*config_); }
 
 void Instance::update_interface(const InterfaceInfo* iface, MonoTime now) {
   std::optional<std::string> fault;
   if (iface == nullptr) {
-    fault = "interface " + config_.interface + " does not exist";
+    fault = "interface " + config_->interface + " does not exist";
   } else if (!iface->usable()) {
-    fault = "link " + config_.interface + (iface->link.admin_up ? " has no carrier" : " is down");
+    fault = "link " + config_->interface + (iface->link.admin_up ? " has no carrier" : " is down");
   }
   // PKT-11: IPv4 adverts come from the interface's primary address, IPv6 from its link-local.
-  std::optional<IpAddress> source = config_.unicast_src_ip;
+  std::optional<IpAddress> source = config_->unicast_src_ip;
   if (!source && iface != nullptr) {
-    source = config_.family() == Family::kIPv4 ? iface->primary_v4() : iface->link_local_v6();
+    source = config_->family() == Family::kIPv4 ? iface->primary_v4() : iface->link_local_v6();
   }
   if (!fault && !source) {
     fault = std::string("no ") +
-            (config_.family() == Family::kIPv4 ? "IPv4 address" : "IPv6 link-local address") +
-            " on " + config_.interface + " to send adverts from";
+            (config_->family() == Family::kIPv4 ? "IPv4 address" : "IPv6 link-local address") +
+            " on " + config_->interface + " to send adverts from";
   }
   link_usable_ = iface != nullptr && iface->usable();
   if (source && source != source_) {
@@ -124,7 +127,7 @@ void Instance::update_interface(const InterfaceInfo* iface, MonoTime now) {
 void Instance::update_path(std::size_t path, const InterfaceInfo* iface, MonoTime now) {
   if (path == 0 || path >= paths_.size()) return;
   std::vector<vrrp::PathChange> changes;
-  paths_.watch().set_link(path, paths_.update_interface(path, iface, config_.family()), now,
+  paths_.watch().set_link(path, paths_.update_interface(path, iface, config_->family()), now,
                           changes);
   report_paths(changes, now);
 }
@@ -208,6 +211,13 @@ std::optional<std::string> Instance::own_fault() const {
 }
 
 void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
+  reconfigure(std::make_shared<const config::InstanceConfig>(std::move(next)), now);
+}
+
+void Instance::rebind(std::shared_ptr<const config::InstanceConfig> same) { config_ = std::move(same); }
+
+void Instance::reconfigure(std::shared_ptr<const config::InstanceConfig> next_config, MonoTime now) {
+  const config::InstanceConfig& next = *next_config;
   const bool holds_vips = machine_.state() == State::kMaster || machine_.releasing();
   if (holds_vips) {
     auto has = [](const config::InstanceConfig& c, const config::VirtualIp& v) {
@@ -216,11 +226,11 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
         return w.prefix == v.prefix && config::vip_device(c, w) == config::vip_device(c, v);
       });
     };
-    for (const auto& vip : config::held_addresses(config_)) {
-      if (!has(next, vip)) remove_vip(config::vip_device(config_, vip), vip, now);
+    for (const auto& vip : config::held_addresses(*config_)) {
+      if (!has(next, vip)) remove_vip(config::vip_device(*config_, vip), vip, now);
     }
     for (const auto& vip : config::held_addresses(next)) {
-      if (has(config_, vip)) continue;
+      if (has(*config_, vip)) continue;
       const std::string& dev = config::vip_device(next, vip);
       add_vip(dev, vip, now);
       for (int i = 0; i < next.garp.repeat; ++i) (void)ports_.announce(dev, vip.prefix.address);
@@ -229,24 +239,24 @@ void Instance::reconfigure(config::InstanceConfig next, MonoTime now) {
   // RAs whose settings a reload changes: the old ones end with a final RA, the new ones start
   // at once (RFC 4861 §6.2.4 treats changed information as a new interface); unchanged, the
   // schedule keeps running.
-  const bool ra_changed = next.send_ra != config_.send_ra || next.ra != config_.ra ||
-                          next.virtual_link_local != config_.virtual_link_local;
+  const bool ra_changed = next.send_ra != config_->send_ra || next.ra != config_->ra ||
+                          next.virtual_link_local != config_->virtual_link_local;
   if (ra_changed && ra_ && ra_->active()) send_router_advert(true, now);
-  const bool next_paths_differ = next.heartbeat_paths != config_.heartbeat_paths ||
-                                 next.interface != config_.interface;
-  config_ = std::move(next);
-  machine_.reconfigure(machine_params(config_), now);
-  rx_policy_ = rx_policy(config_);
+  const bool next_paths_differ = next.heartbeat_paths != config_->heartbeat_paths ||
+                                 next.interface != config_->interface;
+  config_ = std::move(next_config);
+  machine_.reconfigure(machine_params(*config_), now);
+  rx_policy_ = rx_policy(*config_);
   advert_cache_.clear();
   mixed_.clear();
   if (next_paths_differ) {
-    paths_ = HeartbeatPaths(config_);
+    paths_ = HeartbeatPaths(*config_);
     strangers_.clear();
   }
-  log_prefix_ = config_.interface + "/" + std::to_string(config_.vrid) + "/" +
-                std::string(family_name(config_.family())) + " " + config_.name;
+  log_prefix_ = config_->interface + "/" + std::to_string(config_->vrid) + "/" +
+                std::string(family_name(config_->family())) + " " + config_->name;
   source_.reset();  // unicast_src_ip may have changed: update_interface() picks it again
-  if (ra_changed) ra_ = ra_schedule(config_);
+  if (ra_changed) ra_ = ra_schedule(*config_);
   update_router_advert(now);
 }
 
@@ -298,8 +308,8 @@ void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& inf
   const auto is_source = [&](const config::UnicastPeer& p) { return p.address == info.src; };
   const bool not_peer =
       path > 0 ? !paths_.is_peer(path, info.src)  // issue 11: a path's adverts come from its peers
-               : config_.unicast() && std::none_of(config_.unicast_peers.begin(),
-                                                   config_.unicast_peers.end(), is_source);
+               : config_->unicast() && std::none_of(config_->unicast_peers.begin(),
+                                                   config_->unicast_peers.end(), is_source);
   if (not_peer) {
     drop(vrrp::DropReason::kNotPeer, info, now, path);  // RX-17
     return;
@@ -313,14 +323,14 @@ void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& inf
   if (!counts_in_mixed(decoded, info, warnings, path, now)) return;
   if (!obeys_strangers(decoded, info, warnings, path, now)) return;
   ++stats_.adverts_received;
-  if (decoded.advert.version == Version::kV2 && config_.v2_compat) ++stats_.v2_adverts_received;
+  if (decoded.advert.version == Version::kV2 && config_->v2_compat) ++stats_.v2_adverts_received;
   ++paths_.stats(path).adverts_in;
   // RX-8, RX-11, RX-12, RX-14 and MODE-6: counted per advert, logged once per change.
   const vrrp::AdvertSeen seen{info.src, decoded.advert.priority, decoded.advert.interval,
                               warnings};
   for (const vrrp::Observed& o : findings_.observe(seen, machine_.effective_priority(), now)) {
     ++stats_.finding(o.finding.kind);
-    if (o.log) warn(vrrp::describe(o.finding, config_.advert_int), now);
+    if (o.log) warn(vrrp::describe(o.finding, config_->advert_int), now);
   }
   if (paths_.any()) {
     std::vector<vrrp::PathChange> changes;
@@ -336,9 +346,9 @@ void Instance::receive(const vrrp::Decoded& decoded, const vrrp::PacketInfo& inf
 // sub-second rate (IOP-4) are warned about, once each.
 bool Instance::counts_in_mixed(const vrrp::Decoded& decoded, const vrrp::PacketInfo& info,
                                std::uint32_t& warnings, std::size_t path, MonoTime now) {
-  if (!config_.v2_compat) return true;
+  if (!config_->v2_compat) return true;
   const auto mixed = mixed_.heard(decoded.advert, info.src, machine_.effective_priority(),
-                                  config_.advert_int, now);
+                                  config_->advert_int, now);
   if (mixed.ignore) {
     stats_.drops.add(vrrp::DropReason::kV2Shadowed);
     if (path < paths_.size()) ++paths_.stats(path).drops;
@@ -355,7 +365,7 @@ bool Instance::counts_in_mixed(const vrrp::Decoded& decoded, const vrrp::PacketI
     ++stats_.v2_outranks;
     warn("v2_compat: the VRRPv2-only router " + info.src.to_string() + " has priority " +
              std::to_string(decoded.advert.priority) + ", above ours, while we advertise every " +
-             std::to_string(config_.advert_int.count()) +
+             std::to_string(config_->advert_int.count()) +
              " cs: it should not (RFC 9568 8.4.2.1.1); give it a lower priority",
          now);
   }
@@ -368,9 +378,9 @@ bool Instance::counts_in_mixed(const vrrp::Decoded& decoded, const vrrp::PacketI
 // stranger (or take its); it is dropped under its own reason and raised as an alarm.
 bool Instance::obeys_strangers(const vrrp::Decoded&, const vrrp::PacketInfo& info,
                                std::uint32_t warnings, std::size_t path, MonoTime now) {
-  if (!config_.strict_peers) return true;
+  if (!config_->strict_peers) return true;
   std::optional<vrrp::DropReason> refused;
-  const auto known = config_.known_peers();
+  const auto known = config_->known_peers();
   if (std::find(known.begin(), known.end(), info.src) == known.end()) {
     refused = vrrp::DropReason::kStranger;
   } else if (warnings & vrrp::kWarnAddressMismatch) {
@@ -403,7 +413,7 @@ void Instance::stranger(const IpAddress& source, vrrp::DropReason reason, MonoTi
   it->alarmed = now;
   log_.warning(log_prefix_ + ": advert from " + source.to_string() + " refused: " +
                std::string(vrrp::drop_reason_text(reason)) +
-               "; another virtual router uses VRID " + std::to_string(config_.vrid) +
+               "; another virtual router uses VRID " + std::to_string(config_->vrid) +
                " on this link? (not obeyed)");
   if (stranger_hook_) stranger_hook_(*this, *it);
 }
@@ -491,9 +501,9 @@ const std::vector<std::uint8_t>& Instance::advert_bytes(Priority priority, const
   }
   vrrp::Advert advert;
   advert.version = version;
-  advert.vrid = config_.vrid;
+  advert.vrid = config_->vrid;
   advert.priority = priority;
-  advert.interval = config_.advert_int;
+  advert.interval = config_->advert_int;
   advert.auth_type = rx_policy_.auth_type;
   advert.auth_data = rx_policy_.auth_data;
   advert.addresses = rx_policy_.vips;
@@ -512,10 +522,10 @@ const std::vector<std::uint8_t>& Instance::advert_bytes(Priority priority, const
 void Instance::send_advert(Priority priority, MonoTime now) {
   // Faulted for want of a source or a link: a priority-0 advert could not leave anyway.
   if (source_ && link_usable_) {
-    if (!config_.unicast()) {
-      send_versions(priority, vrrp::multicast_group(config_.family()), now);
+    if (!config_->unicast()) {
+      send_versions(priority, vrrp::multicast_group(config_->family()), now);
     } else {
-      for (const auto& peer : config_.unicast_peers) send_versions(priority, peer.address, now);
+      for (const auto& peer : config_->unicast_peers) send_versions(priority, peer.address, now);
     }
   }
   for (std::size_t path = 1; path < paths_.size(); ++path) {
@@ -528,14 +538,14 @@ void Instance::send_on_path(std::size_t path, Priority priority, const IpAddress
                             MonoTime now) {
   const IpAddress src = *paths_.source(path);
   const std::string& dev = paths_.interface(path);
-  const auto& message = advert_bytes(priority, src, dst, config_.version);
+  const auto& message = advert_bytes(priority, src, dst, config_->version);
   Result<Ok> r = Ok{};
   if (paths_.authenticated()) {
     auto sealed = paths_.seal(message, src, dst);
-    r = sealed ? ports_.send_advert(dev, config_.family(), *sealed, src, dst, dev)
+    r = sealed ? ports_.send_advert(dev, config_->family(), *sealed, src, dst, dev)
                : Result<Ok>(fail(sealed.error()));
   } else {
-    r = ports_.send_advert(dev, config_.family(), message, src, dst, dev);
+    r = ports_.send_advert(dev, config_->family(), message, src, dst, dev);
   }
   if (r) {
     ++stats_.adverts_sent;
@@ -552,18 +562,18 @@ void Instance::send_on_path(std::size_t path, Priority priority, const IpAddress
 // first, so a dual-mode Backup has the v3 advert when the copy arrives (mixed_versions.hpp).
 // The heartbeat paths carry v3 only: only floatd listens there.
 void Instance::send_versions(Priority priority, const IpAddress& dst, MonoTime now) {
-  send_advert_to(priority, dst, now, config_.version);
-  if (config_.v2_compat) send_advert_to(priority, dst, now, Version::kV2);
+  send_advert_to(priority, dst, now, config_->version);
+  if (config_->v2_compat) send_advert_to(priority, dst, now, Version::kV2);
 }
 
 void Instance::send_advert_to(Priority priority, const IpAddress& dst, MonoTime now,
                               Version version) {
   const auto& message = advert_bytes(priority, *source_, dst, version);
-  auto r = ports_.send_advert(out_device(), config_.family(), message, *source_, dst,
+  auto r = ports_.send_advert(out_device(), config_->family(), message, *source_, dst,
                               out_device());
   if (r) {
     ++stats_.adverts_sent;
-    if (version != config_.version) ++stats_.v2_adverts_sent;
+    if (version != config_->version) ++stats_.v2_adverts_sent;
     ++paths_.stats(0).adverts_out;
   } else {
     ++stats_.send_errors;
@@ -572,8 +582,8 @@ void Instance::send_advert_to(Priority priority, const IpAddress& dst, MonoTime 
 }
 
 void Instance::change_vips(bool add, MonoTime now) {
-  for (const auto& vip : config::held_addresses(config_)) {
-    const std::string& dev = config::vip_device(config_, vip);
+  for (const auto& vip : config::held_addresses(*config_)) {
+    const std::string& dev = config::vip_device(*config_, vip);
     if (add) {
       add_vip(dev, vip, now);
     } else {
@@ -600,11 +610,11 @@ void Instance::add_vip(const std::string& dev, const config::VirtualIp& vip, Mon
 // transition, tries it again on its backoff and lists it in status, events and metrics until
 // it is in.
 void Instance::add_vips(MonoTime now) {
-  const auto held = config::held_addresses(config_);
+  const auto held = config::held_addresses(*config_);
   std::vector<VipAdd> adds;
   adds.reserve(held.size());
   for (const auto& vip : held) {
-    adds.push_back({config::vip_device(config_, vip), vip.prefix, vip.label});
+    adds.push_back({config::vip_device(*config_, vip), vip.prefix, vip.label});
   }
   ports_.send_adds(adds);
   for (const auto& answer : ports_.collect_adds()) {
@@ -629,8 +639,8 @@ void Instance::remove_vip(const std::string& dev, const config::VirtualIp& vip, 
 // SM-1, SM-5, L2-10: one gratuitous ARP or unsolicited NA per VIP, `count` times.
 void Instance::announce(int count, MonoTime now) {
   for (int i = 0; i < count; ++i) {
-    for (const auto& vip : config::held_addresses(config_)) {
-      auto r = ports_.announce(config::vip_device(config_, vip), vip.prefix.address);
+    for (const auto& vip : config::held_addresses(*config_)) {
+      auto r = ports_.announce(config::vip_device(*config_, vip), vip.prefix.address);
       if (!r) warn(r.error(), now);
     }
   }
@@ -654,9 +664,9 @@ void Instance::update_router_advert(MonoTime now) {
 
 void Instance::send_router_advert(bool final, MonoTime now) {
   // A down link (Fault) carries nothing: hosts age the router out by its lifetime instead.
-  if (!config_.virtual_link_local || !link_usable_) return;
-  auto r = ports_.send_router_advert(config::vmac_or_interface(config_),
-                                     router_advert(config_, final), *config_.virtual_link_local);
+  if (!config_->virtual_link_local || !link_usable_) return;
+  auto r = ports_.send_router_advert(config::vmac_or_interface(*config_),
+                                     router_advert(*config_, final), *config_->virtual_link_local);
   if (r) {
     ++stats_.router_adverts_sent;
   } else {
