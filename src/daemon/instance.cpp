@@ -449,11 +449,26 @@ void Instance::handle(const std::optional<vrrp::Event>& event, MonoTime now) {
   if (actions.capacity() >= spare_actions_.capacity()) spare_actions_ = std::move(actions);
 }
 
+// Whether this run makes a Master because the old one is silent (Master_Down_Timer, SM-5):
+// only then does nobody answer for the VIPs, so announcing before adding them loses nothing.
+// After a resignation (a handover's old Master answers until it hears us) or a preemption (the
+// old Master answers until our advert reaches it), the addresses go in before the GARP that
+// sends the clients to us, or a packet sent in between meets no address.
+bool Instance::master_is_gone(const std::vector<vrrp::Action>& actions) {
+  return std::any_of(actions.begin(), actions.end(), [](const vrrp::Action& a) {
+    const auto* change = std::get_if<vrrp::StateChanged>(&a);
+    return change != nullptr && change->to == State::kMaster &&
+           change->reason == vrrp::Reason::kMasterDown;
+  });
+}
+
 // The wire and the kernel first, the bookkeeping after: a new Master's advert and gratuitous
 // ARPs go out before the log line, notify scripts, sync group and control events of its
-// transition (they cost tens of microseconds each, the whole takeover budget). The VIPs of
-// AddVips are added after the announcements (add_vips): before a RemoveVips, or at the end.
+// transition (they cost tens of microseconds each, the whole takeover budget). When the old
+// Master is gone, the VIPs of AddVips are added after the announcements (add_vips): before a
+// RemoveVips, or at the end; otherwise where AddVips stands, before them.
 void Instance::run(const std::vector<vrrp::Action>& actions, MonoTime now) {
+  const bool announce_first = master_is_gone(actions);
   bool adds_due = false;
   for (const auto& action : actions) {
     std::visit(
@@ -462,7 +477,11 @@ void Instance::run(const std::vector<vrrp::Action>& actions, MonoTime now) {
           if constexpr (std::is_same_v<A, vrrp::SendAdvert>) {
             send_advert(a.priority, now);
           } else if constexpr (std::is_same_v<A, vrrp::AddVips>) {
-            adds_due = true;
+            if (announce_first) {
+              adds_due = true;
+            } else {
+              add_vips(now);
+            }
           } else if constexpr (std::is_same_v<A, vrrp::RemoveVips>) {
             if (std::exchange(adds_due, false)) add_vips(now);
             change_vips(false, now);
@@ -597,15 +616,16 @@ void Instance::add_vip(const std::string& dev, const config::VirtualIp& vip, Mon
   if (auto r = ports_.add_address(dev, vip.prefix, vip.label); !r) warn(r.error(), now);
 }
 
-// A new Master's VIPs (issue 14), after its advert and announcements. RFC 5798 §6.4.1 and
-// §6.4.2 (SM-1, SM-5, L2-10) order the advert, then the gratuitous ARPs / NAs; adding the
-// addresses to the kernel is not among their steps. All adds go in one batch, and the answers
-// are read after it: rtnetlink applies each request inside the sendmsg that carries it, so an
-// add before the GARP, acknowledged or not, delays the GARP by the kernel's work on it (tens
-// of microseconds, more on a cold cache, per address). Announcing first is acceptable: the
-// GARP moves the neighbours' caches to our MAC and the batch follows within microseconds, so
-// their traffic meets the addresses in place; a packet that came sooner was lost anyway (it
-// would have gone to the dead Master). An add the kernel refuses is reported here (a warning,
+// A new Master's VIPs (issue 14), in one batch whose answers are read after it. RFC 5798
+// §6.4.1 and §6.4.2 (SM-1, SM-5, L2-10) order the advert, then the gratuitous ARPs / NAs;
+// adding the addresses to the kernel is not among their steps. When the old Master is gone
+// (master_is_gone), the batch follows the announcements: rtnetlink applies each request inside
+// the sendmsg that carries it, so an add before the GARP, acknowledged or not, delays the GARP
+// by the kernel's work on it (tens of microseconds, more on a cold cache, per address). That
+// is acceptable there: the GARP moves the neighbours' caches to our MAC and the batch follows
+// within microseconds; a packet that came sooner was lost anyway (it went to the dead Master).
+// Otherwise the old Master still answers, and the batch goes first (a planned handover loses
+// nothing). An add the kernel refuses is reported here (a warning,
 // vip_adds_failed, the kernel report's last_error), and the reconciler, run after every
 // transition, tries it again on its backoff and lists it in status, events and metrics until
 // it is in.

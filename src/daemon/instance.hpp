@@ -185,6 +185,7 @@ class Instance {
   void change_vips(bool add, MonoTime now);
   void add_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now);
   void add_vips(MonoTime now);
+  static bool master_is_gone(const std::vector<vrrp::Action>& actions);
   void remove_vip(const std::string& dev, const config::VirtualIp& vip, MonoTime now);
   void announce(int count, MonoTime now);
   void warn(const std::string& message, MonoTime now);

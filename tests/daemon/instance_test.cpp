@@ -234,6 +234,35 @@ TEST_CASE("becoming Master: advert, GARPs, then the VIPs in one batch") {  // co
   CHECK(f.instance.stats().vip_adds_failed == 0);
 }
 
+// After a resignation the old Master still answers (a handover keeps its VIPs until it hears
+// the new Master), so the addresses must be in before the GARP sends the clients here: the
+// fast order above is for a Master that is gone (t_handover lost an echo without this).
+TEST_CASE("taking over from a Master that resigned: advert, VIPs, then GARPs") {  // covers: SM-6, SM-5
+  Fixture f;
+  auto info = eth0();
+  f.instance.update_interface(&info, f.clock.now());
+  f.instance.start(f.clock.now());
+  vrrp::Advert adv;
+  adv.vrid = 51;
+  adv.priority = 200;
+  adv.addresses = {*IpAddress::parse("192.168.100.100")};
+  const auto pkt = from("192.168.100.3");
+  f.instance.receive(*vrrp::decode(vrrp::encode(adv, pkt.src, pkt.dst), pkt), pkt, f.clock.now());
+  adv.priority = 0;  // the Master resigns (SM-9)
+  f.instance.receive(*vrrp::decode(vrrp::encode(adv, pkt.src, pkt.dst), pkt), pkt, f.clock.now());
+  REQUIRE(f.instance.machine().state() == State::kBackup);
+  f.clock.set(*f.instance.next_deadline());  // Skew_Time (SM-6)
+  f.instance.tick(f.clock.now());
+  REQUIRE(f.instance.machine().state() == State::kMaster);
+  const int advert = f.ports.first("advert ");
+  const int add = f.ports.first("add ");
+  const int announce = f.ports.first("announce ");
+  REQUIRE(advert >= 0);
+  CHECK(advert < add);
+  CHECK(add < announce);
+  CHECK(f.ports.count("add eth0 192.168.100.100/24") == 1);
+}
+
 TEST_CASE("a batched add the kernel refuses is reported, that address only") {  // covers: SM-5
   Fixture f("virtual_ipaddress = 192.168.100.101/24\nvirtual_ipaddress = 192.168.100.102/24\n");
   f.ports.refused.insert("eth0 192.168.100.101/24");
