@@ -132,7 +132,6 @@ class Daemon {
   void arm_timerfd();
   void unschedule(Running& r);
   void rearm(Running& r);
-  Running* find(const std::string& device, Family family, Vrid vrid);
   void index_socket(Socket& s) const;  // its by_vrid, from by_key_
   Running* running_named(const std::string& name);
   // The control commands (daemon_events.cpp), once parsed (control_command.hpp).

@@ -457,11 +457,6 @@ std::size_t Daemon::receive_batch(Socket& s) {
   return packets->size();
 }
 
-Daemon::Running* Daemon::find(const std::string& device, Family family, Vrid vrid) {
-  auto it = by_key_.find({device, family, vrid});
-  return it == by_key_.end() ? nullptr : it->second;
-}
-
 void Daemon::index_instances() {
   by_key_.clear();
   by_path_.clear();

@@ -109,16 +109,7 @@ class Harness {
     for (int i = 0; i < 8; ++i) ev_run(d->loop(), EVRUN_NOWAIT);
   }
   // Moves the fake clock forward by `d`, firing the timer at each armed time on the way.
-  void advance(Microseconds by) {
-    const MonoTime target = clock.now() + by;
-    while (timer.armed && *timer.armed <= target) {
-      clock.set(std::max(clock.now(), *timer.armed));
-      timer.fire_if_due(clock.now());
-      pump();
-    }
-    clock.set(target);
-    pump();
-  }
+  void advance(Microseconds by) { timer.advance(clock, by, [this] { pump(); }); }
   // Runs the loop for real (scripts, real time) until pred() or `limit`.
   bool run_until(const std::function<bool()>& pred, std::chrono::milliseconds limit = 5s) {
     const auto until = std::chrono::steady_clock::now() + limit;

@@ -366,6 +366,19 @@ class FakeTimer final : public daemon::WakeTimer {
     signal_.raise();
     return true;
   }
+  // Moves `clock` on by `by`, firing at each armed time on the way; `pump()` runs the daemon's
+  // loop after each firing (which may arm the next) and once at the end.
+  template <typename Pump>
+  void advance(FakeClock& clock, Microseconds by, Pump&& pump) {
+    const MonoTime target = clock.now() + by;
+    while (armed && *armed <= target) {
+      clock.set(std::max(clock.now(), *armed));
+      fire_if_due(clock.now());
+      pump();
+    }
+    clock.set(target);
+    pump();
+  }
 
  private:
   Signal signal_;
