@@ -1,41 +1,82 @@
 #include "config/loader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <iterator>
-#include <memory>
+#include <optional>
 #include <system_error>
+
+#include "floatd/file_kind.hpp"
+#include "floatd/unique_fd.hpp"
 
 namespace floatd::config {
 namespace {
 
 constexpr std::string_view kConfSuffix = ".conf";
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
+constexpr int kReadTries = 3;
 
 bool is_conf_name(const std::string& name) {
   return name.size() > kConfSuffix.size() && name.front() != '.' &&
          name.compare(name.size() - kConfSuffix.size(), kConfSuffix.size(), kConfSuffix) == 0;
 }
 
+std::string errno_text() { return std::strerror(errno); }
+
+bool same_version(const struct stat& a, const struct stat& b) {
+  return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
+         a.st_mtim.tv_nsec == b.st_mtim.tv_nsec && a.st_ino == b.st_ino;
+}
+
+// One read of the file: its text, an error, or nullopt when it changed while being read.
+Result<std::optional<std::string>> read_once(const std::string& path) {
+  // O_NONBLOCK: opening a FIFO for reading would wait for a writer.
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (fd.get() < 0) return fail(errno_text());
+  struct stat before {};
+  if (::fstat(fd.get(), &before) != 0) return fail(errno_text());
+  if (!S_ISREG(before.st_mode)) {
+    return fail("is " + file_kind(before.st_mode) + ", not a regular file");
+  }
+  const auto size = static_cast<std::size_t>(before.st_size);
+  if (size > kMaxConfigFileBytes) {
+    return fail("a file of " + std::to_string(size) + " bytes; floatd reads none over " +
+                std::to_string(kMaxConfigFileBytes / (1024 * 1024)) + " MiB");
+  }
+  // One byte more than the size says: a file that grew meanwhile shows it.
+  std::string text(size + 1, '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(errno_text());
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  struct stat after {};
+  if (::fstat(fd.get(), &after) != 0) return fail(errno_text());
+  if (got != size || !same_version(before, after)) return std::optional<std::string>{};
+  text.resize(got);
+  return std::optional<std::string>{std::move(text)};
+}
+
 }  // namespace
 
 Result<std::string> RealFileSystem::read(const std::string& path) const {
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (!file) return fail(std::string(std::strerror(errno)));
-  std::string text;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) text.append(buf, n);
-  if (std::ferror(file.get()) != 0) return fail(std::string(std::strerror(errno)));
-  return text;
+  for (int attempt = 0; attempt < kReadTries; ++attempt) {
+    auto text = read_once(path);
+    if (!text) return fail(text.error());
+    if (*text) return std::move(**text);
+  }
+  return fail("it changed while being read, " + std::to_string(kReadTries) +
+              " times (its size or modification time moved); floatd reads none but a "
+              "consistent copy");
 }
 
 Result<std::vector<std::string>> RealFileSystem::list(const std::string& dir) const {
@@ -73,14 +114,22 @@ LoadResult load(const std::string& path, const FileSystem& fs) {
     std::copy_if(names->begin(), names->end(), std::back_inserter(conf_names), is_conf_name);
   }
   std::sort(conf_names.begin(), conf_names.end());
+  std::size_t total = files.front().text.size();
   for (const auto& name : conf_names) {
     const std::string file = (std::filesystem::path(dir) / name).string();
     auto text = fs.read(file);
     if (!text) {
       read_errors.push_back({{file, 0}, "", "cannot read: " + text.error()});
-    } else {
-      files.push_back({file, std::move(*text)});
+      continue;
     }
+    total += text->size();
+    if (total > kMaxConfigBytes) {
+      read_errors.push_back({{file, 0}, "", "the configuration's files come to more than " +
+                                                std::to_string(kMaxConfigBytes / (1024 * 1024)) +
+                                                " MiB here; floatd reads no further"});
+      break;
+    }
+    files.push_back({file, std::move(*text)});
   }
   auto result = parse_texts(files, fs.hostname());
   if (read_errors.empty()) return result;

@@ -5,6 +5,7 @@
 // load() and parse_string() share.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,11 @@
 #include "floatd/result.hpp"
 
 namespace floatd::config {
+
+// What floatd reads of a configuration (issue 15). A config of 4,000 instances is about 1.5 MB;
+// a file of gigabytes is a mistake or an attack, and would be read whole into memory.
+inline constexpr std::size_t kMaxConfigFileBytes = 16 * 1024 * 1024;  // one file
+inline constexpr std::size_t kMaxConfigBytes = 64 * 1024 * 1024;      // all its files together
 
 class FileSystem {
  public:
@@ -23,6 +29,11 @@ class FileSystem {
   virtual std::string hostname() const = 0;  // the default router_id
 };
 
+// Reads only regular files (a FIFO would block the reading thread for good, /dev/zero never
+// end), of at most kMaxConfigFileBytes, and only a consistent copy: a file whose size or
+// modification time changed while it was read (an editor or a deploy writing it in place) is
+// read again, and refused after three tries. Symbolic links are followed; a loop of them is
+// the kernel's ELOOP error.
 class RealFileSystem final : public FileSystem {
  public:
   Result<std::string> read(const std::string& path) const override;
@@ -30,6 +41,7 @@ class RealFileSystem final : public FileSystem {
   std::string hostname() const override;
 };
 
+// Stops reading at the file that takes the total over kMaxConfigBytes, with an error there.
 LoadResult load(const std::string& path, const FileSystem& fs);
 
 // The conf.d directory that belongs to the main file `path`.

@@ -3,6 +3,13 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "config_test_util.hpp"
@@ -127,6 +134,78 @@ TEST_CASE("the real file system reads files and reports missing ones") {
   const auto missing = load("/nonexistent/floatd.conf");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().at(0).loc.line == 0);
+}
+
+TEST_CASE("the files' total is bounded: the file that takes it over 64 MiB is an error, no more read") {
+  FakeFileSystem fs;
+  fs.files["/e/floatd.conf"] = "[global]\n";
+  std::string big;  // comment lines: each file alone is fine
+  const std::string line = std::string(63, '#') + "\n";
+  while (big.size() < 15 * 1024 * 1024) big += line;
+  fs.dirs["/e/conf.d"] = {"1.conf", "2.conf", "3.conf", "4.conf", "5.conf", "6.conf"};
+  for (const auto& name : fs.dirs["/e/conf.d"]) fs.files["/e/conf.d/" + name] = big;
+  CHECK(load_errors(fs, "/e/floatd.conf") ==
+        std::vector<std::string>{"/e/conf.d/5.conf:0: the configuration's files come to more "
+                                 "than 64 MiB here; floatd reads no further"});
+}
+
+// Issue 15: files that are not what a config file should be. Each is refused with a reason, at
+// once (a FIFO must not block the reading thread), and the real file system reads the rest.
+TEST_CASE("the real file system refuses what is not a regular file, too large, or inconsistent") {
+  char tmpl[] = "/tmp/floatd-loader-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  const std::string dir = tmpl;
+  const RealFileSystem fs;
+
+  const std::string good = dir + "/good.conf";
+  std::ofstream(good) << "[global]\n";
+  REQUIRE(symlink(good.c_str(), (dir + "/link.conf").c_str()) == 0);
+  CHECK(fs.read(dir + "/link.conf").value() == "[global]\n");  // a link to a file is read
+
+  const std::string fifo = dir + "/fifo.conf";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(fs.read(fifo).error() == "is a FIFO, not a regular file");
+
+  REQUIRE(mkdir((dir + "/sub.conf").c_str(), 0700) == 0);
+  CHECK(fs.read(dir + "/sub.conf").error() == "is a directory, not a regular file");
+
+  REQUIRE(symlink("/dev/zero", (dir + "/zero.conf").c_str()) == 0);
+  CHECK(fs.read(dir + "/zero.conf").error() == "is a device, not a regular file");
+
+  REQUIRE(symlink((dir + "/loop-b.conf").c_str(), (dir + "/loop-a.conf").c_str()) == 0);
+  REQUIRE(symlink((dir + "/loop-a.conf").c_str(), (dir + "/loop-b.conf").c_str()) == 0);
+  CHECK(fs.read(dir + "/loop-a.conf").error() == "Too many levels of symbolic links");
+
+  const std::string huge = dir + "/huge.conf";  // sparse: nothing is written, nothing read
+  {
+    const int fd = open(huge.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    REQUIRE(fd >= 0);
+    REQUIRE(ftruncate(fd, 100 * 1024 * 1024) == 0);
+    close(fd);
+  }
+  CHECK(fs.read(huge).error() == "a file of 104857600 bytes; floatd reads none over 16 MiB");
+
+  // A file whose size says one thing and whose reading gives another is read again, then
+  // refused: /proc's files say 0 bytes and have text (as a file rewritten in place would).
+  CHECK(fs.read("/proc/self/status").error() ==
+        "it changed while being read, 3 times (its size or modification time moved); floatd "
+        "reads none but a consistent copy");
+
+  // In conf.d: each refusal is an error of its own, the good files are read.
+  const std::string conf = dir + "/floatd.conf";
+  REQUIRE(mkdir((dir + "/conf.d").c_str(), 0700) == 0);
+  std::ofstream(conf) << "[global]\nrouter_id = r1\n";
+  REQUIRE(mkfifo((dir + "/conf.d/a.conf").c_str(), 0600) == 0);
+  REQUIRE(symlink("/dev/zero", (dir + "/conf.d/b.conf").c_str()) == 0);
+  const auto loaded = load(conf);
+  REQUIRE_FALSE(loaded.ok());
+  std::vector<std::string> errors;
+  for (const auto& e : loaded.error()) errors.push_back(e.to_string());
+  CHECK(errors == std::vector<std::string>{
+                      dir + "/conf.d/a.conf:0: cannot read: is a FIFO, not a regular file",
+                      dir + "/conf.d/b.conf:0: cannot read: is a device, not a regular file"});
+
+  std::filesystem::remove_all(dir);
 }
 
 TEST_SUITE_END();
