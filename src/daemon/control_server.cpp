@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <exception>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "daemon/callback_guard.hpp"
 #include "floatd/text.hpp"
@@ -78,6 +80,7 @@ struct ControlServer::Client {
   bool subscribed = false;  // asked for "events": gets every broadcast
   bool dead = false;        // retired: nothing may read or write it any more
   std::uint64_t deferred = 0;  // a request to be answered by complete(): nothing read till then
+  MonoTime quiet_since{};      // connected, or last sent a complete request: see quietest()
 };
 
 class ControlServer::Entry {
@@ -93,8 +96,9 @@ class ControlServer::Entry {
   ControlServer& server_;
 };
 
-ControlServer::ControlServer(struct ev_loop* loop, Log& log, const Clock& clock, Handler handler)
-    : loop_(loop), log_(log), clock_(clock), handler_(std::move(handler)) {
+ControlServer::ControlServer(struct ev_loop* loop, Log& log, const Clock& clock, Handler handler,
+                             Limits limits)
+    : loop_(loop), log_(log), clock_(clock), handler_(std::move(handler)), limits_(limits) {
   ev_idle_init(&step_watcher_, on_step);
   step_watcher_.data = this;
 }
@@ -126,23 +130,42 @@ void ControlServer::on_accept(struct ev_loop*, ev_io* w, int) noexcept {
   guarded(s.log_, "control: accept", [&] { s.accept_clients(); });
 }
 
+// The rest of a crowd waits in the listener's backlog for the next turn of the loop.
 void ControlServer::accept_clients() {
-  for (;;) {
+  for (std::size_t n = 0; n < limits_.accepts_per_turn; ++n) {
     const int fd = listener_->accept();
     if (fd < 0) return;  // EAGAIN, or an error the next readiness will show again
-    if (adopt(fd)) continue;
-    if (auto suppressed = refuse_log_.allow(clock_.now())) {
-      log_.warning("control: " + std::to_string(kMaxClients) +
-                   " clients connected, refusing more" +
-                   (*suppressed > 0 ? " (" + std::to_string(*suppressed) + " refused quietly)" : ""));
+    if (auto r = adopt(fd); !r) {
+      if (auto suppressed = refuse_log_.allow(clock_.now())) {
+        log_.warning("control: refusing a connection: " + r.error() +
+                     (*suppressed > 0 ? " (" + std::to_string(*suppressed) + " refused quietly)"
+                                      : ""));
+      }
     }
   }
 }
 
 Result<Ok> ControlServer::adopt(int fd) {
-  if (clients_.size() >= kMaxClients) {
-    close(fd);
-    return fail(std::string("too many control clients"));
+  const Entry entry(*this);  // a client closed for this one is freed on the way out
+  if (clients_.size() >= limits_.clients) {
+    Client* quiet = quietest();
+    if (quiet == nullptr) {
+      close(fd);
+      ++refused_;
+      return fail(std::to_string(clients_.size()) +
+                  " clients connected, each subscribed to events or owed a reply");
+    }
+    ++evicted_;
+    if (auto suppressed = evict_log_.allow(clock_.now())) {
+      const auto quiet_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+          clock_.now() - quiet->quiet_since);
+      log_.warning("control: " + std::to_string(clients_.size()) +
+                   " clients connected; closing the one quiet longest (" +
+                   std::to_string(quiet_ms.count()) + " ms) for a new one" +
+                   (*suppressed > 0 ? " (" + std::to_string(*suppressed) + " more closed quietly)"
+                                    : ""));
+    }
+    retire(*quiet);  // within the room an earlier adopt() reserved in retired_
   }
   std::unique_ptr<Client> client;
   try {
@@ -157,6 +180,7 @@ Result<Ok> ControlServer::adopt(int fd) {
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
   client->server = this;
   client->fd = fd;
+  client->quiet_since = clock_.now();
   ev_io_init(&client->watcher, on_client, fd, EV_READ);
   client->watcher.data = client.get();
   ev_io_start(loop_, &client->watcher);
@@ -174,16 +198,21 @@ void ControlServer::on_client(struct ev_loop*, ev_io* w, int) noexcept {
 
 // Reads and answers requests in order. A client is read only while its unsent responses stay
 // under kMaxQueued, so one that sends without reading cannot grow the daemon: it simply
-// stops being read until it drains what it asked for.
+// stops being read until it drains what it asked for. At most Limits::read_per_turn bytes are
+// read per call; what is left in the socket makes the (level-triggered) watcher call again on
+// the next turn of the loop, after the timers.
 void ControlServer::serve(Client& c) {
   flush(c);  // writable, or a first chance to drain before reading more
   std::uint8_t buf[4096];
+  std::size_t read_now = 0;
   while (!c.dead && !c.closing && !c.writer && c.out.size() <= kMaxQueued) {
     if (!answer_frames(c) || c.dead || c.deferred != 0 || c.writer || c.out.size() > kMaxQueued) {
       break;
     }
-    const ssize_t n = read(c.fd, buf, sizeof buf);
+    if (read_now >= limits_.read_per_turn) break;
+    const ssize_t n = read(c.fd, buf, std::min(sizeof buf, limits_.read_per_turn - read_now));
     if (n > 0) {
+      read_now += static_cast<std::size_t>(n);
       c.in.insert(c.in.end(), buf, buf + n);
       continue;
     }
@@ -209,6 +238,7 @@ bool ControlServer::answer_frames(Client& c) {
     }
     if (!frame->has_value()) return true;
     c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(used));
+    c.quiet_since = clock_.now();
     const auto request = parse_control_request(**frame);
     auto result = answer(request, c);  // may broadcast, and so retire any client
     if (c.dead) return false;
@@ -227,6 +257,10 @@ bool ControlServer::answer_frames(Client& c) {
 // once, even when the handler had deferred the request.
 Result<ControlReply> ControlServer::answer(const Result<ControlRequest>& request, Client& c) {
   if (!request) return fail(request.error());
+  if (request->command == "events" && !c.subscribed && subscribers() >= limits_.subscribers) {
+    return fail(std::to_string(subscribers()) +
+                " clients already subscribe to events; floatd takes no more");
+  }
   std::string what;
   try {
     serving_ = &c;  // defer() applies to `c` while the handler runs, and only then
@@ -377,6 +411,25 @@ std::size_t ControlServer::subscribers() const {
   std::size_t n = 0;
   for (const auto& [fd, c] : clients_) n += c->subscribed ? 1 : 0;
   return n;
+}
+
+ControlStats ControlServer::stats() const {
+  return {clients_.size(), subscribers(), evicted_, refused_};
+}
+
+// The client that has gone longest without a complete request, among those floatd owes
+// nothing: not a subscriber, no deferred request, no reply being written, not being served.
+// One with answers still being sent (a status of megabytes to a slow reader) goes only when
+// no other can: a client that never reads what it asked for can be closed, but after the
+// idle and the half-sent ones.
+ControlServer::Client* ControlServer::quietest() const {
+  Client* quiet = nullptr;
+  const auto key = [](const Client& c) { return std::pair(!c.out.empty(), c.quiet_since); };
+  for (const auto& [fd, c] : clients_) {
+    if (c->subscribed || c->deferred != 0 || c->writer || c.get() == serving_) continue;
+    if (quiet == nullptr || key(*c) < key(*quiet)) quiet = c.get();
+  }
+  return quiet;
 }
 
 std::size_t ControlServer::buffered_bytes() const {

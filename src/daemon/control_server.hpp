@@ -17,6 +17,17 @@
 // never blocking: what the client's socket does not take waits for it to be writable. Each libev callback is an exception boundary: it logs, and closes only the
 // client concerned; a handler that throws gets its client an "internal error: ..." response.
 //
+// Hostile or broken clients (issue 15): the table holds Limits::clients connections. When it is
+// full, a new connection closes the one that has been quiet longest (no complete request since
+// it connected or since its last one; a slow-loris client that never completes a frame is
+// quietest of all), so a crowd of idle or half-sent connections cannot lock out floatctl. Only
+// clients the daemon owes something to are kept: "events" subscribers (at most
+// Limits::subscribers of them, so a crowd of subscriptions cannot fill the table either), a
+// deferred request, a reply being written. A new connection is refused only when every client
+// is one of those. One callback reads at most Limits::read_per_turn bytes from a client and
+// accepts at most Limits::accepts_per_turn connections, so a client sending a gigabyte or ten
+// thousand connections arriving at once cannot hold the loop from the adverts' timers.
+//
 // Deferred replies: a handler that cannot answer yet (floatctl reload: the config loads on a
 // worker thread) calls defer() while it runs, and the request is answered later by complete()
 // with the id defer() gave. Until then that client's later requests wait unread, so responses
@@ -36,11 +47,20 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/control_request.hpp"
+#include "daemon/control_stats.hpp"
 #include "daemon/daemon_ports.hpp"
 #include "floatd/log.hpp"
 #include "floatd/result.hpp"
 
 namespace floatd::daemon {
+
+// What the server holds and does per turn of the loop (see above); tests make them small.
+struct ControlLimits {
+  std::size_t clients = 64;
+  std::size_t subscribers = 56;           // room for commands beside the subscribers
+  std::size_t read_per_turn = 256 * 1024;  // bytes read from one client per callback
+  std::size_t accepts_per_turn = 64;      // connections accepted per callback
+};
 
 class ControlServer {
  public:
@@ -50,7 +70,8 @@ class ControlServer {
   using Handler = std::function<Result<ControlReply>(const std::string& command,
                                                       const nlohmann::json& args)>;
 
-  static constexpr std::size_t kMaxClients = 64;
+  using Limits = ControlLimits;
+  static constexpr std::size_t kMaxClients = ControlLimits{}.clients;
   static constexpr std::size_t kMaxBacklog = 4 * 1024 * 1024;  // unsent event bytes per subscriber
   static constexpr std::size_t kMaxQueued = 1024 * 1024;  // unsent responses before we stop reading
   // A response this large (status or metrics of hundreds of instances) was built from a JSON
@@ -61,7 +82,8 @@ class ControlServer {
   // otherwise keep one callback copying a 4.6 MB status into its socket for ~10 ms.
   static constexpr std::size_t kMaxSendPerTurn = 256 * 1024;
 
-  ControlServer(struct ev_loop* loop, Log& log, const Clock& clock, Handler handler);
+  ControlServer(struct ev_loop* loop, Log& log, const Clock& clock, Handler handler,
+                Limits limits = {});
   // Must not run from inside this server's own handler.
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
@@ -73,8 +95,8 @@ class ControlServer {
                     const std::string& group = {});
 
   // Serves a connected stream descriptor: what the listener accepted, or a socketpair end from
-  // a test or the fuzzer. Takes ownership of `fd`; refused (and closed) when kMaxClients are
-  // connected.
+  // a test or the fuzzer. Takes ownership of `fd`. When Limits::clients are connected, the
+  // client quiet longest is closed to make room; `fd` is refused (and closed) when none can be.
   Result<Ok> adopt(int fd);
 
   // Sends `event` to every client that asked for "events" (floatctl events), in order.
@@ -83,6 +105,7 @@ class ControlServer {
   void broadcast(const nlohmann::json& event);
   std::size_t subscribers() const;
   std::size_t clients() const { return clients_.size(); }
+  ControlStats stats() const;
 
   // Only from inside the handler: the request being served is answered later, by complete()
   // with the returned id, and what the handler returns is dropped. nullopt outside a request
@@ -111,11 +134,15 @@ class ControlServer {
   std::size_t queue(Client& client, const std::string& body);  // returns body.size()
   void flush(Client& client);
   void retire(Client& client) noexcept;
+  Client* quietest() const;  // the client to close for a new one, if any may be
 
   struct ev_loop* loop_;
   Log& log_;
   const Clock& clock_;
   Handler handler_;
+  Limits limits_;
+  std::uint64_t evicted_ = 0;
+  std::uint64_t refused_ = 0;
   std::unique_ptr<ControlListener> listener_;
   ev_io accept_watcher_{};
   ev_idle step_watcher_{};  // active while a client's reply is being written
@@ -125,6 +152,7 @@ class ControlServer {
   Client* serving_ = nullptr;                       // whose request the handler runs for
   std::uint64_t next_deferred_ = 1;
   RateLimiter refuse_log_{1, std::chrono::seconds{10}};
+  RateLimiter evict_log_{1, std::chrono::seconds{10}};
 };
 
 }  // namespace floatd::daemon

@@ -197,8 +197,13 @@ std::unique_ptr<StatusWriter> Daemon::status_writer(const StatusCommand& c) cons
   StatusWriter::Source source{
       [this] { return instance_list(); }, [this] { return clock_.now(); },
       [this] {
+        const ControlStats control = control_ ? control_->stats() : ControlStats{};
         return nlohmann::json{{"unknown_vrid_drops", unknown_vrid_drops_},
                               {"undecodable_drops", decode_drops_unattributed_},
+                              {"control", {{"clients", control.clients},
+                                           {"subscribers", control.subscribers},
+                                           {"evicted", control.evicted},
+                                           {"refused", control.refused}}},
                               {"tracking", tracking_status(tracking_snapshot())}};
       }};
   return std::make_unique<StatusWriter>(std::move(source), c.name);
@@ -231,7 +236,8 @@ Result<nlohmann::json> Daemon::serve(const ReloadCommand&) {
 
 Result<nlohmann::json> Daemon::serve(const MetricsCommand&) {
   return nlohmann::json{
-      {"text", metrics_text(instance_list(), tracking_snapshot(), unknown_vrid_drops_)}};
+      {"text", metrics_text(instance_list(), tracking_snapshot(),
+                            {unknown_vrid_drops_, control_ ? control_->stats() : ControlStats{}})}};
 }
 
 Result<nlohmann::json> Daemon::serve(const HandoverCommand& c) {

@@ -176,12 +176,20 @@ void tracking_metrics(Writer& w, const TrackingSnapshot& tracking) {
 }  // namespace
 
 std::string metrics_text(const std::vector<const Instance*>& instances, const TrackingSnapshot& tracking,
-                         std::uint64_t unknown_vrid_drops) {
+                         const DaemonCounters& counters) {
   Writer w;
   instance_metrics(w, instances);
   tracking_metrics(w, tracking);
   w.family("floatd_unknown_vrid_adverts_total", "counter", "Adverts for a VRID with no instance here (RX-7).");
-  w.sample("floatd_unknown_vrid_adverts_total", "", unknown_vrid_drops);
+  w.sample("floatd_unknown_vrid_adverts_total", "", counters.unknown_vrid_drops);
+  w.family("floatd_control_clients", "gauge", "Connections to the control socket, subscribers included.");
+  w.sample("floatd_control_clients", "", counters.control.clients);
+  w.family("floatd_control_subscribers", "gauge", "Control clients subscribed to events.");
+  w.sample("floatd_control_subscribers", "", counters.control.subscribers);
+  w.family("floatd_control_connections_dropped_total", "counter",
+           "Control connections closed for a new one (evicted) or refused; see floatctl(8).");
+  w.sample("floatd_control_connections_dropped_total", "reason=\"evicted\"", counters.control.evicted);
+  w.sample("floatd_control_connections_dropped_total", "reason=\"refused\"", counters.control.refused);
   return w.str();
 }
 

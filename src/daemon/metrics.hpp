@@ -6,13 +6,20 @@
 #include <string>
 #include <vector>
 
+#include "daemon/control_stats.hpp"
 #include "daemon/instance.hpp"
 #include "daemon/tracking_report.hpp"
 
 namespace floatd::daemon {
 
+// The daemon's own counters, beside the instances' and the trackers'.
+struct DaemonCounters {
+  std::uint64_t unknown_vrid_drops = 0;
+  ControlStats control;
+};
+
 // `tracking` is Tracking::snapshot().
 std::string metrics_text(const std::vector<const Instance*>& instances, const TrackingSnapshot& tracking,
-                         std::uint64_t unknown_vrid_drops);
+                         const DaemonCounters& counters);
 
 }  // namespace floatd::daemon

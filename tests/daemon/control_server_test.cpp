@@ -73,7 +73,7 @@ struct Server {
   int writer_calls = 0;
   std::optional<daemon::ControlServer> server;
 
-  Server() {
+  explicit Server(daemon::ControlServer::Limits limits = {}) {
     server.emplace(loop, log, clock,
                    [this](const std::string& c, const json& a) -> Result<daemon::ControlReply> {
                      ++calls;
@@ -84,7 +84,8 @@ struct Server {
                            std::make_unique<StepWriter>((*r)["steps"].get<int>(), writer_calls));
                      }
                      return daemon::ControlReply(std::move(*r));
-                   });
+                   },
+                   limits);
   }
   ~Server() {
     server.reset();
@@ -246,42 +247,191 @@ TEST_CASE("a response or event with bytes that are not UTF-8 is still valid JSON
   CHECK(s.answer(q)["error"] == "caf\xef\xbf\xbd");
 }
 
-TEST_CASE("more than 64 clients are refused, by adopt() and on the socket") {
-  Server s;
-  char dir[] = "/tmp/floatd-control-XXXXXX";
-  REQUIRE(mkdtemp(dir) != nullptr);
-  const std::string path = std::string(dir) + "/sock";
+// A connection to the unix socket at `path`, made without the server's help (it is accepted
+// on the server's next turn).
+int dial(const std::string& path) {
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  return fd;
+}
+
+// A listening server in a directory of its own, removed with it.
+struct Listening {
+  Server& s;
+  std::string dir;
+  std::string path;
   daemon::UnixControlTransport unix_socket;
-  REQUIRE(s.server->listen(unix_socket, path).ok());
-  std::vector<int> fds;
-  for (std::size_t i = 0; i <= daemon::ControlServer::kMaxClients; ++i) {
-    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    fds.push_back(fd);
-    // One at a time, so that the refused one is the last.
-    REQUIRE(run_until(s.loop, [&] {
-      return s.server->clients() == std::min(i + 1, daemon::ControlServer::kMaxClients);
-    }));
+  explicit Listening(Server& server) : s(server) {
+    char tmpl[] = "/tmp/floatd-control-XXXXXX";
+    REQUIRE(mkdtemp(tmpl) != nullptr);
+    dir = tmpl;
+    path = dir + "/sock";
+    REQUIRE(s.server->listen(unix_socket, path).ok());
   }
-  Peer refused(fds.back());
-  fds.pop_back();
-  REQUIRE(run_until(s.loop, [&] { return refused.eof(); }));
-  CHECK(s.logged("refusing more"));
+  ~Listening() {
+    s.server.reset();  // unlinks the socket
+    rmdir(dir.c_str());
+  }
+};
+
+// Issue 15, hostile clients: a crowd of idle or half-sent connections cannot lock floatctl out.
+TEST_CASE("a full table closes the client quiet longest to serve a new connection") {
+  Server s;
+  Listening l(s);
+  std::vector<Peer> peers;
+  for (std::size_t i = 0; i < daemon::ControlServer::kMaxClients; ++i) {
+    peers.emplace_back(dial(l.path));
+    REQUIRE(run_until(s.loop, [&] { return s.server->clients() == i + 1; }));
+    s.clock.advance(std::chrono::milliseconds(10));  // connected in this order, 10 ms apart
+  }
+  // The first sends a request: now the second has been quiet longest.
+  peers[0].send("version");
+  CHECK(s.answer(peers[0])["ok"] == true);
+  Peer late(dial(l.path));
+  REQUIRE(run_until(s.loop, [&] { return peers[1].eof(); }));
+  CHECK(s.server->clients() == daemon::ControlServer::kMaxClients);
+  CHECK(s.logged("closing the one quiet longest (630 ms) for a new one"));
+  late.send("version");
+  CHECK(s.answer(late)["ok"] == true);
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    if (i == 1) continue;
+    CHECK_FALSE(peers[i].eof());
+  }
+  // adopt() makes room the same way: now the third goes.
   int sv[2];
   REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
-  CHECK_FALSE(s.server->adopt(sv[0]).ok());
-  close(sv[1]);
-  // The 64 still connected are served.
-  Peer last(fds.back());
-  fds.pop_back();
-  last.send("version");
-  CHECK(s.answer(last)["ok"] == true);
-  for (int fd : fds) close(fd);
-  s.server.reset();  // unlinks the socket
-  rmdir(dir);
+  CHECK(s.server->adopt(sv[0]).ok());
+  Peer adopted(sv[1]);
+  REQUIRE(run_until(s.loop, [&] { return peers[2].eof(); }));
+  CHECK(s.server->stats().evicted == 2);
+  CHECK(s.server->stats().refused == 0);
+}
+
+TEST_CASE("a client still being sent its answer is closed for a newcomer only after idle ones") {
+  Server s({.clients = 2});
+  const std::string big(2 * 1024 * 1024, 'b');  // more than the socket buffer takes
+  s.handler = [&](const std::string&, const json&) -> Result<json> { return json{{"b", big}}; };
+  Peer reading = s.connect();
+  reading.send("status");
+  REQUIRE(run_until(s.loop, [&] { return s.calls == 1 && s.server->buffered_bytes() > 0; }));
+  s.clock.advance(std::chrono::seconds(1));
+  Peer idle = s.connect();  // quiet for less time, but owed nothing
+  Peer newcomer = s.connect();
+  REQUIRE(run_until(s.loop, [&] { return idle.eof(); }));
+  CHECK(s.server->buffered_bytes() > 0);  // still connected: its answer is still held
+  s.clock.advance(std::chrono::seconds(1));
+  Peer another = s.connect();  // the newcomer, idle, goes before the older one still sending
+  REQUIRE(run_until(s.loop, [&] { return newcomer.eof(); }));
+  CHECK(s.server->buffered_bytes() > 0);
+  CHECK(s.server->stats().evicted == 2);
+}
+
+TEST_CASE("64 slow-loris clients, each half a frame sent, do not lock out a new one") {
+  Server s;
+  std::vector<Peer> loris;
+  for (std::size_t i = 0; i < daemon::ControlServer::kMaxClients; ++i) {
+    loris.push_back(s.connect());
+    const auto request = Peer::request("status");
+    loris.back().send_bytes({request.begin(), request.begin() + 6});  // header and two bytes
+  }
+  for (int i = 0; i < 10; ++i) ev_run(s.loop, EVRUN_NOWAIT);
+  CHECK(s.calls == 0);
+  Peer p = s.connect();
+  p.send("version");
+  CHECK(s.answer(p)["ok"] == true);
+  CHECK(s.server->stats().evicted == 1);
+  CHECK(s.server->clients() == daemon::ControlServer::kMaxClients);
+}
+
+TEST_CASE("subscribers and clients owed a reply are kept; only then is a connection refused") {
+  Server s({.clients = 4, .subscribers = 2});
+  std::optional<std::uint64_t> held;
+  s.handler = [&](const std::string& command, const json&) -> Result<json> {
+    if (command == "hold") held = s.server->defer();
+    return json::object();
+  };
+  Peer a = s.connect();
+  Peer b = s.connect();
+  Peer c = s.connect();
+  Peer d = s.connect();
+  a.send("events");
+  b.send("events");
+  CHECK(s.answer(a)["ok"] == true);
+  CHECK(s.answer(b)["ok"] == true);
+  c.send("events");  // one subscriber too many
+  const json refused = s.answer(c);
+  CHECK(refused["ok"] == false);
+  CHECK(refused["error"] == "2 clients already subscribe to events; floatd takes no more");
+  CHECK(s.server->subscribers() == 2);
+  c.send("hold");
+  REQUIRE(run_until(s.loop, [&] { return held.has_value(); }));
+  held.reset();
+  d.send("hold");
+  REQUIRE(run_until(s.loop, [&] { return held.has_value(); }));
+  // Every client is owed events or a reply: the fifth is refused, and nobody is closed.
+  int sv[2];
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+  const auto r = s.server->adopt(sv[0]);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error() == "4 clients connected, each subscribed to events or owed a reply");
+  Peer fifth(sv[1]);
+  REQUIRE(run_until(s.loop, [&] { return fifth.eof(); }));
+  CHECK(s.server->stats().refused == 1);
+  CHECK(s.server->stats().evicted == 0);
+  // Once d's reply is given, d may be closed for a newcomer again.
+  s.server->complete(*held, json::object());
+  CHECK(s.answer(d)["ok"] == true);
+  REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+  CHECK(s.server->adopt(sv[0]).ok());
+  Peer sixth(sv[1]);
+  REQUIRE(run_until(s.loop, [&] { return d.eof(); }));
+  CHECK(s.server->stats().evicted == 1);
+}
+
+TEST_CASE("the refusal is logged when a connection on the socket finds no room") {
+  Server s({.clients = 1, .subscribers = 1});
+  Listening l(s);
+  Peer sub(dial(l.path));
+  sub.send("events");
+  CHECK(s.answer(sub)["ok"] == true);
+  Peer refused(dial(l.path));
+  REQUIRE(run_until(s.loop, [&] { return refused.eof(); }));
+  CHECK(s.logged("control: refusing a connection: 1 clients connected"));
+  CHECK_FALSE(sub.eof());
+}
+
+TEST_CASE("one turn of the loop reads at most read_per_turn bytes of a client's flood") {
+  Server s({.read_per_turn = 4096});
+  Peer p = s.connect();
+  const auto request = Peer::request("version");
+  std::vector<std::uint8_t> many;
+  for (int i = 0; i < 1000; ++i) many.insert(many.end(), request.begin(), request.end());
+  REQUIRE(many.size() > 8 * 4096);
+  const std::size_t sent = p.send_some(many);
+  REQUIRE(sent > 8 * 4096);  // a socketpair's buffer takes this much
+  ev_run(s.loop, EVRUN_NOWAIT);
+  CHECK(s.calls > 0);
+  CHECK(static_cast<std::size_t>(s.calls) <= 4096 / request.size() + 1);
+  // The rest comes on the next turns, in order.
+  const std::size_t whole = sent / request.size();
+  std::size_t got = 0;
+  REQUIRE(run_until(s.loop, [&] {
+    while (auto r = p.poll()) got += (*r)["ok"] == true ? 1 : 0;
+    return got >= whole;
+  }));
+}
+
+TEST_CASE("one turn of the loop accepts at most accepts_per_turn connections") {
+  Server s({.accepts_per_turn = 2});
+  Listening l(s);
+  std::vector<Peer> crowd;
+  for (int i = 0; i < 5; ++i) crowd.emplace_back(dial(l.path));
+  ev_run(s.loop, EVRUN_NOWAIT);
+  CHECK(s.server->clients() == 2);
+  REQUIRE(run_until(s.loop, [&] { return s.server->clients() == 5; }));
 }
 
 // Deferred replies (floatctl reload waits for a config loaded on a worker thread).

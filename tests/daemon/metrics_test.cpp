@@ -13,7 +13,7 @@ TEST_CASE("metrics: scripts and track files from the tracking snapshot") {
   s.files.push_back({"maint", "/run/m", -3, true, ""});
   s.files.push_back({"big", "/run/b", 123456789, false, "err"});
   s.processes = {3, 2, 32};
-  const std::string text = metrics_text({}, s, 7);
+  const std::string text = metrics_text({}, s, {7, {5, 2, 11, 3}});
   const std::string expected =
       "# HELP floatd_instance_state 1 for the instance's current VRRP state, 0 for the others.\n"
       "# TYPE floatd_instance_state gauge\n"
@@ -87,4 +87,10 @@ TEST_CASE("metrics: scripts and track files from the tracking snapshot") {
       "floatd_track_file_value{track_file=\"big\"} 123456789\n";
   CHECK(text.find(expected) != std::string::npos);
   CHECK(text.find("floatd_unknown_vrid_adverts_total 7\n") != std::string::npos);
+  CHECK(text.find("floatd_control_clients 5\n") != std::string::npos);
+  CHECK(text.find("floatd_control_subscribers 2\n") != std::string::npos);
+  CHECK(text.find("floatd_control_connections_dropped_total{reason=\"evicted\"} 11\n") !=
+        std::string::npos);
+  CHECK(text.find("floatd_control_connections_dropped_total{reason=\"refused\"} 3\n") !=
+        std::string::npos);
 }
