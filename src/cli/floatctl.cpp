@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/huge_pages.hpp"
 #include "cli/import_main.hpp"
 #include "cli/json_tape.hpp"
 #include "cli/status_table.hpp"
@@ -136,7 +137,10 @@ class Connection {
       return fail("message of " + std::to_string(n) + " bytes exceeds the limit of " +
                   std::to_string(control::kMaxResponse));
     }
-    std::string body(n, '\0');
+    std::string body;
+    body.reserve(n);
+    advise_huge_pages(body.data(), n);  // before resize() first writes it
+    body.resize(n);
     if (auto r = read_exactly(reinterpret_cast<std::uint8_t*>(body.data()), n); !r) {
       return fail(r.error());
     }

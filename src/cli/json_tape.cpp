@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "cli/huge_pages.hpp"
+
 namespace floatd::cli {
 
 // Recursive descent over the text, a token appended per value.
@@ -215,7 +217,10 @@ class TapeReader {
 Result<JsonTape> JsonTape::read(std::string_view text, int depth) {
   JsonTape tape;
   tape.text_ = text;
-  if (depth >= kMaxDepth) tape.tokens_.reserve(text.size() / 8 + 1);
+  if (depth >= kMaxDepth) {
+    tape.tokens_.reserve(text.size() / 8 + 1);
+    advise_huge_pages(tape.tokens_.data(), tape.tokens_.capacity() * sizeof(Token));
+  }
   TapeReader reader(text, tape.tokens_, depth);
   if (auto r = reader.document(); !r) return fail(r.error());
   return tape;
