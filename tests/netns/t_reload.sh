@@ -16,7 +16,10 @@
 #     prints each as FILE:LINE: key: reason; nothing changes, no echo lost;
 #   SIGHUP: the same broken config is refused the same way (in the log); a valid one is
 #     applied like floatctl reload (a VIP added to api: in the log, pingable, no echo lost);
-#     unchanged, no transition.
+#     unchanged, no transition;
+#   a FIFO and a symbolic link to /dev/zero in conf.d: floatctl reload answers at once with an
+#     error naming each (the loader's thread is not blocked), nothing changes; removed, the
+#     next reload applies.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 test_init "$@"
@@ -309,5 +312,25 @@ wait_for "log_since r1 $M1 | grep -q 'reload: 2 unchanged, 0 updated in place, 0
   fail "r1 did not log the unchanged SIGHUP reload: $(log_since r1 "$M1")"
 hold_state r1 api MASTER 0.3
 assert_transitions "" "" "SIGHUP, unchanged"
+assert_holders "$V_API2" r1
+
+# Issue 15: a FIFO would block the loader's thread for good, /dev/zero would never end; each is
+# refused at once (the reply comes), the running config stays, and the next reload applies.
+step "a FIFO and a link to /dev/zero in conf.d: refused at once, nothing changes"
+marks
+mkdir -p "$RUN/conf.d"
+mkfifo "$RUN/conf.d/fifo.conf"
+ln -s /dev/zero "$RUN/conf.d/zero.conf"
+rc=0
+msg=$(timeout 10 "$FLOATCTL" -s "$RUN/r1.sock" reload 2>&1) || rc=$?
+assert_eq "$rc" 1 "floatctl reload with a FIFO and /dev/zero in conf.d: exit status ($msg)"
+grep -qF "$RUN/conf.d/fifo.conf:0: cannot read: is a FIFO, not a regular file" <<<"$msg" ||
+  fail "floatctl reload does not name the FIFO: $msg"
+grep -qF "$RUN/conf.d/zero.conf:0: cannot read: is a device, not a regular file" <<<"$msg" ||
+  fail "floatctl reload does not name /dev/zero: $msg"
+assert_state r1 api MASTER
+rm -f "$RUN/conf.d/fifo.conf" "$RUN/conf.d/zero.conf"
+ctl r1 reload >/dev/null || fail "floatctl reload after the FIFO and the link were removed"
+assert_transitions "" "" "FIFO and /dev/zero in conf.d"
 assert_holders "$V_API2" r1
 pass
