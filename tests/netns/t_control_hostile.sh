@@ -85,13 +85,7 @@ adverts_on_time() {
 }
 
 # ---------------------------------------------------------------------------------------------
-lab_up 2
-make_conf r1 priority=150 advert_int=$adv
-make_conf r2 priority=100 advert_int=$adv
-start_floatd r1
-wait_state r1 web MASTER "$(add_s "$(master_down_interval $adv 150)" 2)"
-start_floatd r2
-wait_state r2 web BACKUP 1
+pair_up $adv
 SOCK=$RUN/r1.sock
 daemon_clients=64  # ControlServer::kMaxClients
 mark1=$(log_lines r1) mark2=$(log_lines r2)
