@@ -123,6 +123,7 @@ class Daemon {
 
   void on_monitor();
   void read_monitor(bool everything);
+  void resync_table();  // after an overrun: the stale queue dropped, then a dump
   std::set<std::string> apply_events(const std::vector<net::NetlinkEvent>& events);
   void reconcile(MonoTime now, const ReconcileScope* scope = nullptr);  // daemon_kernel.cpp
   void reconcile_soon();

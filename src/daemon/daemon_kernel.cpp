@@ -274,10 +274,8 @@ void Daemon::read_monitor(bool everything) {
   if (batch->overrun) {  // ENOBUFS: events were lost, so learn everything again
     log_.warning("link monitor: netlink overrun, re-reading every interface");
     everything = true;
-    if (auto dump = monitor_->dump(); dump) {
-      table_.clear();
-      for (const auto& e : *dump) table_.apply(e);
-    }
+    batch->events.clear();  // older than the dump
+    resync_table();
   }
   const std::set<std::string> changed = apply_events(batch->events);
   if (everything) {
@@ -294,6 +292,26 @@ void Daemon::read_monitor(bool everything) {
   update_interfaces(now, &affected);
   const ReconcileScope scope = users_.reconcile_scope(changed);
   reconcile(now, &scope);  // what the events touched; the periodic check does the rest
+}
+
+// After an overrun, what the monitor's socket still holds is older than the dump: it is read
+// and dropped first, or it would undo what the dump says (issue 15: a VIP deleted by hand and
+// put back by the admin stayed "missing"). Reading the queue empty also ends the kernel's
+// congestion: until then it drops every new notice, floatd's own repairs' included, without a
+// second ENOBUFS (netlink_overrun sets NETLINK_S_CONGESTED, netlink_rcv_wake clears it).
+void Daemon::resync_table() {
+  constexpr int kMaxStaleReads = 4096;  // of up to 64 datagrams each: far above a full queue
+  for (int i = 0; i < kMaxStaleReads; ++i) {
+    auto stale = monitor_->read();
+    if (!stale || (stale->events.empty() && !stale->overrun)) break;
+  }
+  auto dump = monitor_->dump();
+  if (!dump) {
+    log_.warning("link monitor: " + dump.error());
+    return;
+  }
+  table_.clear();
+  for (const auto& e : *dump) table_.apply(e);
 }
 
 // Applies the events to the table; returns the names of the interfaces they concern (a

@@ -31,7 +31,10 @@ std::string holder_pid(int fd) {
 Result<PidFile> PidFile::acquire(const std::string& path) {
   std::error_code ec;
   const auto dir = std::filesystem::path(path).parent_path();
-  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  // Its own reason (a read-only /run, say), not open()'s "No such file or directory" after it.
+  if (!dir.empty() && !std::filesystem::create_directories(dir, ec) && ec) {
+    return fail("cannot create the directory of pid file " + path + ": " + ec.message());
+  }
   // The file we lock must still be the one at `path`: a floatd that was stopping may have
   // unlinked it between our open() and our flock(). Then we try again on the new file.
   for (int attempt = 0; attempt < 8; ++attempt) {
@@ -53,6 +56,7 @@ Result<PidFile> PidFile::acquire(const std::string& path) {
       const std::string text = std::to_string(getpid()) + "\n";
       if (ftruncate(fd, 0) < 0 || pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
         const std::string err = errno_text(errno);
+        unlink(path.c_str());  // no empty pid file left for a floatd that never ran (held: ours)
         close(fd);
         return fail("cannot write pid file " + path + ": " + err);
       }

@@ -8,8 +8,9 @@
 //
 // When the kernel drops notifications because the socket queue was full (ENOBUFS, the
 // "overrun" keepalived's keepalived_netlink.c also handles), read() sets Batch::overrun and the
-// caller must call dump() again: some change may be lost. A truncated message (MSG_TRUNC) is
-// treated the same way.
+// caller must call dump() again: some change may be lost. Before it, the caller reads and drops
+// what is still queued: it is older than the dump, and the kernel drops every new notice
+// until the queue has been read empty. A truncated message (MSG_TRUNC) is treated the same way.
 #pragma once
 
 #include <memory>

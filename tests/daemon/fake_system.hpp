@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -138,16 +140,20 @@ class FakeNetwork {
     return out;
   }
 
-  // What the monitor delivers: notifications, or an overrun that lost them.
+  // What the monitor delivers: notifications, or an overrun that lost them. As the kernel's
+  // netlink_overrun: the first lost one congests the socket, which then loses every later one
+  // too, with no second overrun, until its queue has been read empty (FakeMonitor::read).
   std::deque<net::NetlinkEvent> queue;
   bool overrun = false;
   bool lose_notifications = false;  // the socket buffer is full: changes happen unseen
+  bool congested = false;
   Signal signal;
 
  private:
   void notify(net::NetlinkEvent e) {
-    if (lose_notifications) {
-      overrun = true;
+    if (lose_notifications || congested) {
+      if (!congested) overrun = true;
+      congested = true;
     } else {
       queue.push_back(std::move(e));
     }
@@ -224,6 +230,7 @@ class FakeMonitor final : public daemon::KernelReader {
  public:
   explicit FakeMonitor(FakeNetwork& net) : net_(net) {}
   int dumps = 0;
+  std::size_t per_read = SIZE_MAX;  // notices a read() takes (LinkMonitor: 64 datagrams)
   int fd() const override { return net_.signal.fd(); }
   Result<std::vector<net::NetlinkEvent>> dump() override {
     ++dumps;
@@ -232,9 +239,15 @@ class FakeMonitor final : public daemon::KernelReader {
   Result<Batch> read() override {
     net_.signal.drain();
     Batch b;
-    b.events.assign(net_.queue.begin(), net_.queue.end());
-    net_.queue.clear();
+    const auto n = static_cast<std::ptrdiff_t>(std::min(per_read, net_.queue.size()));
+    b.events.assign(net_.queue.begin(), net_.queue.begin() + n);
+    net_.queue.erase(net_.queue.begin(), net_.queue.begin() + n);
     b.overrun = std::exchange(net_.overrun, false);
+    if (net_.queue.empty()) {
+      net_.congested = false;
+    } else {
+      net_.signal.raise();  // still readable
+    }
     return b;
   }
 
