@@ -320,14 +320,26 @@ void ControlServer::start_writing(Client& c, std::unique_ptr<ReplyWriter> writer
 void ControlServer::on_step(struct ev_loop*, ev_idle* w, int) noexcept {
   auto& s = *static_cast<ControlServer*>(w->data);
   const Entry entry(s);
+  // The clients with a reply to write, from the one the last turn did not reach, round.
   std::vector<Client*> writing;
-  for (const auto& [fd, c] : s.clients_) {
-    if (c->writer) writing.push_back(c.get());
+  const auto from = s.clients_.lower_bound(s.next_writer_);
+  for (auto it = from; it != s.clients_.end(); ++it) {
+    if (it->second->writer) writing.push_back(it->second.get());
+  }
+  for (auto it = s.clients_.begin(); it != from; ++it) {
+    if (it->second->writer) writing.push_back(it->second.get());
   }
   if (writing.empty()) ev_idle_stop(s.loop_, &s.step_watcher_);
-  for (Client* c : writing) {  // retired ones stay allocated until `entry` ends
+  const MonoTime start = s.clock_.now();
+  for (std::size_t i = 0; i < writing.size(); ++i) {
+    Client* c = writing[i];  // retired ones stay allocated until `entry` ends
+    if (i > 0 && s.clock_.now() - start >= s.limits_.writing_per_turn) {
+      s.next_writer_ = c->fd;  // first in line next turn
+      return;
+    }
     if (!c->dead) guarded(s.log_, "control: reply", [&] { s.step(*c); }, [&] { s.retire(*c); });
   }
+  s.next_writer_ = -1;
 }
 
 // One part of the client's reply; once complete it is queued and the client read again.

@@ -13,9 +13,13 @@
 //
 // A large reply (a ReplyWriter's: the status of thousands of instances) is written a part per
 // turn of the loop from an idle watcher, so the loop's timers and sockets run between the parts;
-// meanwhile its client is not read, and its response goes out when complete, in order. Sending is
-// never blocking: what the client's socket does not take waits for it to be writable. Each libev callback is an exception boundary: it logs, and closes only the
-// client concerned; a handler that throws gets its client an "internal error: ..." response.
+// meanwhile its client is not read, and its response goes out when complete, in order. A turn
+// writes parts for as many clients as fit in Limits::writing_per_turn, taking them in turn from
+// where the last turn stopped: two hundred clients asking for the status of a thousand
+// instances at once (half a millisecond a part) must not hold the adverts for a tenth of a
+// second (issue 15). Sending is never blocking: what the client's socket does not take waits
+// for it to be writable. Each libev callback is an exception boundary: it logs, and closes only
+// the client concerned; a handler that throws gets its client an "internal error: ..." response.
 //
 // Hostile or broken clients (issue 15): the table holds Limits::clients connections. When it is
 // full, a new connection closes the one that has been quiet longest (no complete request since
@@ -51,6 +55,7 @@
 #include "daemon/daemon_ports.hpp"
 #include "floatd/log.hpp"
 #include "floatd/result.hpp"
+#include "floatd/time.hpp"
 
 namespace floatd::daemon {
 
@@ -60,6 +65,8 @@ struct ControlLimits {
   std::size_t subscribers = 56;           // room for commands beside the subscribers
   std::size_t read_per_turn = 256 * 1024;  // bytes read from one client per callback
   std::size_t accepts_per_turn = 64;      // connections accepted per callback
+  // Time spent writing replies' parts per turn of the loop (at least one part is written).
+  Microseconds writing_per_turn{1000};
 };
 
 class ControlServer {
@@ -146,6 +153,7 @@ class ControlServer {
   std::unique_ptr<ControlListener> listener_;
   ev_io accept_watcher_{};
   ev_idle step_watcher_{};  // active while a client's reply is being written
+  int next_writer_ = -1;     // the descriptor whose reply the next turn writes first
   std::map<int, std::unique_ptr<Client>> clients_;  // live clients, by descriptor
   std::vector<std::unique_ptr<Client>> retired_;    // closed, freed when depth_ returns to 0
   int depth_ = 0;                                   // nested entries into the server

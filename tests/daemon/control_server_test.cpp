@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -31,12 +32,23 @@ namespace {
 
 using Handler = std::function<Result<json>(const std::string&, const json&)>;
 
-// Writes [0,1,...,steps-1] an element per call, counting its calls in `calls`.
+// What the StepWriters of one server share: how many calls they had, which writer (`id`, the
+// handler's {"id":N}) made each, and the fake time each call costs.
+struct WriterLog {
+  int calls = 0;
+  std::vector<int> order;
+  FakeClock* clock = nullptr;
+  Microseconds cost{0};
+};
+
+// Writes [0,1,...,steps-1] an element per call, logging each call in `log`.
 class StepWriter final : public daemon::ReplyWriter {
  public:
-  StepWriter(int steps, int& calls) : steps_(steps), calls_(calls) {}
+  StepWriter(int steps, int id, WriterLog& log) : steps_(steps), id_(id), log_(log) {}
   bool write_some(std::string& out) override {
-    ++calls_;
+    ++log_.calls;
+    log_.order.push_back(id_);
+    if (log_.clock != nullptr) log_.clock->advance(log_.cost);
     out += (done_ == 0 ? "[" : ",") + std::to_string(done_);
     if (++done_ < steps_) return false;
     out += ']';
@@ -45,7 +57,8 @@ class StepWriter final : public daemon::ReplyWriter {
 
  private:
   int steps_;
-  int& calls_;
+  int id_;
+  WriterLog& log_;
   int done_ = 0;
 };
 
@@ -69,8 +82,9 @@ struct Server {
   FakeClock clock;
   Handler handler = [](const std::string&, const json&) -> Result<json> { return json::object(); };
   int calls = 0;
-  int steps = 0;        // a handler's {"steps":N} answer is written by a StepWriter of N steps
-  int writer_calls = 0;
+  // A handler's {"steps":N} answer is written by a StepWriter of N steps.
+  WriterLog writers;
+  int& writer_calls = writers.calls;
   std::optional<daemon::ControlServer> server;
 
   explicit Server(daemon::ControlServer::Limits limits = {}) {
@@ -81,7 +95,8 @@ struct Server {
                      if (!r) return fail(r.error());
                      if (r->is_object() && r->contains("steps")) {
                        return daemon::ControlReply::written(
-                           std::make_unique<StepWriter>((*r)["steps"].get<int>(), writer_calls));
+                           std::make_unique<StepWriter>((*r)["steps"].get<int>(),
+                                                        r->value("id", 0), writers));
                      }
                      return daemon::ControlReply(std::move(*r));
                    },
@@ -533,6 +548,57 @@ TEST_CASE("a reply written in steps: its client waits, in order; other clients a
   CHECK(big["result"].size() == 50);
   CHECK(big["result"][49] == 49);
   CHECK(s.answer(p)["result"]["command"] == "after");
+}
+
+// Issue 15: two hundred clients asking for the status of a thousand instances at once, half a
+// millisecond a part, held the loop (and the adverts) for a tenth of a second when one turn
+// wrote a part of every reply.
+TEST_CASE("one turn writes parts for at most writing_per_turn, and the next starts where it stopped") {
+  Server s({.writing_per_turn = Microseconds{1000}});
+  s.writers.clock = &s.clock;
+  s.writers.cost = Microseconds{400};
+  s.handler = [](const std::string&, const json& args) -> Result<json> {
+    return json{{"steps", 3}, {"id", args.at("id")}};
+  };
+  std::vector<Peer> peers;
+  for (int i = 0; i < 10; ++i) {
+    peers.push_back(s.connect());
+    peers.back().send("big", {{"id", i}});
+  }
+  std::vector<int> per_turn;  // parts written, per turn that wrote any
+  for (int turn = 0; turn < 10000 && s.writer_calls < 30; ++turn) {
+    const int before = s.writer_calls;
+    ev_run(s.loop, EVRUN_NOWAIT);
+    if (s.writer_calls > before) per_turn.push_back(s.writer_calls - before);
+  }
+  REQUIRE(s.writer_calls == 30);
+  // 400 us a part: a turn writes parts while under 1 ms, so three (the third ends at 1.2 ms).
+  for (const int n : per_turn) CHECK(n <= 3);
+  CHECK(per_turn.size() >= 10);
+  // Round: every client has its first part written before any has its second.
+  REQUIRE(s.writers.order.size() == 30);
+  std::vector<int> first(s.writers.order.begin(), s.writers.order.begin() + 10);
+  std::sort(first.begin(), first.end());
+  CHECK(std::adjacent_find(first.begin(), first.end()) == first.end());
+  for (auto& p : peers) {
+    const json r = s.answer(p);
+    REQUIRE(r["ok"] == true);
+    CHECK(r["result"].size() == 3);
+  }
+}
+
+TEST_CASE("a part that takes longer than writing_per_turn still writes one part a turn") {
+  Server s({.writing_per_turn = Microseconds{100}});
+  s.writers.clock = &s.clock;
+  s.writers.cost = Microseconds{5000};
+  s.handler = [](const std::string&, const json&) -> Result<json> { return json{{"steps", 4}}; };
+  Peer p = s.connect();
+  Peer q = s.connect();
+  p.send("big");
+  q.send("big");
+  REQUIRE(s.answer(p)["result"].size() == 4);
+  REQUIRE(s.answer(q)["result"].size() == 4);
+  CHECK(s.writer_calls == 8);
 }
 
 TEST_CASE("a client that leaves while its reply is being written is closed, nothing leaks") {
