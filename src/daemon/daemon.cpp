@@ -72,6 +72,7 @@ Daemon::~Daemon() {
   runner_.reset();
   control_.reset();
   deferred_.reset();
+  loop_meter_.reset();
   sockets_.clear();
   if (loop_ != nullptr) ev_loop_destroy(loop_);
 }
@@ -122,6 +123,7 @@ Result<Ok> Daemon::init() {
     for (const auto& e : batch->events) table_.apply(e);
   }
 
+  loop_meter_ = std::make_unique<LoopMeter>(loop_, clock_, log_);
   ev_io_init(&timer_watcher_, timerfd_cb, timer_.fd(), EV_READ);
   timer_watcher_.data = this;
   ev_io_start(loop_, &timer_watcher_);

@@ -27,6 +27,7 @@
 #include "daemon/control_command.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/deferred_work.hpp"
+#include "daemon/loop_meter.hpp"
 #include "daemon/instance.hpp"
 #include "daemon/interface_table.hpp"
 #include "daemon/interface_users.hpp"
@@ -138,6 +139,7 @@ class Daemon {
   // The control commands (daemon_events.cpp), once parsed (control_command.hpp).
   Result<nlohmann::json> serve(const StatusCommand& c);
   std::unique_ptr<StatusWriter> status_writer(const StatusCommand& c) const;
+  nlohmann::json loop_status() const;
   Result<nlohmann::json> serve(const VersionCommand& c);
   Result<nlohmann::json> serve(const EventsCommand& c);
   Result<nlohmann::json> serve(const ReloadCommand& c);
@@ -200,6 +202,7 @@ class Daemon {
   std::set<std::string> maintenance_;              // instances held by floatctl maintenance
   nlohmann::json last_reload_;                     // what the last apply_config() did
   std::unique_ptr<DeferredWork> deferred_;        // run at the next loop iteration, in order
+  std::unique_ptr<LoopMeter> loop_meter_;         // how long the loop's batches of work run
   ev_io files_watcher_{};
   // Tracking::retry_files() every kFilesRetryPeriod: watches that could not be set (a missing
   // directory, the inotify limit) are tried again and every track file is re-read, so a lost

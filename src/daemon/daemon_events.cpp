@@ -204,9 +204,17 @@ std::unique_ptr<StatusWriter> Daemon::status_writer(const StatusCommand& c) cons
                                            {"subscribers", control.subscribers},
                                            {"evicted", control.evicted},
                                            {"refused", control.refused}}},
+                              {"loop", loop_status()},
                               {"tracking", tracking_status(tracking_snapshot())}};
       }};
   return std::make_unique<StatusWriter>(std::move(source), c.name);
+}
+
+// The status's "loop" member (loop_meter.hpp): batches of work over 5 ms, and the longest.
+nlohmann::json Daemon::loop_status() const {
+  const LoopStats loop = loop_meter_ ? loop_meter_->stats() : LoopStats{};
+  return nlohmann::json{{"slow_batches", loop.slow},
+                        {"longest_batch_ms", static_cast<double>(loop.longest.count()) / 1000.0}};
 }
 
 Result<nlohmann::json> Daemon::serve(const StatusCommand& c) {
@@ -237,7 +245,8 @@ Result<nlohmann::json> Daemon::serve(const ReloadCommand&) {
 Result<nlohmann::json> Daemon::serve(const MetricsCommand&) {
   return nlohmann::json{
       {"text", metrics_text(instance_list(), tracking_snapshot(),
-                            {unknown_vrid_drops_, control_ ? control_->stats() : ControlStats{}})}};
+                            {unknown_vrid_drops_, control_ ? control_->stats() : ControlStats{},
+                             loop_meter_ ? loop_meter_->stats() : LoopStats{}})}};
 }
 
 Result<nlohmann::json> Daemon::serve(const HandoverCommand& c) {

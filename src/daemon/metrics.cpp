@@ -190,6 +190,12 @@ std::string metrics_text(const std::vector<const Instance*>& instances, const Tr
            "Control connections closed for a new one (evicted) or refused; see floatctl(8).");
   w.sample("floatd_control_connections_dropped_total", "reason=\"evicted\"", counters.control.evicted);
   w.sample("floatd_control_connections_dropped_total", "reason=\"refused\"", counters.control.refused);
+  w.family("floatd_loop_slow_batches_total", "counter",
+           "Batches of event-loop work that ran longer than 5 ms (adverts wait for them).");
+  w.sample("floatd_loop_slow_batches_total", "", counters.loop.slow);
+  w.family("floatd_loop_longest_batch_seconds", "gauge",
+           "The longest of those batches since floatd started (0 while there is none).");
+  w.sample("floatd_loop_longest_batch_seconds", "", static_cast<double>(counters.loop.longest.count()) / 1e6);
   return w.str();
 }
 

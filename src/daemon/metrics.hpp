@@ -8,6 +8,7 @@
 
 #include "daemon/control_stats.hpp"
 #include "daemon/instance.hpp"
+#include "daemon/loop_meter.hpp"
 #include "daemon/tracking_report.hpp"
 
 namespace floatd::daemon {
@@ -16,6 +17,7 @@ namespace floatd::daemon {
 struct DaemonCounters {
   std::uint64_t unknown_vrid_drops = 0;
   ControlStats control;
+  LoopStats loop;
 };
 
 // `tracking` is Tracking::snapshot().
