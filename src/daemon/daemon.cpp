@@ -116,10 +116,17 @@ Result<Ok> Daemon::init() {
   for (const auto& e : *dump) table_.apply(e);
   remove_stale_vips(*dump);  // before joining the election (crash recovery)
   // The monitor has queued the kernel's notices of those removals: read them now, so that an
-  // instance starting as MASTER does not take them for someone deleting its fresh VIP.
+  // instance starting as MASTER does not take them for someone deleting its fresh VIP. If
+  // notices were lost (an overrun: many stale VIPs, or a busy host), the table is dumped
+  // afresh, as on any overrun, or it would keep VIPs that are gone.
   for (int i = 0; i < 64; ++i) {
     auto batch = monitor_->read();
     if (!batch || (batch->events.empty() && !batch->overrun)) break;
+    if (batch->overrun) {
+      log_.notice("link monitor: notices lost while starting (overrun): reading the kernel again");
+      resync_table();
+      break;
+    }
     for (const auto& e : batch->events) table_.apply(e);
   }
 

@@ -282,6 +282,26 @@ TEST_CASE("daemon: after an overrun, the notices queued before it are dropped, n
   CHECK(h.instance()["kernel"]["missing"].empty());
 }
 
+// Issue 15: at start-up, floatd removes the VIPs a killed floatd left and then reads the
+// kernel's notices of those removals. An overrun there was ignored: the table kept the stale
+// VIP, and the reconciler "removed" it a second time, logging a removal that did not happen.
+TEST_CASE("daemon: an overrun while start-up reads its own removals is followed by a dump") {
+  Harness h;
+  const auto vip = *IpPrefix::parse("192.0.2.100/24");
+  h.net.add_address(h.eth0, vip, net::kFloatdAddrProto);  // left by a killed floatd
+  h.net.lose_notifications = true;  // the removal's notice is lost: an overrun
+  h.start(base_config());
+  h.net.lose_notifications = false;
+  CHECK_FALSE(h.net.has_address("eth0", kVip));
+  CHECK(h.logged("removed stale VIP 192.0.2.100/24"));
+  CHECK(h.monitor.dumps == 2);  // the first, and the one after the overrun
+  CHECK_FALSE(h.logged("wanted by nobody"));
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  CHECK(h.net.has_address("eth0", kVip));
+  CHECK(h.instance()["kernel"]["missing"].empty());
+}
+
 TEST_CASE("daemon: reload updates priority in place; a config with errors changes nothing") {
   Harness h;
   h.start(base_config(100));
