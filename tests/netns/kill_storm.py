@@ -24,11 +24,10 @@
       Reads both logs after their marks (the victim's from its restart, the survivor's from
       the kill) and STALE (the 0x66 addresses the killed floatd left, "ADDR/LEN DEV" lines);
       prints KEY=VALUE lines, times as epoch seconds from floatd's own stamps: first (the
-      restarted floatd's first line), removed, removed_last, missing (stale addresses not
-      logged as removed), refused ("cannot remove stale VIP" lines), joined (its first
-      "INIT ->"), ready ("running with N instance(s)"), transitions and last_transition (both
-      logs), first_after_ready (the first transition after ready, either log) and
-      most_after_ready (the larger of the two nodes' counts of transitions after ready).
+      restarted floatd's first line), removed, removed_last, removed_after_joining (removals
+      logged after its first "INIT ->" line), missing (stale addresses not logged as
+      removed), refused ("cannot remove stale VIP" lines), joined (that first "INIT ->"), ready ("running with N instance(s)"), transitions and last_transition (both
+      logs), first_after_ready (the first transition after ready, either log).
 """
 import datetime
 import ipaddress
@@ -104,7 +103,7 @@ def states(ctl, sock):
 def converge(model, ctl, timeout, *want):
     names = [i["name"] for i in load(model)["instances"]]
     socks = [w.rsplit("=", 1) for w in want]
-    deadline = time.time() + float(timeout)
+    deadline = time.monotonic() + float(timeout)  # not the wall clock, which may be stepped
     polls, last = 0, "no answer"
     while True:
         polls += 1
@@ -124,7 +123,7 @@ def converge(model, ctl, timeout, *want):
                     + f"; e.g. {bad[0]})")
         else:
             last = "a floatd did not answer status"
-        if time.time() > deadline:
+        if time.monotonic() > deadline:
             print("timeout", last)
             return 1
         # A status of 1,000 instances is work for floatd and the poller: a few a second.
@@ -262,8 +261,8 @@ def since(path, mark):
 def round_facts(model, vlog, vmark, slog, smark, stale):
     now = datetime.datetime.now()
     n = len(load(model)["instances"])
-    facts = {"first": None, "removed": 0, "removed_last": None, "refused": 0, "joined": None,
-             "ready": None}
+    facts = {"first": None, "removed": 0, "removed_last": None, "removed_after_joining": 0,
+             "refused": 0, "joined": None, "ready": None}
     removed, trans = set(), {"victim": [], "survivor": []}
     for line in since(vlog, vmark):
         t = stamp(line, now)
@@ -278,6 +277,8 @@ def round_facts(model, vlog, vmark, slog, smark, stale):
             facts["removed_last"] = t
         if "cannot remove stale VIP" in line:
             facts["refused"] += 1
+        if m and facts["joined"] is not None:
+            facts["removed_after_joining"] += 1  # in the log's order, whatever the clock did
         if facts["joined"] is None and ": INIT -> " in line:
             facts["joined"] = t
         if facts["ready"] is None and f"running with {n} instance(s)" in line:
@@ -295,9 +296,6 @@ def round_facts(model, vlog, vmark, slog, smark, stale):
     ready = facts["ready"]
     after = [t for t in every if ready is not None and t >= ready]
     facts["first_after_ready"] = min(after) if after else None
-    # The busier node's share of the work after ready: transitions logged by either node.
-    facts["most_after_ready"] = max(
-        len([t for t in trans[k] if ready is not None and t >= ready]) for k in trans)
     for k, v in facts.items():
         print(f"{k}={'' if v is None else (f'{v:.3f}' if isinstance(v, float) else v)}")
     return 0

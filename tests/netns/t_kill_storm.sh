@@ -13,8 +13,8 @@
 # The storm: the files are set alternately to r1 1 / r2 0 and r1 0 / r2 1, so that every
 # toggle sends the Masters of the moment to FAULT (each sends priority 0) and the other node's
 # instances, out of FAULT, take over after their Skew_Time (0.4-0.6 s): up to 1,000
-# transitions each way per toggle. Round I (20): 1-3 toggles 0.3-1.3 s apart (the next toggle
-# may come before, during or after the takeover the last one set off), then, a random 0.2-1.3 s
+# transitions each way per toggle. Round I (20): 1-3 toggles 0.3-1.1 s apart (the next toggle
+# may come before, during or after the takeover the last one set off), then, a random 0.2-1.2 s
 # after the last, SIGKILL to r1's floatd (odd rounds) or r2's (even rounds); in three rounds
 # of four the victim is the node that the last toggle made take over (it dies holding VIPs, or
 # adding them), in the fourth the one it sent to FAULT. Both files go back to 0 (the storm
@@ -31,16 +31,20 @@
 #     there is: a restarted r1 preempts r2 within Skew_Time of r2's first advert, or, when no
 #     one sends any, takes over when its own (3.414 s) runs out; a restarted r2 finds r1
 #     Master, or r1 takes over within its own from the stop of the storm, which came earlier.
-#     The slack is the work of the 1,000 transitions on each node (each adds or removes VIPs,
-#     sends adverts and GARPs; the last instance's turn comes at the end of the burst) and the
-#     scheduler. That work is measured at setup on floatd's clock in the same situation (r1
-#     started beside r2, Master of all, preempts it: 1,000 transitions on each node): the
-#     spread from the first to the last transition of either node, BURST. Allowed: twice
-#     BURST per 1,000 transitions of the busier node after the ready line (a round can have
-#     2,000 on r2: it takes over from nobody just before the restarted r1 preempts it), plus
-#     the scheduler's worst lateness measured meanwhile (lib.sh's probe), twice as in
-#     assert_log_took_at_most, plus SLACK. Under AddressSanitizer floatd is about 3x slower;
-#     BURST, measured in the same run, is too;
+#     The slack is floatd's work, 1,000 transitions per node or more (each adds or removes
+#     VIPs, sends adverts and GARPs; the last instance's turn comes at the end of the burst),
+#     and the scheduler. The heaviest case is a crossing: r1 is killed as Master, r2's timers
+#     run out first (kill + 3.609 s, before the restarted r1's, ready + 3.414 s) and it takes
+#     all over from nobody, then r1 preempts it: 2,000 transitions on r2, 1,000 on r1. The
+#     setup is that crossing, measured on floatd's clock (CROSS: from r2's first takeover to
+#     the last transition); allowed: three times CROSS, plus the scheduler's worst lateness
+#     measured meanwhile (lib.sh's probe), twice as in assert_log_took_at_most, plus SLACK.
+#     Three, not one: the machine's load moves during the run, and floatd's bursts with it
+#     (the scheduler's lateness does not show a share of the CPU). Here a round's crossing
+#     took up to 2.5 x the setup's with both floatd and a busy loop sharing one CPU (floatd
+#     3x slower, as under AddressSanitizer, whose slowness CROSS follows since it is measured
+#     in the same run), 1-1.3 x without. A round that needs a second election (another
+#     Master_Down_Interval) still fails;
 #   - then the kernel is as the roles want (kill_storm.py verify): r1 holds every VIP, on its
 #     device, marked 0x66, and the kernel routes they bring; r2 holds no VIP and has its
 #     routes of before floatd started; both have exactly the 100 VMACs (the killed floatd's
@@ -116,6 +120,20 @@ verify() {
     "$RUN/base.$1.routes") || fail "$3: $1's kernel state is not that of a $2:"$'\n'"$out"
 }
 
+# verify_roles WHEN: r1 a master and r2 a backup (verify), both checked at once.
+verify_roles() {
+  local out1 out2 rc1=0 rc2=0 pid
+  in_ns r1 "$PY" -I -S "$KS" verify "$RUN/model.json" master "$RUN/snap.r1" \
+    "$RUN/base.r1.routes" >"$RUN/verify.r1" 2>&1 &
+  pid=$!
+  in_ns r2 "$PY" -I -S "$KS" verify "$RUN/model.json" backup "$RUN/snap.r2" \
+    "$RUN/base.r2.routes" >"$RUN/verify.r2" 2>&1 || rc2=$?
+  wait "$pid" || rc1=$?
+  out1=$(cat "$RUN/verify.r1") out2=$(cat "$RUN/verify.r2")
+  ((rc1 == 0)) || fail "$1: r1's kernel state is not that of a master:"$'\n'"$out1"
+  ((rc2 == 0)) || fail "$1: r2's kernel state is not that of a backup:"$'\n'"$out2"
+}
+
 # transitions_since NAME MARK: the state transitions NAME's floatd logged after MARK.
 transitions_since() { log_since "$1" "$2" | grep -cE ' [A-Z]+ -> [A-Z]+ \(' || true; }
 
@@ -141,16 +159,29 @@ facts() {
   [[ -n ${F[ready]:-} ]] || fail "facts: no '$READY' line in $1's log"
 }
 
+# clock_offset: the wall clock minus CLOCK_BOOTTIME (/proc/uptime), in seconds. floatd stamps
+# its log lines with the wall clock, which is the host's: if it is stepped during a round (by
+# hand, or by t_clock_step.sh run at the same time), that round's times are meaningless.
+clock_offset() {
+  local up
+  read -r up _ </proc/uptime
+  awk -v w="$EPOCHREALTIME" -v u="$up" 'BEGIN {printf "%.3f", w - u}'
+}
+
 # ms_between A B: B - A in whole ms (epoch seconds).
 ms_between() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", (b - a) * 1000}'; }
 
-# stop_clean NAME: SIGTERM, exit status 0. A thousand instances take a few seconds to stop
-# (each VMAC's deletion waits for the kernel), so up to 60 s rather than reap_floatd's 5.
+# stop_clean NAME...: SIGTERM to each at once, exit status 0. A thousand instances take a few
+# seconds to stop (each VMAC's deletion waits for the kernel), so up to 60 s rather than
+# reap_floatd's 5.
 stop_clean() {
-  local pid=${FD_PID[$1]}
-  signal_floatd "$1" TERM
-  _wait_gone 60 "$pid" || fail "floatd in $1 did not stop within 60 s of SIGTERM"
-  reap_floatd "$1" 0
+  local r pids=()
+  for r in "$@"; do
+    pids+=("${FD_PID[$r]}")
+    signal_floatd "$r" TERM
+  done
+  _wait_gone 60 "${pids[@]}" || fail "floatd did not stop within 60 s of SIGTERM ($*)"
+  for r in "$@"; do reap_floatd "$r" 0; done
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -160,24 +191,29 @@ extra_ifaces $((IFACES - 1))
 "$PY" "$KS" genconf "$RUN" "$IFACES" "$PER_IFACE"
 for r in r1 r2; do ip -n "$(ns "$r")" -4 route show table all >"$RUN/base.$r.routes"; done
 
-# r2 first, Master of all; then r1, which preempts it: the convergence of a round (1,000
-# transitions on each node), whose spread is the burst allowed in the bound.
+# The setup is the heaviest convergence a round can have, a crossing, measured on floatd's
+# clock: r2 starts, r1 0.3 s after r2 is up (a chosen phase, not a wait for a condition), so
+# r2's Master_Down_Interval (3.609 s) runs out first and it takes all 1,000 over from nobody,
+# and r1 preempts it as soon as it hears it (Skew_Time) or its own interval runs out: 1,000
+# transitions on r1 and 2,000 on r2, overlapping. CROSS: from r2's first takeover to the last
+# transition of either node.
 start_floatd r2
-t_setup=$EPOCHREALTIME
-converge 30 "setup: r2 alone" r2=MASTER
-step "setup: r2 MASTER of all $N after $(_since "$t_setup") s"
-m2=$(log_lines r2)
+m2=$(started_mark r2)
+sleep 0.3
+off0=$(clock_offset)
 start_floatd r1
 converge 30 "setup"
 : >"$RUN/none.stale"
 facts r1 "$(started_mark r1)" r2 "$m2" "$RUN/none.stale"
-burst=$(ms_between "${F[first_after_ready]}" "${F[last_transition]}")
+CROSS_MS=$(ms_between "${F[first_after_ready]}" "${F[last_transition]}")
 conv=$(ms_between "${F[ready]}" "${F[last_transition]}")
 late=$(sched_late_ms "${F[ready]}" "${F[last_transition]}")
-step "setup: r1 preempted r2 ${conv} ms after its ready line (its Master_Down_Interval $(ms "$(master_down_interval $adv 150)") ms), burst ${burst} ms (first to last of ${F[transitions]} transition lines, $N of them INIT), scheduler late ${late} ms"
-verify r1 master "setup"
-verify r2 backup "setup"
-BURST_MS=$burst
+awk -v a="$off0" -v b="$(clock_offset)" 'BEGIN {exit !(b - a < 0.5 && a - b < 0.5)}' ||
+  fail "setup: the host's wall clock was stepped while the crossing was measured (run again)"
+n_r2=$(log_since r2 "$m2" | grep -c 'BACKUP -> MASTER' || true)
+step "setup: r2 took over $n_r2 of $N from nobody, r1 preempted it; converged ${conv} ms after r1's ready line, the crossing took ${CROSS_MS} ms (r2's first takeover to the last of $((F[transitions] - N)) transitions), scheduler late ${late} ms"
+((n_r2 == N)) || fail "setup: r2 took over $n_r2 of $N instances before r1 preempted it, not all: no crossing to measure"
+verify_roles "setup"
 
 # ---------------------------------------------------------------------------------------------
 for ((i = 1; i <= ROUNDS; i++)); do
@@ -191,11 +227,12 @@ for ((i = 1; i <= ROUNDS; i++)); do
   ((toggles % 2 == odd)) || toggles=$((toggles + 1))
   for ((k = 1; k <= toggles; k++)); do
     storm_toggle
-    # Random moments of the storm, not waits for a condition: 0.3-1.3 s to the next toggle
+    # Random moments of the storm, not waits for a condition: 0.3-1.1 s to the next toggle
     # (before, during or after the takeover it set off, which starts 0.4-0.6 s after the
-    # toggle and lasts a few hundred ms), 0.2-1.3 s from the last one to the SIGKILL.
-    if ((k < toggles)); then sleep "$(rand_s 0.3 1.3)"; else sleep "$(rand_s 0.2 1.3)"; fi
+    # toggle and lasts a few hundred ms), 0.2-1.2 s from the last one to the SIGKILL.
+    if ((k < toggles)); then sleep "$(rand_s 0.3 1.1)"; else sleep "$(rand_s 0.2 1.2)"; fi
   done
+  off0=$(clock_offset)
   smark=$(log_lines "$survivor")
   signal_floatd "$victim" KILL
   t_kill=$EPOCHREALTIME
@@ -211,16 +248,15 @@ for ((i = 1; i <= ROUNDS; i++)); do
   converge "$(add_s "$mdi" 30)" "round $i"
   n_conv=$(($(transitions_since "$victim" "$vmark") + $(transitions_since "$survivor" "$smark")))
   facts "$victim" "$vmark" "$survivor" "$smark" "$stale.marked"
+  stepped=$(awk -v a="$off0" -v b="$(clock_offset)" 'BEGIN {d = b - a; if (d < 0) d = -d; if (d > 0.5) printf "%.1f", b - a}')
 
   # What the killed floatd left: removed, all of it, before the first instance joins.
   ((F[missing] == 0)) ||
     fail "round $i: the restarted floatd in $victim did not remove ${F[missing]} of the $n_vips stale addresses (RUN/stale.$i.marked)"
   ((F[refused] == 0)) || fail "round $i: $victim could not remove ${F[refused]} stale VIPs"
   ((F[removed] >= n_vips)) || fail "round $i: $victim logged ${F[removed]} removals of $n_vips"
-  if ((n_vips > 0)); then
-    assert_cmp "${F[removed_last]}" "<=" "${F[joined]}" \
-      "round $i: $victim's last stale removal (epoch s) before its first instance joined"
-  fi
+  ((F[removed_after_joining] == 0)) ||
+    fail "round $i: $victim logged ${F[removed_after_joining]} stale removals after its first instance joined"
   removal_ms=$(ms_between "${F[first]}" "${F[removed_last]:-${F[first]}}")
   up_ms=$(ms_between "$t_kill" "${F[ready]}")
 
@@ -229,20 +265,21 @@ for ((i = 1; i <= ROUNDS; i++)); do
   conv=$(ms_between "${F[ready]}" "$last")
   ((conv >= 0)) || conv=0
   late=$(sched_late_ms "${F[ready]}" "$last")
-  work=$((F[most_after_ready] > N ? F[most_after_ready] : N))
-  allow=$((2 * BURST_MS * work / N))
-  bound=$(($(ms "$mdi") + allow + 2 * late + $(ms "$SLACK")))
+  bound=$(($(ms "$mdi") + 3 * CROSS_MS + 2 * late + $(ms "$SLACK")))
   RESULTS+=("round $i: SIGKILL to $victim after $toggles toggle(s); it left $n_vips VIPs, \
 $n_links VMACs, $n_routes routes; restarted, it removed them in ${removal_ms} ms (its own \
 clock, before joining), ready ${up_ms} ms after the kill (process start-up included), \
 converged ${conv} ms after ready (bound ${bound} ms)")
   step "${RESULTS[-1]}"
-  assert_cmp "$conv" "<=" "$bound" \
-    "round $i: last transition (ms) after $victim's ready line, bound Master_Down_Interval $(ms "$mdi") + ${allow} (2 x the setup's burst ${BURST_MS} ms per $N transitions, for ${work}) + 2 x scheduler late ${late} + $(ms "$SLACK")"
+  if [[ -n $stepped ]]; then
+    step "round $i: the host's wall clock was stepped by ${stepped} s meanwhile: its times are not judged"
+  else
+    assert_cmp "$conv" "<=" "$bound" \
+      "round $i: last transition (ms) after $victim's ready line, bound Master_Down_Interval $(ms "$mdi") + 3 x the setup's crossing ${CROSS_MS} + 2 x scheduler late ${late} + $(ms "$SLACK")"
+  fi
 
   # The kernel as the roles want it, and nothing moves meanwhile.
-  verify r1 master "round $i"
-  verify r2 backup "round $i"
+  verify_roles "round $i"
   n_after=$(($(transitions_since "$victim" "$vmark") + $(transitions_since "$survivor" "$smark")))
   ((n_after == n_conv)) ||
     fail "round $i: $((n_after - n_conv)) transitions logged after convergence, while checking"
@@ -250,12 +287,10 @@ done
 
 # ---------------------------------------------------------------------------------------------
 step "after $ROUNDS rounds: every VIP on r1 alone; stop both cleanly"
-verify r1 master "end"
-verify r2 backup "end"
+verify_roles "end"
 c_vips=$(ip -n "$(ns c)" -o -4 addr show | awk '$4 ~ /^10\./' | wc -l)
 assert_eq "$c_vips" 0 "VIPs on the client"
-stop_clean r2
-stop_clean r1
+stop_clean r1 r2
 verify r1 none "after the clean stop"
 verify r2 none "after the clean stop"
 for h in c br; do
