@@ -68,6 +68,7 @@ LOG_TOOK_FROM="" LOG_TOOK_TO=""  # log_took: its two ends, epoch seconds
 VIP4=192.168.100.100
 VIP6=2001:db8:100::100
 SLACK=0.05  # seconds allowed beyond a protocol bound (scheduling, polling)
+START_S=5   # seconds start_floatd waits for the control socket to answer
 
 # ---------------------------------------------------------------------------------------------
 # Setup and teardown
@@ -258,10 +259,9 @@ make_conf() {
 }
 
 # start_floatd NAME [CONF]: floatd in the foreground in NAME's namespace, logging to
-# RUN/NAME.log (appended across restarts); returns when its control socket answers, within
-# START_TIMEOUT_S seconds (5; a scenario with a thousand instances gives more).
-# FLOATD_WRAP, if set, is a command (words) that floatd runs under.
-START_TIMEOUT_S=5
+# RUN/NAME.log (appended across restarts); returns when its control socket answers, which it
+# must within START_S seconds (5 unless the scenario sets it: thousands of instances take
+# longer). FLOATD_WRAP, if set, is a command (words) that floatd runs under.
 start_floatd() {
   local name=$1 conf=${2:-$RUN/$1.conf} sock=$RUN/$1.sock log=$RUN/$1.log pid
   [[ -z ${FD_PID[$name]:-} ]] || fail "start_floatd $name: floatd already runs there"
@@ -275,13 +275,13 @@ start_floatd() {
   pid=$!
   FD_PID[$name]=$pid
   LAB_PIDS+=("$pid")
-  local deadline=$((${EPOCHREALTIME/./} + START_TIMEOUT_S * 1000000))
+  local deadline=$((${EPOCHREALTIME/./} + $(_sec_to_us "$START_S")))
   until "$FLOATCTL" -s "$sock" status --json >/dev/null 2>&1; do
     if ! _alive "$pid"; then
       _reap "$name"
       fail "floatd in $name exited (status ${FD_RC[$name]}) during startup"
     fi
-    ((${EPOCHREALTIME/./} < deadline)) || fail "floatd in $name: no control socket after $START_TIMEOUT_S s"
+    ((${EPOCHREALTIME/./} < deadline)) || fail "floatd in $name: no control socket after $START_S s"
     sleep 0.01
   done
 }

@@ -294,7 +294,7 @@ make_conf r1 priority=150 advert_int="$adv"
 make_conf r2 priority=100 advert_int="$adv"
 bulk_conf r1 150 state=MASTER  # takes the bulk's VIPs at once, not after 3.6 s
 bulk_conf r2 100
-START_TIMEOUT_S=30  # 1,000 instances, under AddressSanitizer on a loaded machine
+START_S=30  # 1,000 instances, under AddressSanitizer on a loaded machine
 start_floatd r1
 start_floatd r2
 out=$(clk settle MASTER BACKUP $((bulk + 1)) 60) || fail "not settled: $out"
