@@ -3,16 +3,27 @@
 # saved reproducers in tests/fuzz/regressions/<target>/, then a fuzzing run of FUZZ_SECONDS
 # from a scratch copy of tests/fuzz/corpus/<target>/ (the committed seeds are never written).
 # One line per target; exits 1 if any target crashed, with the input in build-fuzz/crashes/.
-#   make fuzz                              all targets, 60 s each
+#   make fuzz                              all targets, 60 s each, one at a time
+#   make fuzz-long                         all targets, 30 min each, FUZZ_JOBS at a time
 #   FUZZ_SECONDS=600 FUZZ_TARGETS=packet tests/fuzz/run.sh
 #   build-fuzz/tests/fuzz/fuzz_packet build-fuzz/crashes/packet-crash-...   (replay one input)
-# A new crash: keep its input as tests/fuzz/regressions/<target>/<name> so every run replays it.
+# FUZZ_JOBS runs that many targets at once (1 by default); each target is one libFuzzer
+# process, so more jobs than CPUs only slows each one down. FUZZ_REPORT names a Markdown file
+# for the results (make fuzz-long: build-fuzz/fuzz-long.md): per target, the execs, their rate,
+# the coverage at the start (the seeds) and at the end, and the corpus before and after.
+# A new crash: keep its input as tests/fuzz/regressions/<target>/<name> so every run replays it
+# (make fuzz-long copies it there itself, for you to commit with the fix).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 seconds=${FUZZ_SECONDS:-60}
+jobs=${FUZZ_JOBS:-1}
+report=${FUZZ_REPORT:-}
+keep=${FUZZ_KEEP_CRASHES:-0}
 build=${FUZZ_BUILD:-build-fuzz}
 read -ra targets <<<"${FUZZ_TARGETS:-packet config control netlink control_server heartbeat}"
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_JOBS must be a positive number, not '$jobs'" >&2; exit 2; }
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_SECONDS must be a positive number, not '$seconds'" >&2; exit 2; }
 
 if [[ ! -f $build/build.ninja ]]; then
   CC=clang CXX=clang++ meson setup "$build" -Dfuzz=true >/dev/null || exit 1
@@ -50,21 +61,28 @@ replay() {
 }
 
 final_stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -1; }
+files_in() { find "$1" -maxdepth 1 -type f | wc -l; }
+crashes_of() { find "$build/crashes" -maxdepth 1 -type f -name "$1-*" | wc -l; }
 
-failed=0
-for t in "${targets[@]}"; do
-  bin=$build/tests/fuzz/fuzz_$t
+# Fuzzes target $1: writes its one line to $build/results/$1.line and, for the report, a
+# table row to $build/results/$1.row; status 1 on a crash or a failing reproducer.
+run_target() {
+  local t=$1 bin=$build/tests/fuzz/fuzz_$1 bad work log before rc execs rate cov cov0 input seeds
+  local line=$build/results/$t.line row=$build/results/$t.row
   if ! bad=$(replay "$t" "$bin"); then
-    printf '%-8s REGRESSION still fails: %s (log: %s)\n' "$t" "$bad" "$build/logs/$t-regression.log"
-    grep -m1 -E 'FUZZ_REQUIRE|ERROR: (Address|Leak)Sanitizer|runtime error' \
-      "$build/logs/$t-regression.log" | sed 's/^/         /'
-    failed=1
-    continue
+    {
+      printf '%-8s REGRESSION still fails: %s (log: %s)\n' "$t" "$bad" "$build/logs/$t-regression.log"
+      grep -m1 -E 'FUZZ_REQUIRE|ERROR: (Address|Leak)Sanitizer|runtime error' \
+        "$build/logs/$t-regression.log" | sed 's/^/         /'
+    } >"$line"
+    printf '| %s | regression %s still fails | | | | | |\n' "$t" "$bad" >"$row"
+    return 1
   fi
   work=$build/work/$t
   rm -rf "$work" && mkdir -p "$work" && cp tests/fuzz/corpus/"$t"/* "$work"/
+  seeds=$(files_in "$work")
   log=$build/logs/$t.log
-  before=$(ls "$build/crashes" | wc -l)
+  before=$(crashes_of "$t")
   # The subshell keeps bash's "Aborted" notice in the log; extra holds several flags.
   # shellcheck disable=SC2086
   ("$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
@@ -73,17 +91,69 @@ for t in "${targets[@]}"; do
   execs=$(final_stat number_of_executed_units "$log")
   rate=$(final_stat average_exec_per_sec "$log")
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
+  cov0=$(grep -E 'INITED' "$log" | grep -oE 'cov: [0-9]+' | head -1 | cut -d' ' -f2)
   if [[ $rc -eq 0 ]]; then
     printf '%-8s %10s execs %7s/s  cov %-5s corpus %-5s ok\n' "$t" "${execs:-?}" "${rate:-?}" \
-      "${cov:-?}" "$(ls "$work" | wc -l)"
-  else
-    input=$(ls -t "$build/crashes" | head -1)
-    (( $(ls "$build/crashes" | wc -l) > before )) || input="(none written)"
+      "${cov:-?}" "$(files_in "$work")" >"$line"
+    printf '| %s | %s | %s | %s | %s | %s -> %s | ok |\n' "$t" "${execs:-?}" "${rate:-?}" \
+      "${cov0:-?}" "${cov:-?}" "$seeds" "$(files_in "$work")" >"$row"
+    return 0
+  fi
+  # libFuzzer names the input it crashed on (artifact_prefix + crash-<sha1>) in the log.
+  input=$(sed -n "s|^.*Test unit written to $build/crashes/||p" "$log" | tail -1)
+  (( $(crashes_of "$t") > before )) || input=""
+  if [[ -n $input && $keep == 1 ]]; then
+    mkdir -p "tests/fuzz/regressions/$t"
+    cp "$build/crashes/$input" "tests/fuzz/regressions/$t/$input"
+  fi
+  {
     printf '%-8s %10s execs %7s/s  CRASH (exit %d): %s (log: %s)\n' "$t" "${execs:-?}" \
-      "${rate:-?}" "$rc" "$build/crashes/$input" "$log"
+      "${rate:-?}" "$rc" "${input:+$build/crashes/$input}${input:-(none written)}" "$log"
+    [[ -n $input && $keep == 1 ]] && printf '         kept as tests/fuzz/regressions/%s/%s\n' "$t" "$input"
     grep -m1 -E 'FUZZ_REQUIRE|ERROR: (Address|Leak)Sanitizer|runtime error|ERROR: libFuzzer' "$log" |
       sed 's/^/         /'
-    failed=1
+  } >"$line"
+  printf '| %s | %s | %s | %s | %s | %s -> %s | CRASH: %s |\n' "$t" "${execs:-?}" "${rate:-?}" \
+    "${cov0:-?}" "${cov:-?}" "$seeds" "$(files_in "$work")" "${input:-exit $rc}" >"$row"
+  return 1
+}
+
+rm -rf "$build/results" && mkdir -p "$build/results"
+started=$(date -u '+%Y-%m-%d %H:%M UTC')
+failed=0
+running=0
+for t in "${targets[@]}"; do
+  if ((jobs == 1)); then
+    run_target "$t" || failed=1
+    cat "$build/results/$t.line"
+    continue
+  fi
+  run_target "$t" &
+  running=$((running + 1))
+  if ((running >= jobs)); then
+    wait -n || failed=1
+    running=$((running - 1))
   fi
 done
+while ((running > 0)); do
+  wait -n || failed=1
+  running=$((running - 1))
+done
+if ((jobs > 1)); then
+  for t in "${targets[@]}"; do cat "$build/results/$t.line"; done
+fi
+
+if [[ -n $report ]]; then
+  {
+    printf '# floatd fuzzing: tests/fuzz/run.sh\n\n'
+    printf 'Started %s; %s s per target, %s at a time, on %s CPUs; git %s; %s.\n\n' "$started" \
+      "$seconds" "$jobs" "$(nproc)" "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" \
+      "$(clang --version | head -1)"
+    printf "Coverage is libFuzzer's \`cov\` (edges): at the start, once the seeds are read, and at the end.\n\n"
+    printf '| target | execs | execs/s | cov at start | cov at end | corpus | result |\n'
+    printf '|---|---|---|---|---|---|---|\n'
+    for t in "${targets[@]}"; do cat "$build/results/$t.row"; done
+  } >"$report"
+  echo "fuzz: report in $report"
+fi
 exit "$failed"
