@@ -129,7 +129,8 @@ class Daemon {
   void reconcile(MonoTime now, const ReconcileScope* scope = nullptr);  // daemon_kernel.cpp
   void reconcile_soon();
   void on_reconcile_timer();
-  void on_socket(Socket& socket);
+  // Reads `socket`'s adverts; from the loop's watcher, only until `until` (drain: all).
+  void on_socket(Socket& socket, std::optional<MonoTime> until = std::nullopt);
   void on_timerfd();
   void arm_timerfd();
   void unschedule(Running& r);
@@ -235,6 +236,10 @@ class Daemon {
   // deadlines (reconcile_at_, files_retry_at_) share it, so every time the daemon keeps is on
   // the Clock and WakeTimer ports and a fake clock drives them all in tests.
   static constexpr std::size_t kBatch = 16;  // packets per receive() call: one recvmmsg()
+  // Reading a socket from its watcher starts no new batch after this long (on_socket()).
+  static constexpr Microseconds kReceivePerTurn{1000};
+  // One timerfd callback runs due instances for this long at most (on_timerfd()).
+  static constexpr Microseconds kTimersPerTurn{1000};
   void drain_sockets();
   std::vector<pollfd>& socket_pollfds();  // POLLIN on every VRRP socket, map order
   std::size_t receive_batch(Socket& s);

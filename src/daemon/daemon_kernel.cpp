@@ -405,10 +405,17 @@ MonoTime arrival(std::optional<MonoTime> arrived, MonoTime now) {
 
 // Reads until the queue is empty: every advert counts from when it arrived (see arrival()),
 // so a deadline may be judged only once everything that arrived before it has been read.
-// At most 16 batches (1,024 packets) a call, so that a flood cannot starve the timers.
-// A batch that comes back short emptied the queue: no further call (issue 14).
-void Daemon::on_socket(Socket& s) {
+// At most 64 batches (1,024 packets) a call, so that a flood cannot starve the timers, and,
+// given `until`, no new batch from then on: adverts that each set off a transition (250
+// instances preempting at once when their interface comes back, each adding its VIPs and
+// sending its gratuitous ARPs) held the loop, and so every Master's next advert, for 50 ms in
+// the soak (issue 15). What is left makes the level-triggered watcher call again on the next
+// turn, after the timers due meanwhile; on_timerfd() drains everything (no `until`) before it
+// judges a Backup's deadline. A batch that comes back short emptied the queue: no further call
+// (issue 14).
+void Daemon::on_socket(Socket& s, std::optional<MonoTime> until) {
   for (int i = 0; i < 64 && receive_batch(s) == kBatch; ++i) {
+    if (until && clock_.now() >= *until) break;
   }
 }
 
@@ -517,7 +524,7 @@ void Daemon::solicit_cb(struct ev_loop*, ev_io* w, int) noexcept {
 void Daemon::socket_cb(struct ev_loop*, ev_io* w, int) noexcept {
   auto* s = static_cast<Socket*>(w->data);
   Daemon* d = s->daemon;
-  guarded(d->log_, "receive", [d, s] { d->on_socket(*s); },
+  guarded(d->log_, "receive", [d, s] { d->on_socket(*s, d->clock_.now() + kReceivePerTurn); },
           [d] { d->resync_deadlines(); });
 }
 

@@ -170,9 +170,13 @@ class FakeKernel final : public daemon::KernelWriter {
   std::vector<std::string> calls;  // "add 2 10.0.0.100/24", "remove ...", "vmac vrrp.51"
   int fail_adds = 0;               // the next N adds fail (ENODEV, a link going away ...)
   int fail_vmacs = 0;              // the next N VMAC creates fail
+  // When set, each address added or removed moves `clock` on by `cost`: a netlink round trip.
+  FakeClock* clock = nullptr;
+  Microseconds cost{0};
 
   Result<net::AddOutcome> add_address(int ifindex, const IpPrefix& vip, const std::string&) override {
     calls.push_back("add " + std::to_string(ifindex) + " " + vip.to_string());
+    if (clock != nullptr) clock->advance(cost);
     if (fail_adds > 0) {
       --fail_adds;
       return fail(std::string("add ") + vip.to_string() + ": No such device");
@@ -191,6 +195,7 @@ class FakeKernel final : public daemon::KernelWriter {
   }
   Result<Ok> remove_address(int ifindex, const IpPrefix& vip) override {
     calls.push_back("remove " + std::to_string(ifindex) + " " + vip.to_string());
+    if (clock != nullptr) clock->advance(cost);
     net_.remove_address(ifindex, vip);
     return Ok{};
   }
