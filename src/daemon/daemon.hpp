@@ -238,8 +238,6 @@ class Daemon {
   static constexpr std::size_t kBatch = 16;  // packets per receive() call: one recvmmsg()
   // Reading a socket from its watcher starts no new batch after this long (on_socket()).
   static constexpr Microseconds kReceivePerTurn{1000};
-  // One timerfd callback runs due instances for this long at most (on_timerfd()).
-  static constexpr Microseconds kTimersPerTurn{1000};
   void drain_sockets();
   std::vector<pollfd>& socket_pollfds();  // POLLIN on every VRRP socket, map order
   std::size_t receive_batch(Socket& s);
