@@ -1,12 +1,11 @@
 # shellcheck shell=bash disable=SC2034,SC2004  # globals read by the experiments; FD_PID, CAP_PID: tests/netns/lib.sh
 # Bench-only helpers: sourced by every bench/exp_*.sh after tests/netns/lib.sh, whose lab
-# (lab_up, namespaces, the probe, capture_stop, cleanup trap) they reuse. What this adds:
+# (lab_up, extra_ifaces, namespaces, the probe, capture_stop, cleanup trap) they reuse. What
+# this adds:
 #   - the same virtual routers run by floatd or by keepalived, behind one interface
 #     (gen_conf, d_start, d_stop, d_pids, settled ...), so an experiment is written once and
 #     run for both implementations;
 #   - takeover trials on a pair with the 1 kHz probe and a wire capture (takeover_trial);
-#   - more interfaces per router (extra_ifaces: eth1..ethK on their own bridges), for the
-#     1,000-instance configurations;
 #   - nanosecond wire captures on the client's bridge port (wire_start) and the analysis in
 #     bench/wire.py;
 #   - /proc readings: RSS/PSS from smaps_rollup, utime+stime from stat;
@@ -57,33 +56,6 @@ csv_row() {
 
 # reps FULL QUICK: the repetitions to use (BENCH_N overrides both).
 reps() { if [[ -n ${BENCH_N:-} ]]; then echo "$BENCH_N"; elif [[ $QUICK == 1 ]]; then echo "$2"; else echo "$1"; fi; }
-
-# ---------------------------------------------------------------------------------------------
-# Topology: more interfaces
-
-# extra_ifaces K NAME...: eth1..ethK in each router NAME, ethI on bridge brI (in the bridge
-# namespace, made like br0) with address 192.168.(100+I).(octet of eth0)/24.
-extra_ifaces() {
-  local k=$1 i r octet full
-  shift
-  for ((i = 1; i <= k; i++)); do
-    if ! ip -n "$(ns br)" link show "br$i" >/dev/null 2>&1; then
-      ip -n "$(ns br)" link add "br$i" type bridge stp_state 0 forward_delay 0 \
-        mcast_snooping 0 mcast_querier 0
-      ip -n "$(ns br)" link set "br$i" up
-    fi
-    for r in "$@"; do
-      full=$(ns "$r")
-      octet=$(($(ip -n "$full" -4 -o addr show dev eth0 | awk '{split($4, a, "[./]"); print a[4]}')))
-      ip -n "$(ns br)" link add "p$i-$r" type veth peer name "eth$i" netns "$full"
-      ip -n "$(ns br)" link set "p$i-$r" master "br$i" up
-      ip -n "$full" link set "eth$i" address "$(printf '02:fd:00:00:%02x:%02x' "$i" "$octet")"
-      _quiet_ipv6 "$r" "eth$i"
-      ip -n "$full" addr add "192.168.$((100 + i)).$octet/24" dev "eth$i"
-      ip -n "$full" link set "eth$i" up
-    done
-  done
-}
 
 # ---------------------------------------------------------------------------------------------
 # Configurations: the same virtual routers for floatd and keepalived

@@ -185,6 +185,33 @@ _quiet_ipv6() {
 }
 
 # lab_cleanup: the EXIT trap. Stops everything this run started, deletes its namespaces.
+
+# extra_ifaces K NAME...: eth1..ethK in each router NAME, ethI on bridge brI (in the bridge
+# namespace, made like br0) with MAC 02:fd:00:00:I:OCTET and address 192.168.(100+I).OCTET/24,
+# OCTET being eth0's last, and quiet IPv6: for scenarios of many instances (a VRID is unique
+# per interface) and the bench.
+extra_ifaces() {
+  local k=$1 i r octet full
+  shift
+  for ((i = 1; i <= k; i++)); do
+    if ! ip -n "$(ns br)" link show "br$i" >/dev/null 2>&1; then
+      ip -n "$(ns br)" link add "br$i" type bridge stp_state 0 forward_delay 0 \
+        mcast_snooping 0 mcast_querier 0
+      ip -n "$(ns br)" link set "br$i" up
+    fi
+    for r in "$@"; do
+      full=$(ns "$r")
+      octet=$(($(ip -n "$full" -4 -o addr show dev eth0 | awk '{split($4, a, "[./]"); print a[4]}')))
+      ip -n "$(ns br)" link add "p$i-$r" type veth peer name "eth$i" netns "$full"
+      ip -n "$(ns br)" link set "p$i-$r" master "br$i" up
+      ip -n "$full" link set "eth$i" address "$(printf '02:fd:00:00:%02x:%02x' "$i" "$octet")"
+      _quiet_ipv6 "$r" "eth$i"
+      ip -n "$full" addr add "192.168.$((100 + i)).$octet/24" dev "eth$i"
+      ip -n "$full" link set "eth$i" up
+    done
+  done
+}
+
 lab_cleanup() {
   local rc=$? pid name left
   trap - ERR INT TERM EXIT

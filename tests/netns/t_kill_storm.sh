@@ -78,26 +78,6 @@ mdi=$(master_down_interval $adv 100)  # 3.609 s: r2's, the longest of the two
 STORM_PHASE=0
 RESULTS=()
 
-# extra_ifaces K: eth1 .. ethK in r1 and r2, each pair on a bridge brI of its own, as lib.sh
-# makes eth0 (MAC 02:fd:00:00:I:OCTET, 192.168.(100+I).OCTET/24, quiet IPv6).
-extra_ifaces() {
-  local i r octet
-  for ((i = 1; i <= $1; i++)); do
-    ip -n "$(ns br)" link add "br$i" type bridge stp_state 0 forward_delay 0 \
-      mcast_snooping 0 mcast_querier 0
-    ip -n "$(ns br)" link set "br$i" up
-    for r in r1 r2; do
-      octet=$((${r#r} + 1))
-      ip -n "$(ns br)" link add "p$i-$r" type veth peer name "eth$i" netns "$(ns "$r")"
-      ip -n "$(ns br)" link set "p$i-$r" master "br$i" up
-      ip -n "$(ns "$r")" link set "eth$i" address "$(printf '02:fd:00:00:%02x:%02x' "$i" "$octet")"
-      _quiet_ipv6 "$r" "eth$i"
-      ip -n "$(ns "$r")" addr add "192.168.$((100 + i)).$octet/24" dev "eth$i"
-      ip -n "$(ns "$r")" link set "eth$i" up
-    done
-  done
-}
-
 # storm_set A B: r1's storm file to A, r2's to B (each replaced whole, never seen half written).
 storm_set() {
   printf '%s\n' "$1" >"$RUN/storm/r1.new"
@@ -192,7 +172,7 @@ stop_clean() {
 # ---------------------------------------------------------------------------------------------
 step "lab: r1 (150) and r2 (100), $N instances each on $IFACES interfaces, advert_int $adv s, seed $SEED"
 lab_up 2
-extra_ifaces $((IFACES - 1))
+extra_ifaces $((IFACES - 1)) r1 r2
 "$PY" "$KS" genconf "$RUN" "$IFACES" "$PER_IFACE"
 for r in r1 r2; do ip -n "$(ns "$r")" -4 route show table all >"$RUN/base.$r.routes"; done
 
