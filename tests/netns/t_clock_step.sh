@@ -115,26 +115,6 @@ say() {
     'BEGIN {split(s, a, " "); printf "%.3f", n - a[3]}')" "$*"
 }
 
-# bulk_ifaces: eth1..eth<ifaces> in r1 and r2, ethI on its own bridge brI (made like br0), with
-# 192.168.(100+I).(octet of eth0)/24 and quiet IPv6, as bench/lib.sh's extra_ifaces.
-bulk_ifaces() {
-  local i r octet full
-  for ((i = 1; i <= ifaces; i++)); do
-    ip -n "$(ns br)" link add "br$i" type bridge stp_state 0 forward_delay 0 \
-      mcast_snooping 0 mcast_querier 0
-    ip -n "$(ns br)" link set "br$i" up
-    for r in r1 r2; do
-      full=$(ns "$r") octet=$((${r#r} + 1))
-      ip -n "$(ns br)" link add "p$i-$r" type veth peer name "eth$i" netns "$full"
-      ip -n "$(ns br)" link set "p$i-$r" master "br$i" up
-      ip -n "$full" link set "eth$i" address "$(printf '02:fd:00:00:%02x:%02x' "$i" "$octet")"
-      _quiet_ipv6 "$r" "eth$i"
-      ip -n "$full" addr add "192.168.$((100 + i)).$octet/24" dev "eth$i"
-      ip -n "$full" link set "eth$i" up
-    done
-  done
-}
-
 # bulk_conf NAME PRIORITY [KEY=VALUE...]: appends the 999 instances to RUN/NAME.conf (made by
 # make_conf with the sentinel): bF_V on ethF with VRID V and VIP 10.F.V.1/32.
 bulk_conf() {
@@ -289,7 +269,7 @@ trap on_exit EXIT  # replaces lib.sh's `trap lab_cleanup EXIT`; on_exit calls it
 write_clk_helper
 
 lab_up 2
-bulk_ifaces
+extra_ifaces "$ifaces" r1 r2
 make_conf r1 priority=150 advert_int="$adv"
 make_conf r2 priority=100 advert_int="$adv"
 bulk_conf r1 150 state=MASTER  # takes the bulk's VIPs at once, not after 3.6 s
