@@ -3,6 +3,7 @@
 # saved reproducers in tests/fuzz/regressions/<target>/, then a fuzzing run of FUZZ_SECONDS
 # from a scratch copy of tests/fuzz/corpus/<target>/ (the committed seeds are never written).
 # One line per target; exits 1 if any target crashed, with the input in build-fuzz/crashes/.
+# FUZZ_BUILD_ONLY=1 (make fuzz-build) stops after the build.
 #   make fuzz                              all targets, 60 s each, one at a time
 #   make fuzz-long                         all targets, 30 min each, FUZZ_JOBS at a time
 #   FUZZ_SECONDS=600 FUZZ_TARGETS=packet tests/fuzz/run.sh
@@ -35,6 +36,7 @@ if ! ninja -C "$build" -t targets all 2>/dev/null | grep '^fuzzers:' >/dev/null;
   exit 1
 fi
 ninja -C "$build" fuzzers >"$build/fuzz-build.log" 2>&1 || { cat "$build/fuzz-build.log"; exit 1; }
+[[ ${FUZZ_BUILD_ONLY:-0} == 1 ]] && exit 0
 
 mkdir -p "$build/crashes" "$build/logs"
 # UB already aborts (-fno-sanitize-recover); leaks count as crashes.
