@@ -128,10 +128,12 @@ class Daemon {
   std::set<std::string> apply_events(const std::vector<net::NetlinkEvent>& events);
   void reconcile(MonoTime now, const ReconcileScope* scope = nullptr);  // daemon_kernel.cpp
   void reconcile_soon();
+  bool reconcile_due() const;
   void on_reconcile_timer();
   // Reads `socket`'s adverts; from the loop's watcher, only until `until` (drain: all).
   void on_socket(Socket& socket, std::optional<MonoTime> until = std::nullopt);
   void on_timerfd();
+  void send_due_adverts();  // a yield point between the instances of a long batch
   void arm_timerfd();
   void unschedule(Running& r);
   void rearm(Running& r);
@@ -248,6 +250,8 @@ class Daemon {
   Deadlines deadlines_;
   // Reused by every wake-up (capacity kept): the steady state allocates nothing (issue 14).
   std::vector<Running*> due_;         // on_timerfd()'s instances whose deadline has come
+  std::vector<Running*> due_masters_;  // send_due_adverts()'s
+  bool yielding_ = false;              // inside send_due_adverts(): no nesting
   std::vector<pollfd> pollfds_;       // socket_pollfds()'s
   std::optional<MonoTime> timerfd_at_;
   ev_io timer_watcher_{};

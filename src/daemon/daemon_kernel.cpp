@@ -238,9 +238,13 @@ void Daemon::close_unused() {
   }
 }
 
+// Between two instances, due Masters send their adverts (send_due_adverts): an interface of
+// 250 instances coming back is 250 transitions. Those the batch has yet to reach are pending
+// until then: their link may be the one that went.
 void Daemon::update_interfaces(MonoTime now, Only only) {
   auto update = [&](Running& r) {
     ++instance_updates_;
+    r.pending = false;
     r.instance->update_interface(table_.find(r.instance->config().interface), now);
     const auto& paths = r.instance->config().heartbeat_paths;
     for (std::size_t p = 0; p < paths.size(); ++p) {
@@ -248,10 +252,29 @@ void Daemon::update_interfaces(MonoTime now, Only only) {
     }
     apply_tracking(r, now);  // track_interface
     rearm(r);
+    send_due_adverts();
   };
+  // Cleared on every path out, an exception's included (each update clears its own first).
+  struct Pending {
+    std::vector<std::unique_ptr<Running>>& all;
+    Only only;
+    ~Pending() {
+      if (only == nullptr) {
+        for (auto& r : all) r->pending = false;
+        return;
+      }
+      for (const std::size_t n : *only) {
+        if (n < all.size()) all[n]->pending = false;
+      }
+    }
+  } pending{instances_, only};
   if (only == nullptr) {
+    for (auto& r : instances_) r->pending = true;
     for (auto& r : instances_) update(*r);
     return;
+  }
+  for (const std::size_t n : *only) {
+    if (n < instances_.size()) instances_[n]->pending = true;
   }
   for (const std::size_t n : *only) {
     if (n < instances_.size()) update(*instances_[n]);
@@ -282,7 +305,7 @@ void Daemon::read_monitor(bool everything) {
     ensure_vmacs();
     ensure_sockets();
     update_interfaces(now);
-    reconcile(now);  // level, not edge: whatever the events were, or were lost
+    if (!reconcile_due()) reconcile(now);  // level, not edge: whatever the events were, or were lost
     return;
   }
   if (changed.empty()) return;
@@ -290,9 +313,17 @@ void Daemon::read_monitor(bool everything) {
   ensure_vmacs(&affected);
   ensure_sockets(&affected);
   update_interfaces(now, &affected);
+  if (reconcile_due()) return;
   const ReconcileScope scope = users_.reconcile_scope(changed);
   reconcile(now, &scope);  // what the events touched; the periodic check does the rest
 }
+
+// Whether a reconcile is due now, on the timer: update_interfaces' transitions ask for one
+// (on_transition), and the kernel's notices of their own changes (a link gone: each Master's
+// VIPs removed) are still queued on the monitor. Reconciled at once, the table would still
+// show those addresses: each removed again, a netlink round trip and a "repair" apiece (60 ms
+// for 60 instances in daemon_test). The timer's reconcile reads the monitor first.
+bool Daemon::reconcile_due() const { return reconcile_at_ && *reconcile_at_ <= clock_.now(); }
 
 // After an overrun, what the monitor's socket still holds is older than the dump: it is read
 // and dropped first, or it would undo what the dump says (issue 15: a VIP deleted by hand and
@@ -476,8 +507,12 @@ std::size_t Daemon::receive_batch(Socket& s) {
       }
       continue;
     }
+    const State before = r->instance->machine().state();
     r->instance->receive(*decoded, p.info, arrival(p.arrived, now), path);
     rearm(*r);
+    // A transition (a preemption, a Master stepping down) costs a hundred microseconds or
+    // more: due Masters send theirs before the next packet (send_due_adverts).
+    if (r->instance->machine().state() != before) send_due_adverts();
   }
   return packets->size();
 }

@@ -1054,6 +1054,129 @@ TEST_CASE("daemon: a burst of adverts that each set off a transition is read ove
   CHECK(socket->inbox.empty());
 }
 
+// The longest gap between two adverts for `vrid` sent from `from` on (FakeTransport::clock's
+// record), and how many were sent.
+struct Gaps {
+  Microseconds longest{0};
+  int sent = 0;
+};
+Gaps advert_gaps(const test::FakeTransport& t, int vrid, MonoTime from) {
+  Gaps g;
+  std::optional<MonoTime> last;
+  for (const auto& p : t.sent) {
+    if (p.message.size() < 2 || p.message[1] != vrid || !p.at || *p.at < from) continue;
+    if (last) g.longest = std::max(g.longest, *p.at - *last);
+    last = p.at;
+    ++g.sent;
+  }
+  return g;
+}
+
+// Issue 15: 60 instances on eth1 stepping down at once, taking over at once or losing their
+// link at once, each adding or removing its VIP (1 ms of netlink here), made a callback of up
+// to 60 ms, and the fast Masters on eth0 (advert_int 0.1) sent nothing for as long. Between
+// two of the 60, the Masters whose advert has come due now send it (send_due_adverts): a gap
+// is at most the interval plus one of the 60's work.
+TEST_CASE("daemon: Masters' adverts stay on time through other instances' burst of transitions") {
+  Harness h;
+  const int eth1 = h.net.add_link("eth1");
+  h.net.add_address(eth1, *IpPrefix::parse("10.2.0.2/16"), 0);
+  std::string text = "[global]\nrouter_id = r1\n\n";
+  for (int v = 1; v <= 4; ++v) {
+    text += "[instance fast" + std::to_string(v) + "]\ninterface = eth0\nvirtual_router_id = " +
+            std::to_string(200 + v) + "\npriority = 100\nadvert_int = 0.1\n"
+            "virtual_ipaddress = 192.0.2." + std::to_string(100 + v) + "/32\ngarp_master_delay = 0\n\n";
+  }
+  for (int v = 1; v <= 60; ++v) {
+    text += "[instance v" + std::to_string(v) + "]\ninterface = eth1\nvirtual_router_id = " +
+            std::to_string(v) + "\npriority = 100\nadvert_int = 1\nvirtual_ipaddress = 10.9." +
+            std::to_string(v) + ".1/32\ngarp_master_delay = 0\n\n";
+  }
+  h.start(text);
+  h.advance(kMdi100 + 100ms);
+  REQUIRE(h.state("v60") == "MASTER");
+  REQUIRE(h.state("fast4") == "MASTER");
+  h.vrrp.clock = &h.clock;
+  h.kernel.clock = &h.clock;
+  const auto in_state = [&](const std::string& state) {
+    int n = 0;
+    for (int v = 1; v <= 60; ++v) n += h.state("v" + std::to_string(v)) == state ? 1 : 0;
+    return n;
+  };
+  // Every one of the 60 hears a Master of priority 200 at the same moment.
+  const auto hear_all = [&] {
+    auto* socket = h.vrrp.open_sockets.at({"eth1", Family::kIPv4});
+    const IpAddress peer = *IpAddress::parse("10.2.0.3");
+    const IpAddress group = vrrp::multicast_group(Family::kIPv4);
+    for (int v = 1; v <= 60; ++v) {
+      vrrp::Advert a;
+      a.version = Version::kV3;
+      a.vrid = static_cast<Vrid>(v);
+      a.priority = 200;
+      a.interval = Centiseconds{100};
+      a.addresses = {*IpAddress::parse("10.9." + std::to_string(v) + ".1")};
+      socket->deliver({vrrp::encode(a, peer, group, vrrp::ChecksumForm::kPseudoHeader),
+                       vrrp::PacketInfo{peer, group, 255}, std::nullopt});
+    }
+  };
+  const auto on_time = [&](MonoTime from, const std::string& what) {
+    for (int v = 1; v <= 4; ++v) {
+      const Gaps g = advert_gaps(h.vrrp, 200 + v, from);
+      INFO(what << ": fast" << v << " sent " << g.sent << ", longest gap " << g.longest.count() << " us");
+      CHECK(g.sent >= 2);
+      CHECK(g.longest <= 100ms + 1ms + 500us);
+    }
+  };
+  // Each burst starts where it overlaps the fast Masters' next advert (all four share a
+  // phase): `offset` after their last, whose time this returns (the gaps count from it).
+  const auto after_last_advert = [&](Microseconds offset) {
+    h.advance(200ms);
+    for (auto it = h.vrrp.sent.rbegin(); it != h.vrrp.sent.rend(); ++it) {
+      if (it->message[1] == 201 && it->at) {
+        h.clock.set(*it->at + offset);
+        return *it->at;
+      }
+    }
+    FAIL("fast1 sent nothing");
+    return MonoTime{};
+  };
+  h.kernel.cost = 1ms;
+
+  // The receive path: each steps down, removing its VIP. The adverts arrive 90 ms after the
+  // fast Masters' last, and the loop reads them with no timer firing (the fake timer fires
+  // only in advance()): the adverts due meanwhile can leave only from send_due_adverts
+  // (without it: after the 60 ms; in a real loop, after the first batch of 16).
+  MonoTime from = after_last_advert(90ms);
+  hear_all();
+  h.pump();
+  h.advance(300ms);
+  CHECK(in_state("BACKUP") == 60);
+  on_time(from, "stepping down");
+
+  // The timer path: their Master falls silent; all 60 take over at one deadline, heard
+  // 50.625 ms after a fast advert: 3,609.375 ms later is 60 ms after one, 40 ms before the next
+  // (without: 20 ms late).
+  h.kernel.cost = 0us;
+  from = after_last_advert(50625us);
+  hear_all();  // one moment, no cost: one Master_Down deadline for all
+  h.pump();
+  h.kernel.cost = 1ms;
+  h.advance(kMdi100 + 300ms);
+  CHECK(in_state("MASTER") == 60);
+  on_time(from, "taking over");
+
+  // The link path: eth1 loses its carrier; each of the 60 removes its VIP (without: 60 ms).
+  from = after_last_advert(90ms);
+  const int removes = h.kernel.count("remove");
+  h.net.set_carrier(eth1, false);
+  h.pump();
+  h.advance(300ms);
+  CHECK(in_state("FAULT") == 60);
+  // Each VIP removed once: the reconcile after the batch waits for the removals' notices.
+  CHECK(h.kernel.count("remove") - removes == 60);
+  on_time(from, "link down");
+}
+
 // Issue 14: a netlink batch touches only the instances on the interfaces it names. 1,000
 // instances on 4 interfaces: an address event on eth2 re-evaluates eth2's 250, a VIP deleted
 // by hand there is put back at once, and an overrun (events lost) re-evaluates all 1,000.

@@ -265,6 +265,7 @@ struct SentPacket {
   std::vector<std::uint8_t> message;
   IpAddress src;
   IpAddress dst;
+  std::optional<MonoTime> at;  // on FakeTransport::clock, when one is set
 };
 
 class FakeSocket final : public daemon::AdvertSocket {
@@ -275,13 +276,16 @@ class FakeSocket final : public daemon::AdvertSocket {
     vrrp::PacketInfo info;
     std::optional<MonoTime> arrived;
   };
-  FakeSocket(int ifindex, std::vector<SentPacket>& sent) : ifindex_(ifindex), sent_(sent) {}
+  FakeSocket(int ifindex, std::vector<SentPacket>& sent, FakeClock* const& clock)
+      : ifindex_(ifindex), sent_(sent), clock_(clock) {}
   std::deque<Queued> inbox;
   int fd() const override { return signal_.fd(); }
   int ifindex() const override { return ifindex_; }
   Result<Ok> send(std::span<const std::uint8_t> m, const IpAddress& src, const IpAddress& dst,
                   int out_ifindex) override {
-    sent_.push_back({out_ifindex, {m.begin(), m.end()}, src, dst});
+    std::optional<MonoTime> at;
+    if (clock_ != nullptr) at = clock_->now();
+    sent_.push_back({out_ifindex, {m.begin(), m.end()}, src, dst, at});
     return Ok{};
   }
   // Like the real one: the messages live in the socket until the next receive().
@@ -306,6 +310,7 @@ class FakeSocket final : public daemon::AdvertSocket {
  private:
   int ifindex_;
   std::vector<SentPacket>& sent_;
+  FakeClock* const& clock_;  // the transport's
   Signal signal_;
   std::vector<Queued> held_;
   std::vector<Received> batch_;
@@ -314,10 +319,11 @@ class FakeSocket final : public daemon::AdvertSocket {
 class FakeTransport final : public daemon::AdvertTransport {
  public:
   std::vector<SentPacket> sent;
+  FakeClock* clock = nullptr;  // when set, each sent packet records its time on it
   std::map<std::pair<std::string, Family>, FakeSocket*> open_sockets;  // valid while open
   Result<std::unique_ptr<daemon::AdvertSocket>> open(Family family, int ifindex,
                                                      const std::string& device) override {
-    auto s = std::make_unique<FakeSocket>(ifindex, sent);
+    auto s = std::make_unique<FakeSocket>(ifindex, sent, clock);
     open_sockets[{device, family}] = s.get();
     return std::unique_ptr<daemon::AdvertSocket>(std::move(s));
   }
