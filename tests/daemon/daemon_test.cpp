@@ -1010,6 +1010,30 @@ TEST_CASE("daemon: send_ra joins ff02::2 on the VMAC, answers its solicitations,
   CHECK(((last[54 + 6] << 8) | last[54 + 7]) == 0);  // RFC 4861 §6.2.5
 }
 
+// An [instance] section of the burst tests: priority 100, one /32 VIP, no GARP delay.
+std::string burst_instance(const std::string& name, const std::string& iface, int vrid,
+                           const std::string& advert_int, const std::string& vip) {
+  return "[instance " + name + "]\ninterface = " + iface + "\nvirtual_router_id = " +
+         std::to_string(vrid) + "\npriority = 100\nadvert_int = " + advert_int +
+         "\nvirtual_ipaddress = " + vip + "/32\ngarp_master_delay = 0\n\n";
+}
+
+// Queues on `socket` an advert of priority 200 from `from` for VRID v (1..n), carrying
+// 10.9.v.1, each at the same moment.
+void hear_priority_200(test::FakeSocket& socket, int n, const IpAddress& from) {
+  const IpAddress group = vrrp::multicast_group(Family::kIPv4);
+  for (int v = 1; v <= n; ++v) {
+    vrrp::Advert a;
+    a.version = Version::kV3;
+    a.vrid = static_cast<Vrid>(v);
+    a.priority = 200;
+    a.interval = Centiseconds{100};
+    a.addresses = {*IpAddress::parse("10.9." + std::to_string(v) + ".1")};
+    socket.deliver({vrrp::encode(a, from, group, vrrp::ChecksumForm::kPseudoHeader),
+                    vrrp::PacketInfo{from, group, 255}, std::nullopt});
+  }
+}
+
 // Issue 15: 48 Masters hear a higher priority at once, and each steps down, removing its VIP
 // (a netlink round trip, 100 us here). Read all in one callback, that held the loop, and so
 // every other Master's next advert, for the whole burst (50 ms for 250 instances in the
@@ -1019,25 +1043,13 @@ TEST_CASE("daemon: a burst of adverts that each set off a transition is read ove
   Harness h;
   std::string text = "[global]\nrouter_id = r1\n\n";
   for (int v = 1; v <= 48; ++v) {
-    text += "[instance v" + std::to_string(v) + "]\ninterface = eth0\nvirtual_router_id = " +
-            std::to_string(v) + "\npriority = 100\nadvert_int = 1\nvirtual_ipaddress = 10.9." +
-            std::to_string(v) + ".1/32\ngarp_master_delay = 0\n\n";
+    text += burst_instance("v" + std::to_string(v), "eth0", v, "1", "10.9." + std::to_string(v) + ".1");
   }
   h.start(text);
   h.advance(kMdi100 + 100ms);
   REQUIRE(h.state("v48") == "MASTER");
   auto* socket = h.vrrp.open_sockets.at({"eth0", Family::kIPv4});
-  for (int v = 1; v <= 48; ++v) {
-    vrrp::Advert a;
-    a.version = Version::kV3;
-    a.vrid = static_cast<Vrid>(v);
-    a.priority = 200;
-    a.interval = Centiseconds{100};
-    a.addresses = {*IpAddress::parse("10.9." + std::to_string(v) + ".1")};
-    const IpAddress group = vrrp::multicast_group(Family::kIPv4);
-    socket->deliver({vrrp::encode(a, kPeer, group, vrrp::ChecksumForm::kPseudoHeader),
-                     vrrp::PacketInfo{kPeer, group, 255}, std::nullopt});
-  }
+  hear_priority_200(*socket, 48, kPeer);
   h.kernel.clock = &h.clock;
   h.kernel.cost = 100us;
   const auto backups = [&] {
@@ -1083,14 +1095,11 @@ TEST_CASE("daemon: Masters' adverts stay on time through other instances' burst 
   h.net.add_address(eth1, *IpPrefix::parse("10.2.0.2/16"), 0);
   std::string text = "[global]\nrouter_id = r1\n\n";
   for (int v = 1; v <= 4; ++v) {
-    text += "[instance fast" + std::to_string(v) + "]\ninterface = eth0\nvirtual_router_id = " +
-            std::to_string(200 + v) + "\npriority = 100\nadvert_int = 0.1\n"
-            "virtual_ipaddress = 192.0.2." + std::to_string(100 + v) + "/32\ngarp_master_delay = 0\n\n";
+    text += burst_instance("fast" + std::to_string(v), "eth0", 200 + v, "0.1",
+                           "192.0.2." + std::to_string(100 + v));
   }
   for (int v = 1; v <= 60; ++v) {
-    text += "[instance v" + std::to_string(v) + "]\ninterface = eth1\nvirtual_router_id = " +
-            std::to_string(v) + "\npriority = 100\nadvert_int = 1\nvirtual_ipaddress = 10.9." +
-            std::to_string(v) + ".1/32\ngarp_master_delay = 0\n\n";
+    text += burst_instance("v" + std::to_string(v), "eth1", v, "1", "10.9." + std::to_string(v) + ".1");
   }
   h.start(text);
   h.advance(kMdi100 + 100ms);
@@ -1105,19 +1114,8 @@ TEST_CASE("daemon: Masters' adverts stay on time through other instances' burst 
   };
   // Every one of the 60 hears a Master of priority 200 at the same moment.
   const auto hear_all = [&] {
-    auto* socket = h.vrrp.open_sockets.at({"eth1", Family::kIPv4});
-    const IpAddress peer = *IpAddress::parse("10.2.0.3");
-    const IpAddress group = vrrp::multicast_group(Family::kIPv4);
-    for (int v = 1; v <= 60; ++v) {
-      vrrp::Advert a;
-      a.version = Version::kV3;
-      a.vrid = static_cast<Vrid>(v);
-      a.priority = 200;
-      a.interval = Centiseconds{100};
-      a.addresses = {*IpAddress::parse("10.9." + std::to_string(v) + ".1")};
-      socket->deliver({vrrp::encode(a, peer, group, vrrp::ChecksumForm::kPseudoHeader),
-                       vrrp::PacketInfo{peer, group, 255}, std::nullopt});
-    }
+    hear_priority_200(*h.vrrp.open_sockets.at({"eth1", Family::kIPv4}), 60,
+                      *IpAddress::parse("10.2.0.3"));
   };
   const auto on_time = [&](MonoTime from, const std::string& what) {
     for (int v = 1; v <= 4; ++v) {
@@ -1190,10 +1188,9 @@ TEST_CASE("daemon: a netlink event touches only its interface's instances") {
   std::string text = "[global]\nrouter_id = r1\n\n";
   for (int f = 0; f < 4; ++f) {
     for (int v = 1; v <= 250; ++v) {
-      text += "[instance v" + std::to_string(f) + "_" + std::to_string(v) + "]\ninterface = eth" +
-              std::to_string(f) + "\nvirtual_router_id = " + std::to_string(v) +
-              "\npriority = 100\nadvert_int = 1\nvirtual_ipaddress = 10." + std::to_string(f + 1) +
-              "." + std::to_string(v) + ".1/32\ngarp_master_delay = 0\n\n";
+      text += burst_instance("v" + std::to_string(f) + "_" + std::to_string(v),
+                             "eth" + std::to_string(f), v, "1",
+                             "10." + std::to_string(f + 1) + "." + std::to_string(v) + ".1");
     }
   }
   h.start(text);
