@@ -110,6 +110,10 @@ class Daemon {
   void start_instance(std::shared_ptr<const config::InstanceConfig> settings);
   void stop_instance(Running& r);
   void update_interfaces(MonoTime now, Only only = nullptr);
+  // Runs `update` on each instance of `only` (nullptr: every one) and, between two, the due
+  // Masters' adverts (send_due_adverts); those the batch has not reached yet are pending.
+  template <typename Update>
+  void update_each(Only only, Update&& update);
   void index_instances();
   void on_transition(const Instance& instance, const vrrp::StateChanged& change);
   void on_path_change(const Instance& instance, const vrrp::PathChange& change);

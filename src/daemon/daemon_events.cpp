@@ -137,17 +137,19 @@ void Daemon::apply_tracking(Running& r, MonoTime now) {
            {"text", text}});
 }
 
-// A script or file changed: log and publish, then re-evaluate every instance.
+// A script or file changed: log and publish, then re-evaluate every instance. A check that 100
+// instances track is 100 transitions (VIPs removed on Fault): update_each() lets due Masters
+// advertise between two.
 void Daemon::on_tracked(const TrackerChange& change) {
   const TrackerText t = tracker_text(change);
   publish({{"type", "tracker"}, {"what", t.what}, {"state", t.state}, {"detail", t.detail},
            {"text", t.what + ": " + t.state + (t.detail.empty() ? "" : " (" + t.detail + ")")}});
   deferred_->defer("tracking", [this] {
     const MonoTime now = clock_.now();
-    for (auto& r : instances_) {
-      apply_tracking(*r, now);
-      rearm(*r);
-    }
+    update_each(nullptr, [&](Running& r) {
+      apply_tracking(r, now);
+      rearm(r);
+    });
   });
 }
 

@@ -238,13 +238,12 @@ void Daemon::close_unused() {
   }
 }
 
-// Between two instances, due Masters send their adverts (send_due_adverts): an interface of
-// 250 instances coming back is 250 transitions. Those the batch has yet to reach are pending
-// until then: their link may be the one that went.
+// An interface of 250 instances coming back is 250 transitions: update_each() lets due
+// Masters advertise between two, and holds back those not updated yet (their link may be the
+// one that went).
 void Daemon::update_interfaces(MonoTime now, Only only) {
-  auto update = [&](Running& r) {
+  update_each(only, [&](Running& r) {
     ++instance_updates_;
-    r.pending = false;
     r.instance->update_interface(table_.find(r.instance->config().interface), now);
     const auto& paths = r.instance->config().heartbeat_paths;
     for (std::size_t p = 0; p < paths.size(); ++p) {
@@ -252,33 +251,7 @@ void Daemon::update_interfaces(MonoTime now, Only only) {
     }
     apply_tracking(r, now);  // track_interface
     rearm(r);
-    send_due_adverts();
-  };
-  // Cleared on every path out, an exception's included (each update clears its own first).
-  struct Pending {
-    std::vector<std::unique_ptr<Running>>& all;
-    Only only;
-    ~Pending() {
-      if (only == nullptr) {
-        for (auto& r : all) r->pending = false;
-        return;
-      }
-      for (const std::size_t n : *only) {
-        if (n < all.size()) all[n]->pending = false;
-      }
-    }
-  } pending{instances_, only};
-  if (only == nullptr) {
-    for (auto& r : instances_) r->pending = true;
-    for (auto& r : instances_) update(*r);
-    return;
-  }
-  for (const std::size_t n : *only) {
-    if (n < instances_.size()) instances_[n]->pending = true;
-  }
-  for (const std::size_t n : *only) {
-    if (n < instances_.size()) update(*instances_[n]);
-  }
+  });
 }
 
 void Daemon::on_monitor() { read_monitor(false); }

@@ -33,4 +33,36 @@ struct Daemon::Socket {
 };
 
 
+template <typename Update>
+void Daemon::update_each(Only only, Update&& update) {
+  // Cleared on every way out, an exception's included.
+  struct Marks {
+    std::vector<std::unique_ptr<Running>>& all;
+    Only only;
+    void set(bool pending) {
+      if (only == nullptr) {
+        for (auto& r : all) r->pending = pending;
+        return;
+      }
+      for (const std::size_t n : *only) {
+        if (n < all.size()) all[n]->pending = pending;
+      }
+    }
+    ~Marks() { set(false); }
+  } marks{instances_, only};
+  marks.set(true);
+  const auto one = [&](Running& r) {
+    r.pending = false;
+    update(r);
+    send_due_adverts();
+  };
+  if (only == nullptr) {
+    for (auto& r : instances_) one(*r);
+    return;
+  }
+  for (const std::size_t n : *only) {
+    if (n < instances_.size()) one(*instances_[n]);
+  }
+}
+
 }  // namespace floatd::daemon

@@ -1099,8 +1099,12 @@ TEST_CASE("daemon: Masters' adverts stay on time through other instances' burst 
                            "192.0.2." + std::to_string(100 + v));
   }
   for (int v = 1; v <= 60; ++v) {
-    text += burst_instance("v" + std::to_string(v), "eth1", v, "1", "10.9." + std::to_string(v) + ".1");
+    text += burst_instance("v" + std::to_string(v), "eth1", v, "1", "10.9." + std::to_string(v) + ".1") +
+            "track_file = maint\n\n";
   }
+  const std::string maint = h.dir + "/maint";
+  std::ofstream(maint) << "0\n";
+  text += "[track_file maint]\nfile = " + maint + "\nweight = 0\n";
   h.start(text);
   h.advance(kMdi100 + 100ms);
   REQUIRE(h.state("v60") == "MASTER");
@@ -1162,6 +1166,20 @@ TEST_CASE("daemon: Masters' adverts stay on time through other instances' burst 
   h.advance(kMdi100 + 300ms);
   CHECK(in_state("MASTER") == 60);
   on_time(from, "taking over");
+
+  // The tracking path: the file the 60 track says 1 (weight 0: Fault); each removes its VIP.
+  from = after_last_advert(90ms);
+  std::ofstream(maint, std::ios::trunc) << "1\n";
+  h.pump();
+  h.advance(300ms);
+  CHECK(in_state("FAULT") == 60);
+  on_time(from, "a tracked file");
+  h.kernel.cost = 0us;
+  std::ofstream(maint, std::ios::trunc) << "0\n";
+  h.pump();
+  h.advance(kMdi100 + 100ms);
+  REQUIRE(in_state("MASTER") == 60);
+  h.kernel.cost = 1ms;
 
   // The link path: eth1 loses its carrier; each of the 60 removes its VIP (without: 60 ms).
   from = after_last_advert(90ms);
