@@ -16,8 +16,9 @@ struct Daemon::Running {
   // Its entry's node while it is out of deadlines_: put back on the next rearm(), so that
   // moving a deadline allocates nothing (issue 14).
   Deadlines::node_type node;
-  // In a batch of updates that has not reached it yet (update_interfaces): send_due_adverts()
-  // leaves it alone until its news is applied (its link may be gone).
+  // In a batch of updates that has not reached it yet (update_each: interface updates, the
+  // tracking re-evaluation): send_due_adverts() leaves it alone until its news is applied (its
+  // link may be gone, its check failed).
   bool pending = false;
 };
 
