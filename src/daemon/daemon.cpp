@@ -153,7 +153,7 @@ Result<Ok> Daemon::init() {
   ports_ = std::make_unique<KernelPorts>(
       table_, *kernel_, frames_,
       [this](const std::string& i, Family f) { return socket_for(i, f); });
-  reconciler_ = std::make_unique<Reconciler>(*ports_, log_);
+  reconciler_ = std::make_unique<Reconciler>(*ports_, log_, [this] { send_due_adverts(); });
   control_ = std::make_unique<ControlServer>(
       loop_, log_, clock_,
       [this](const std::string& c, const nlohmann::json& a) { return control_reply(c, a); });

@@ -361,7 +361,8 @@ void Daemon::reconcile(MonoTime now, const ReconcileScope* scope) {
     const KernelReport& k = list[n]->kernel_report();
     if (k.missing != before[n].missing || k.extra != before[n].extra ||
         k.repairs != before[n].repairs) {
-      publish(kernel_event(*list[n]));
+      publish(kernel_event(*list[n]));  // to every subscriber: a yield after each
+      send_due_adverts();
     }
   }
   reconcile_at_ = reconciler_->next_deadline();

@@ -34,6 +34,7 @@ void Reconciler::run(const std::vector<Instance*>& instances, const InterfaceTab
   const Plan plan = plan_repairs(wanted, configured, table, ledger, backoff_, now, devices);
   for (const auto& repair : plan.repairs) {
     apply(repair, repair.owner ? instances[*repair.owner] : nullptr, now);
+    if (between_) between_();
   }
   // Backoff only for what is still in question.
   backoff_.keep_only([&](const AddressKey& key) {

@@ -9,10 +9,12 @@
 // announces its VIPs itself; this only checks afterwards.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daemon/address_ledger.hpp"
@@ -29,7 +31,12 @@ class Reconciler {
  public:
   static constexpr Microseconds kPeriod{5'000'000};
 
-  Reconciler(Ports& ports, Log& log) : ports_(ports), log_(log) {}
+  // `between` runs after each repair (a netlink round trip, a gratuitous ARP or two): the
+  // daemon's yield point, so that 250 VIPs deleted by hand and put back do not hold every
+  // Master's advert for the whole batch (issue 15). It must not change what the instances
+  // want; the daemon's sends only Masters' due adverts.
+  Reconciler(Ports& ports, Log& log, std::function<void()> between = {})
+      : ports_(ports), log_(log), between_(std::move(between)) {}
 
   // Compares and repairs. `ledger` learns from `table` first (address_ledger.hpp).
   // `devices`: a partial run after a netlink batch, over these devices only, with every
@@ -48,6 +55,7 @@ class Reconciler {
 
   Ports& ports_;
   Log& log_;
+  std::function<void()> between_;
   RepairBackoff backoff_;
   std::map<std::string, int> ifindex_;  // each device's ifindex at the last run
   MonoTime last_run_{};
