@@ -67,7 +67,9 @@ between the sentinel's consecutive adverts from r1 (kernel timestamps on r1's br
 advert_int, max and 99.9th percentile; make soak allows 5 ms. The CI run reports it, with the
 intervals over 5 ms + 2 x the worst lateness the scheduler probe measured in the run and over
 5 ms + 2 x the lateness within a second of each, but asserts only that the capture saw the
-sentinel whole and that no interval reached two advert_int (a skipped advert): floatd's own loop still stalls for tens of ms when a burst of work lands on it
+sentinel whole and that no interval reached two advert_int (a skipped advert) unless its
+stretch is within 5 ms + 2 x the lateness the probe measured within a second of it (the same
+rule as a scheduler stall's transitions): floatd's own loop still stalls for tens of ms when a burst of work lands on it
 (CI runs saw 7-30 ms, 36-62 ms under AddressSanitizer, with the probe 3-6 ms late nearby), and
 no measured lateness of the machine bounds that, so a bound there would fail by chance. A stall
 that matters to the protocol shows anyway, as a takeover no action explains.
@@ -425,14 +427,20 @@ def main():
     # asking for status; up to 36-62 ms under AddressSanitizer), which no measured lateness of
     # the machine bounds, so a CI bound would fail by chance. A stall that matters to the
     # protocol shows anyway: the Backup takes over, and that transition is unexplained.
-    # What CI does assert is the protocol's floor: no advert slot skipped, every interval
-    # shorter than two advert_int (a stall that long is a defect whatever the load).
+    # What CI does assert is the protocol's floor: no advert slot skipped (an interval of two
+    # advert_int or more) that the machine does not explain. As for transitions, the probe's
+    # lateness counts twice: a skipped slot with the probe late by half the stretch within a
+    # second of it is the machine's (CI once saw an interval of 216.6 ms with the probe 123 ms
+    # late beside it, a compile at nice 19 running); one without is floatd's.
     skipped = [x for x in st["all"] if x[0] >= model["adv"] * 1000]
+    skipped_own = [x for x in skipped if x[0] > 5.0 + 2 * x[2]]
     st_ok = (st["intervals"] > 0 and dropped == 0
-             and (not st["over"] if a.mode == "soak" else not skipped))
+             and (not st["over"] if a.mode == "soak" else not skipped_own))
     bound_text = ("at most 5 ms" if a.mode == "soak" else
-                  f"less than advert_int, so no advert skipped ({len(skipped)} were); make soak's "
-                  f"5 ms is reported, not asserted in CI: over 5 ms + 2 x the "
+                  f"less than advert_int (no advert skipped) or, when not, by at most 5 ms + "
+                  f"2 x the scheduler's lateness within a second of it: {len(skipped_own)} "
+                  f"skipped beyond that, {len(skipped) - len(skipped_own)} within it; "
+                  f"make soak's 5 ms is reported, not asserted in CI: over 5 ms + 2 x the "
                   f"scheduler's worst lateness in the run ({fmt(st['run_late'], 0)} ms)")
     wtext = ""
     if st["worst"]:
