@@ -347,20 +347,27 @@ void Daemon::reconcile(MonoTime now, const ReconcileScope* scope) {
   // Each instance's difference before, so that a change shows in `floatctl events` too (when
   // someone follows them: 4,000 instances' copies are not made for nobody).
   const bool watched = control_ && control_->subscribers() > 0;
+  // A new reason for a failing repair is news too (the kernel refused it differently); another
+  // retry refused alike is not.
   struct Seen {
-    std::vector<std::string> missing, extra;
+    std::vector<std::string> missing, extra, reasons;
     std::uint64_t repairs;
+  };
+  const auto reasons = [](const KernelReport& k) {
+    std::vector<std::string> out;
+    for (const auto& f : k.failing) out.push_back(f.address + ": " + f.error);
+    return out;
   };
   std::vector<Seen> before;
   for (std::size_t n = 0; watched && n < list.size(); ++n) {
     const KernelReport& k = list[n]->kernel_report();
-    before.push_back({k.missing, k.extra, k.repairs});
+    before.push_back({k.missing, k.extra, reasons(k), k.repairs});
   }
   reconciler_->run(list, table_, ports_->ledger(), now, scope ? &scope->devices : nullptr);
   for (std::size_t n = 0; n < before.size(); ++n) {
     const KernelReport& k = list[n]->kernel_report();
     if (k.missing != before[n].missing || k.extra != before[n].extra ||
-        k.repairs != before[n].repairs) {
+        k.repairs != before[n].repairs || reasons(k) != before[n].reasons) {
       publish(kernel_event(*list[n]));  // to every subscriber: a yield after each
       send_due_adverts();
     }

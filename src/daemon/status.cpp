@@ -215,17 +215,30 @@ nlohmann::json instance_status(const Instance& instance, MonoTime now) {
   return nlohmann::json::parse(text);
 }
 
+// What the reconciler found, with the kernel's reason for each repair it refused (issue 15:
+// "missing 10.0.0.1 on eth1 (refused: Permission denied)"), as in status' kernel.failing.
 nlohmann::json kernel_event(const Instance& instance) {
   const KernelReport& k = instance.kernel_report();
+  const auto refused = [&](const std::string& address) {
+    for (const auto& f : k.failing) {
+      if (f.address == address) return " (refused: " + f.error + ")";
+    }
+    return std::string();
+  };
   std::vector<std::string> parts;
-  for (const auto& a : k.missing) parts.push_back("missing " + a);
-  for (const auto& a : k.extra) parts.push_back("extra " + a);
+  for (const auto& a : k.missing) parts.push_back("missing " + a + refused(a));
+  for (const auto& a : k.extra) parts.push_back("extra " + a + refused(a));
   std::string text = instance.name() + ": kernel ";
   if (parts.empty()) text += "as wanted";
   for (std::size_t i = 0; i < parts.size(); ++i) text += (i > 0 ? ", " : "") + parts[i];
   text += " (" + std::to_string(k.repairs) + (k.repairs == 1 ? " repair" : " repairs") + " so far)";
+  nlohmann::json failing = nlohmann::json::array();
+  for (const auto& f : k.failing) {
+    failing.push_back({{"address", f.address}, {"error", f.error}, {"failures", f.failures}});
+  }
   return {{"type", "kernel"}, {"instance", instance.name()}, {"missing", k.missing},
-          {"extra", k.extra}, {"repairs", k.repairs}, {"text", text}};
+          {"extra", k.extra}, {"failing", std::move(failing)}, {"repairs", k.repairs},
+          {"text", text}};
 }
 
 nlohmann::json tracking_status(const TrackingSnapshot& tracking) {

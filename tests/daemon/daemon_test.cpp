@@ -809,12 +809,19 @@ TEST_CASE("daemon: a missing VIP and its repair are events for subscribers (defe
   CHECK(events[0]["instance"] == "web");
   CHECK(events[0]["missing"] == nlohmann::json::array({"192.0.2.100 on eth0"}));
   CHECK(events[0]["repairs"] == 0);
-  CHECK(events[0]["text"] == "web: kernel missing 192.0.2.100 on eth0 (0 repairs so far)");
+  // The kernel's reason for refusing the repair (issue 15).
+  REQUIRE(events[0]["failing"].size() == 1);
+  CHECK(events[0]["failing"][0]["address"] == "192.0.2.100 on eth0");
+  CHECK(events[0]["failing"][0]["error"] == "add 192.0.2.100/24: No such device");
+  CHECK(events[0]["failing"][0]["failures"] == 1);
+  CHECK(events[0]["text"] == "web: kernel missing 192.0.2.100 on eth0 (refused: add "
+                             "192.0.2.100/24: No such device) (0 repairs so far)");
   h.advance(daemon::RepairBackoff::kFirst);  // the retry adds it; its notice confirms it
   events = kernel_events();
   REQUIRE_FALSE(events.empty());
   CHECK(events.back()["missing"].empty());
   CHECK(events.back()["repairs"] == 1);
+  CHECK(events.back()["failing"].empty());
   CHECK(events.back()["text"] == "web: kernel as wanted (1 repair so far)");
   CHECK(h.net.has_address("eth0", kVip));
   h.advance(daemon::Reconciler::kPeriod);

@@ -7,9 +7,9 @@
 #   - r1 becomes MASTER with A on eth0 (its own, marked 0x66; the admin's on lo left alone),
 #     and reports B's refusal: status --json has stats.vip_adds_failed
 #     1, kernel.last_error naming B, kernel.missing "B on eth1" and kernel.failing with the
-#     kernel's reason; floatctl events has a kernel event with B missing; floatctl metrics has
-#     floatd_vip_adds_failed_total 1, floatd_kernel_failing_addresses 1 and
-#     floatd_kernel_missing_addresses 1; the log has the refusal;
+#     kernel's reason; floatctl events has a kernel event with B missing and that reason;
+#     floatctl metrics has floatd_vip_adds_failed_total 1, floatd_kernel_failing_addresses 1
+#     and floatd_kernel_missing_addresses 1; the log has the refusal;
 #   - it does not claim B: no B in the kernel, and r1 stays MASTER;
 #   - it retries: kernel.failing's count reaches 3, each retry logged with its backoff;
 #   - once IPv6 is enabled on eth1 again, B is added (marked with floatd's IFA_PROTO 0x66) at
@@ -86,6 +86,8 @@ assert_eq "$f_addr" "$VIP6B on eth1" "kernel.failing address"
 step "status: last_error '$last_error'; failing: '$f_addr', '$f_error', $f_count failure(s)"
 wait_for "events_of r1 kernel | grep -qF 'missing $VIP6B on eth1'" 2 ||
   fail "no kernel event with $VIP6B missing: $(events_of r1 kernel)"
+wait_for "events_of r1 kernel | grep -qF 'missing $VIP6B on eth1 (refused: $f_error)'" 2 ||
+  fail "no kernel event gives the kernel's reason '$f_error': $(events_of r1 kernel)"
 step "event: $(events_of r1 kernel | grep -m 1 -F "missing $VIP6B on eth1")"
 assert_eq "$(metric floatd_vip_adds_failed_total r1)" 1 "floatd_vip_adds_failed_total"
 assert_eq "$(metric floatd_kernel_failing_addresses r1)" 1 "floatd_kernel_failing_addresses"
