@@ -76,6 +76,8 @@ struct ControlServer::Client {
   OutBuffer out;
   std::unique_ptr<ReplyWriter> writer;  // a reply being written (step()): not read meanwhile
   std::string writing;                  // its frame so far
+  // What it makes floatd hold (Limits::buffered).
+  std::size_t held() const { return in.size() + out.size() + writing.size(); }
   bool closing = false;     // peer closed or sent garbage: close once `out` is written
   bool subscribed = false;  // asked for "events": gets every broadcast
   bool dead = false;        // retired: nothing may read or write it any more
@@ -221,6 +223,7 @@ void ControlServer::serve(Client& c) {
   }
   if (!c.dead && !c.closing && !c.writer) answer_frames(c);
   flush(c);
+  shed();
 }
 
 // Answers every complete request in `in` while there is room and none is deferred; false on a
@@ -353,7 +356,10 @@ void ControlServer::step(Client& c) {
     c.writing.clear();
     queue(c, control_response(fail("internal error: " + std::string(e.what()))));
   }
-  if (!done) return flush(c);
+  if (!done) {
+    flush(c);
+    return shed();
+  }
   c.writer.reset();
   c.writing += result_suffix();
   const auto n = static_cast<std::uint32_t>(c.writing.size() - control::kHeaderSize);
@@ -417,6 +423,7 @@ void ControlServer::broadcast(const nlohmann::json& event) {
       flush(*c);
     }, [&] { retire(*c); });
   }
+  shed();
 }
 
 std::size_t ControlServer::subscribers() const {
@@ -426,7 +433,7 @@ std::size_t ControlServer::subscribers() const {
 }
 
 ControlStats ControlServer::stats() const {
-  return {clients_.size(), subscribers(), evicted_, refused_};
+  return {clients_.size(), subscribers(), evicted_, refused_, shed_};
 }
 
 // The client that has gone longest without a complete request, among those floatd owes
@@ -446,8 +453,38 @@ ControlServer::Client* ControlServer::quietest() const {
 
 std::size_t ControlServer::buffered_bytes() const {
   std::size_t n = 0;
-  for (const auto& [fd, c] : clients_) n += c->in.size() + c->out.size();
+  for (const auto& [fd, c] : clients_) n += c->held();
   return n;
+}
+
+// Over Limits::buffered together, the client holding most goes: a subscriber far behind, a
+// client that asked for megabytes and does not read. Not the only client holding anything:
+// its own limits bound it (kMaxBacklog, kMaxQueued and one reply), and a status larger than
+// Limits::buffered must still reach a lone floatctl. Retiring is safe from anywhere in the
+// server (see the header).
+void ControlServer::shed() {
+  for (;;) {
+    std::size_t total = 0;
+    std::size_t holders = 0;
+    Client* most = nullptr;
+    for (const auto& [fd, c] : clients_) {
+      const std::size_t held = c->held();
+      total += held;
+      holders += held > 0 ? 1 : 0;
+      if (held > 0 && (most == nullptr || held > most->held())) most = c.get();
+    }
+    if (total <= limits_.buffered || holders < 2) return;
+    ++shed_;
+    if (auto suppressed = shed_log_.allow(clock_.now())) {
+      log_.warning("control: clients hold " + std::to_string(total) + " bytes, over floatd's " +
+                   std::to_string(limits_.buffered) + "; closing the " +
+                   (most->subscribed ? "events subscriber" : "client") + " holding most (" +
+                   std::to_string(most->held()) + " bytes)" +
+                   (*suppressed > 0 ? " (" + std::to_string(*suppressed) + " similar suppressed)"
+                                    : ""));
+    }
+    retire(*most);
+  }
 }
 
 // Closes the client now and frees it later (see the header): it leaves the live table, so its

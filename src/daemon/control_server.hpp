@@ -28,7 +28,10 @@
 // clients the daemon owes something to are kept: "events" subscribers (at most
 // Limits::subscribers of them, so a crowd of subscriptions cannot fill the table either), a
 // deferred request, a reply being written. A new connection is refused only when every client
-// is one of those. One callback reads at most Limits::read_per_turn bytes from a client and
+// is one of those. Together the clients may make floatd hold at most Limits::buffered bytes:
+// beyond that, the one holding most is closed (shed()), whatever it is owed, unless it is the
+// only one holding anything (its own limits bound it). One callback reads
+// at most Limits::read_per_turn bytes from a client and
 // accepts at most Limits::accepts_per_turn connections, so a client sending a gigabyte or ten
 // thousand connections arriving at once cannot hold the loop from the adverts' timers.
 //
@@ -67,6 +70,12 @@ struct ControlLimits {
   std::size_t accepts_per_turn = 64;      // connections accepted per callback
   // Time spent writing replies' parts per turn of the loop (at least one part is written).
   Microseconds writing_per_turn{1000};
+  // Bytes all clients together may make floatd hold (requests unread, replies and events
+  // unsent, replies being written); over it, the client holding most is closed. Per client
+  // the other limits already hold (kMaxQueued, kMaxBacklog), but 64 of them are 64 times as
+  // much: a status of 4,000 instances is 18 MB, and 64 clients asking for it and never reading
+  // would hold a gigabyte (issue 15).
+  std::size_t buffered = 64 * 1024 * 1024;
 };
 
 class ControlServer {
@@ -121,8 +130,8 @@ class ControlServer {
   // Answers the deferred request `id`. Nothing happens when its client has gone (closed,
   // disconnected) or the id is unknown. Never throws.
   void complete(std::uint64_t id, const Result<nlohmann::json>& result) noexcept;
-  // Bytes held for all clients (unread requests, unsent responses and events): what a client
-  // that never reads can make the daemon hold.
+  // Bytes held for all clients (unread requests, unsent responses and events, replies being
+  // written): what clients that never read can make the daemon hold.
   std::size_t buffered_bytes() const;
 
  private:
@@ -141,6 +150,7 @@ class ControlServer {
   std::size_t queue(Client& client, const std::string& body);  // returns body.size()
   void flush(Client& client);
   void retire(Client& client) noexcept;
+  void shed();  // closes the clients holding most while all hold over Limits::buffered
   Client* quietest() const;  // the client to close for a new one, if any may be
 
   struct ev_loop* loop_;
@@ -150,6 +160,7 @@ class ControlServer {
   Limits limits_;
   std::uint64_t evicted_ = 0;
   std::uint64_t refused_ = 0;
+  std::uint64_t shed_ = 0;
   std::unique_ptr<ControlListener> listener_;
   ev_io accept_watcher_{};
   ev_idle step_watcher_{};  // active while a client's reply is being written
@@ -161,6 +172,7 @@ class ControlServer {
   std::uint64_t next_deferred_ = 1;
   RateLimiter refuse_log_{1, std::chrono::seconds{10}};
   RateLimiter evict_log_{1, std::chrono::seconds{10}};
+  RateLimiter shed_log_{1, std::chrono::seconds{10}};
 };
 
 }  // namespace floatd::daemon

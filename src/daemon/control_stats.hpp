@@ -12,6 +12,7 @@ struct ControlStats {
   std::size_t subscribers = 0;
   std::uint64_t evicted = 0;  // closed, quiet longest, to make room for a new connection
   std::uint64_t refused = 0;  // new connections closed unserved: every client was owed something
+  std::uint64_t shed = 0;     // closed holding most when all held over ControlLimits::buffered
 };
 
 }  // namespace floatd::daemon

@@ -205,7 +205,8 @@ std::unique_ptr<StatusWriter> Daemon::status_writer(const StatusCommand& c) cons
                               {"control", {{"clients", control.clients},
                                            {"subscribers", control.subscribers},
                                            {"evicted", control.evicted},
-                                           {"refused", control.refused}}},
+                                           {"refused", control.refused},
+                                           {"shed", control.shed}}},
                               {"loop", loop_status()},
                               {"tracking", tracking_status(tracking_snapshot())}};
       }};

@@ -187,9 +187,11 @@ std::string metrics_text(const std::vector<const Instance*>& instances, const Tr
   w.family("floatd_control_subscribers", "gauge", "Control clients subscribed to events.");
   w.sample("floatd_control_subscribers", "", counters.control.subscribers);
   w.family("floatd_control_connections_dropped_total", "counter",
-           "Control connections closed for a new one (evicted) or refused; see floatctl(8).");
+           "Control connections closed for a new one (evicted), refused, or closed when all held "
+           "too much (shed); see floatctl(8).");
   w.sample("floatd_control_connections_dropped_total", "reason=\"evicted\"", counters.control.evicted);
   w.sample("floatd_control_connections_dropped_total", "reason=\"refused\"", counters.control.refused);
+  w.sample("floatd_control_connections_dropped_total", "reason=\"shed\"", counters.control.shed);
   w.family("floatd_loop_slow_batches_total", "counter",
            "Batches of event-loop work that ran longer than 5 ms (adverts wait for them).");
   w.sample("floatd_loop_slow_batches_total", "", counters.loop.slow);

@@ -226,6 +226,95 @@ TEST_CASE("an events subscriber that never reads is disconnected at the backlog 
   REQUIRE(run_until(s.loop, [&] { return s.server->clients() == 0; }));
 }
 
+// Issue 15: each client is bounded (kMaxQueued, kMaxBacklog), but 64 of them are 64 times as
+// much. Over Limits::buffered together, the one holding most is closed: here two subscribers
+// that never read share a 256 KiB limit, far under the 4 MiB backlog each may have, and one
+// that reads is served throughout. A client alone holding anything is left to its own limits.
+TEST_CASE("clients together over Limits::buffered: the one holding most is closed, the rest served") {
+  daemon::ControlServer::Limits limits;
+  limits.buffered = 256 * 1024;
+  Server s(limits);
+  Peer stuck1 = s.connect(), stuck2 = s.connect(), reader = s.connect();
+  for (Peer* p : {&stuck1, &stuck2, &reader}) p->send("events");
+  REQUIRE(run_until(s.loop, [&] { return s.server->subscribers() == 3; }));
+  for (Peer* p : {&stuck1, &stuck2, &reader}) REQUIRE(s.answer(*p)["ok"] == true);
+  const json event = {{"type", "x"}, {"text", std::string(16 * 1024, 'e')}};
+  int sent = 0, got = 0;
+  for (; sent < 400 && s.server->stats().shed == 0; ++sent) {
+    s.server->broadcast(event);
+    CHECK(s.server->buffered_bytes() <= limits.buffered);  // shed() ran at the end of broadcast()
+    while (auto e = reader.poll()) got += (*e)["type"] == "x" ? 1 : 0;
+  }
+  CHECK(s.server->stats().shed == 1);
+  CHECK(s.server->subscribers() == 2);
+  CHECK(s.logged("closing the events subscriber holding most"));
+  // The other stuck one, now alone holding anything, is left to its own limit (kMaxBacklog).
+  for (; sent < 1000 && s.server->subscribers() == 2; ++sent) {
+    s.server->broadcast(event);
+    CHECK(s.server->buffered_bytes() <= daemon::ControlServer::kMaxBacklog);
+    while (auto e = reader.poll()) got += (*e)["type"] == "x" ? 1 : 0;
+  }
+  CHECK(s.server->stats().shed == 1);
+  CHECK(s.server->subscribers() == 1);
+  CHECK(s.logged("does not keep up"));
+  // The reader lost nothing.
+  REQUIRE(run_until(s.loop, [&] {
+    while (auto e = reader.poll()) got += (*e)["type"] == "x" ? 1 : 0;
+    return got == sent;
+  }));
+  CHECK(got == sent);
+  // The closed ones see their end after what had been sent.
+  REQUIRE(run_until(s.loop, [&] {
+    while (stuck1.poll()) {}
+    while (stuck2.poll()) {}
+    return stuck1.eof() && stuck2.eof();
+  }));
+}
+
+// The attack the limit is for: clients that each ask for a large status and never read. Each
+// alone would hold up to kMaxQueued and a reply; together they stay within the limit.
+TEST_CASE("clients asking for large replies and never reading stay within Limits::buffered") {
+  daemon::ControlServer::Limits limits;
+  limits.buffered = 1024 * 1024;
+  Server s(limits);
+  const std::string reply(128 * 1024, 'r');
+  s.handler = [&](const std::string&, const json&) -> Result<json> { return json{{"r", reply}}; };
+  std::vector<Peer> peers;
+  for (int i = 0; i < 16; ++i) peers.push_back(s.connect());
+  const auto request = control::frame(R"({"version":1,"command":"status"})");
+  // The last one left holding anything is held to its own bound only (as in "a client that
+  // never reads its responses stops being read").
+  const std::size_t alone = daemon::ControlServer::kMaxQueued + control::kMaxRequest + 2 * reply.size();
+  for (int turn = 0; turn < 200; ++turn) {
+    for (Peer& p : peers) p.send_some(request);
+    ev_run(s.loop, EVRUN_NOWAIT);
+    CHECK(s.server->buffered_bytes() <= std::max(limits.buffered, alone));
+  }
+  CHECK(s.server->stats().shed > 0);
+  CHECK(s.logged("closing the client holding most"));
+  Peer late = s.connect();  // and a newcomer is served
+  late.send("status");
+  CHECK(s.answer(late)["ok"] == true);
+}
+
+// A reply larger than the limit still reaches a client that is alone holding anything: its
+// own limits bound it, and a status of many instances must reach a lone floatctl.
+TEST_CASE("a reply larger than Limits::buffered reaches a client alone holding anything") {
+  daemon::ControlServer::Limits limits;
+  limits.buffered = 256 * 1024;
+  Server s(limits);
+  const std::string big(1024 * 1024, 'b');
+  s.handler = [&](const std::string&, const json&) -> Result<json> { return json{{"big", big}}; };
+  Peer idle = s.connect(), asker = s.connect();
+  asker.send("status");
+  REQUIRE(run_until(s.loop, [&] { return s.server->buffered_bytes() > limits.buffered; }));
+  const json reply = s.answer(asker);
+  CHECK(reply["ok"] == true);
+  CHECK(reply["result"]["big"].get<std::string>().size() == big.size());
+  CHECK(s.server->stats().shed == 0);
+  CHECK(s.server->clients() == 2);
+}
+
 TEST_CASE("a handler that throws gets the client an error; the server keeps serving") {
   Server s;
   s.handler = [&](const std::string& command, const json&) -> Result<json> {

@@ -13,7 +13,7 @@ TEST_CASE("metrics: scripts and track files from the tracking snapshot") {
   s.files.push_back({"maint", "/run/m", -3, true, ""});
   s.files.push_back({"big", "/run/b", 123456789, false, "err"});
   s.processes = {3, 2, 32};
-  const std::string text = metrics_text({}, s, {7, {5, 2, 11, 3}, {900, 4, floatd::Microseconds{12345}}});
+  const std::string text = metrics_text({}, s, {7, {5, 2, 11, 3, 2}, {900, 4, floatd::Microseconds{12345}}});
   const std::string expected =
       "# HELP floatd_instance_state 1 for the instance's current VRRP state, 0 for the others.\n"
       "# TYPE floatd_instance_state gauge\n"
@@ -92,6 +92,8 @@ TEST_CASE("metrics: scripts and track files from the tracking snapshot") {
   CHECK(text.find("floatd_control_connections_dropped_total{reason=\"evicted\"} 11\n") !=
         std::string::npos);
   CHECK(text.find("floatd_control_connections_dropped_total{reason=\"refused\"} 3\n") !=
+        std::string::npos);
+  CHECK(text.find("floatd_control_connections_dropped_total{reason=\"shed\"} 2\n") !=
         std::string::npos);
   CHECK(text.find("floatd_loop_slow_batches_total 4\n") != std::string::npos);
   CHECK(text.find("floatd_loop_longest_batch_seconds 0.012345\n") != std::string::npos);
