@@ -12,6 +12,8 @@
 # process, so more jobs than CPUs only slows each one down. FUZZ_REPORT names a Markdown file
 # for the results (make fuzz-long: build-fuzz/fuzz-long.md): per target, the execs, their rate,
 # the coverage at the start (the seeds) and at the end, and the corpus before and after.
+# A timeout is replayed alone first: one that does not recur was a busy machine (libFuzzer
+# times units on the wall clock), and the target fuzzes on for the time left.
 # A new crash: keep its input as tests/fuzz/regressions/<target>/<name> so every run replays it
 # (make fuzz-long copies it there itself, for you to commit with the fix).
 set -uo pipefail
@@ -69,7 +71,7 @@ crashes_of() { find "$build/crashes" -maxdepth 1 -type f -name "$1-*" | wc -l; }
 # Fuzzes target $1: writes its one line to $build/results/$1.line and, for the report, a
 # table row to $build/results/$1.row; status 1 on a crash or a failing reproducer.
 run_target() {
-  local t=$1 bin=$build/tests/fuzz/fuzz_$1 bad work log before rc execs rate cov cov0 input seeds
+  local t=$1 bin=$build/tests/fuzz/fuzz_$1 bad work log before rc execs rate cov cov0 input="" seeds
   local line=$build/results/$t.line row=$build/results/$t.row
   if ! bad=$(replay "$t" "$bin"); then
     {
@@ -84,26 +86,48 @@ run_target() {
   rm -rf "$work" && mkdir -p "$work" && cp tests/fuzz/corpus/"$t"/* "$work"/
   seeds=$(files_in "$work")
   log=$build/logs/$t.log
-  before=$(crashes_of "$t")
-  # The subshell keeps bash's "Aborted" notice in the log; extra holds several flags.
-  # shellcheck disable=SC2086
-  ("$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$build/crashes/$t-" ${extra[$t]:-} "$work") >"$log" 2>&1
-  rc=$?
-  execs=$(final_stat number_of_executed_units "$log")
-  rate=$(final_stat average_exec_per_sec "$log")
+  : >"$log"
+  # libFuzzer's -timeout is wall time: on a busy machine (make fuzz-long beside a build) a unit
+  # can wait seconds for a CPU and "time out". A timeout is therefore replayed alone with the
+  # same limit; one that does not time out again was the machine's, is not kept, and the
+  # target fuzzes on, from its corpus so far, for the time left. A crash always stops it.
+  local deadline=$((SECONDS + seconds)) segment=$build/logs/$t.segment left
+  local busy=0 note=""
+  execs=0
+  while :; do
+    left=$((deadline - SECONDS))
+    ((left > 0)) || { rc=0; break; }
+    before=$(crashes_of "$t")
+    # The subshell keeps bash's "Aborted" notice in the log; extra holds several flags.
+    # shellcheck disable=SC2086
+    ("$bin" -max_total_time="$left" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix="$build/crashes/$t-" ${extra[$t]:-} "$work") >"$segment" 2>&1
+    rc=$?
+    cat "$segment" >>"$log"
+    execs=$((execs + $(final_stat number_of_executed_units "$segment" | grep -E '^[0-9]+$' || echo 0)))
+    ((rc == 0)) && break
+    # libFuzzer names the input it crashed on (artifact_prefix + crash-<sha1>) in the log.
+    input=$(sed -n "s|^.*Test unit written to $build/crashes/||p" "$segment" | tail -1)
+    (( $(crashes_of "$t") > before )) || input=""
+    [[ $input == "$t-timeout-"* ]] || break
+    if ! ("$bin" -timeout=10 "$build/crashes/$input") >"$build/logs/$t-replay.log" 2>&1; then
+      break  # it times out alone too: a real one
+    fi
+    busy=$((busy + 1))
+    echo "== $input: no timeout when replayed alone (the machine was busy); fuzzing on" >>"$log"
+    rm -f "$build/crashes/$input"
+  done
+  ((busy > 0)) && note=" ($busy timeout(s) not reproduced alone: the machine was busy)"
+  rate=$((execs / (seconds > 0 ? seconds : 1)))
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
   cov0=$(grep -E 'INITED' "$log" | grep -oE 'cov: [0-9]+' | head -1 | cut -d' ' -f2)
   if [[ $rc -eq 0 ]]; then
-    printf '%-8s %10s execs %7s/s  cov %-5s corpus %-5s ok\n' "$t" "${execs:-?}" "${rate:-?}" \
-      "${cov:-?}" "$(files_in "$work")" >"$line"
-    printf '| %s | %s | %s | %s | %s | %s -> %s | ok |\n' "$t" "${execs:-?}" "${rate:-?}" \
-      "${cov0:-?}" "${cov:-?}" "$seeds" "$(files_in "$work")" >"$row"
+    printf '%-8s %10s execs %7s/s  cov %-5s corpus %-5s ok%s\n' "$t" "${execs:-?}" "${rate:-?}" \
+      "${cov:-?}" "$(files_in "$work")" "$note" >"$line"
+    printf '| %s | %s | %s | %s | %s | %s -> %s | ok%s |\n' "$t" "${execs:-?}" "${rate:-?}" \
+      "${cov0:-?}" "${cov:-?}" "$seeds" "$(files_in "$work")" "$note" >"$row"
     return 0
   fi
-  # libFuzzer names the input it crashed on (artifact_prefix + crash-<sha1>) in the log.
-  input=$(sed -n "s|^.*Test unit written to $build/crashes/||p" "$log" | tail -1)
-  (( $(crashes_of "$t") > before )) || input=""
   if [[ -n $input && $keep == 1 ]]; then
     mkdir -p "tests/fuzz/regressions/$t"
     cp "$build/crashes/$input" "tests/fuzz/regressions/$t/$input"
