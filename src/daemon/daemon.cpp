@@ -115,6 +115,7 @@ Result<Ok> Daemon::init() {
   if (!dump) return fail("reading interfaces: " + dump.error());
   for (const auto& e : *dump) table_.apply(e);
   remove_stale_vips(*dump);  // before joining the election (crash recovery)
+  remove_stale_vmacs();
   // The monitor has queued the kernel's notices of those removals: read them now, so that an
   // instance starting as MASTER does not take them for someone deleting its fresh VIP. If
   // notices were lost (an overrun: many stale VIPs, or a busy host), the table is dumped

@@ -98,6 +98,7 @@ class Daemon {
   void finish_reload(const Result<nlohmann::json>& outcome);  // answers the waiters, READY=1
   void apply_config(LoadedConfig next);
   void notify_systemd(const std::string& state);  // sd_notify(3); logs a failure
+  void remove_stale_vmacs();
   void remove_stale_vips(const std::vector<net::NetlinkEvent>& dump);
   // `only`: these instances (indices into instances_ and config_->instances, which apply_config
   // keeps aligned), after a netlink batch; nullptr: every one.

@@ -32,6 +32,28 @@ void Daemon::remove_stale_vips(const std::vector<net::NetlinkEvent>& dump) {
   }
 }
 
+// VMACs floatd made (net::kVmacAlias) that no instance of this config wants: left by a floatd
+// killed before it could delete them, whose config has since lost their instances (issue 15).
+// Those still wanted are taken up again by ensure_vmacs(); a VMAC without the alias (an
+// admin's, keepalived's) is never touched. One floatd per network namespace, as for VIPs.
+void Daemon::remove_stale_vmacs() {
+  std::vector<std::pair<int, std::string>> stale;
+  for (const auto& [ifindex, info] : table_.interfaces()) {
+    if (!info.link.floatd_vmac) continue;
+    const bool wanted = std::any_of(config_->instances.begin(), config_->instances.end(),
+                                    [&](const auto& c) { return c.vmac == info.link.name; });
+    if (!wanted) stale.emplace_back(ifindex, info.link.name);
+  }
+  for (const auto& [ifindex, name] : stale) {
+    if (auto r = kernel_->delete_link(ifindex); r) {
+      log_.notice("removed stale VMAC " + name +
+                  " (left by a floatd that did not stop cleanly; no instance wants it now)");
+    } else {
+      log_.warning("cannot remove stale VMAC " + name + ": " + r.error());
+    }
+  }
+}
+
 namespace {
 
 // f(config) for each instance in `only` (indices), or for every one when it is nullptr.

@@ -30,6 +30,7 @@
 #include <cstring>
 
 #include "net/interface_name.hpp"
+#include "net/netlink_events.hpp"
 
 namespace floatd::net {
 namespace {
@@ -381,7 +382,9 @@ Result<int, std::string> Kernel::create_vmac(int parent_ifindex, const std::stri
   if (reply.error != 0) return fail(what() + ": " + reply.message);
   auto created = find_vmac(name, parent_ifindex, mac);
   if (!created || *created == 0) return fail(what() + ": created, then not found");
-  auto configured = configure_vmac(*created, name);
+  // Marked floatd's only when floatd made it: one taken up above keeps what it had.
+  auto configured = set_alias(*created, name);
+  if (configured) configured = configure_vmac(*created, name);
   if (!configured) {
     (void)delete_link(*created);
     return fail(configured.error());
@@ -393,6 +396,23 @@ Result<Ok, std::string> Kernel::configure_vmac(int ifindex, const std::string& n
   auto mode = set_addr_gen_mode_none(ifindex, name);
   if (!mode) return mode;
   return set_up(ifindex, name);
+}
+
+// The alias that marks a VMAC floatd's (net::kVmacAlias). A request of its own: the kernel
+// takes IFLA_IFALIAS only when changing a link, not in the request that creates it.
+Result<Ok, std::string> Kernel::set_alias(int ifindex, const std::string& name) {
+  std::string what = "set the alias of " + name;
+  LinkPtr orig(rtnl_link_alloc());
+  LinkPtr changes(rtnl_link_alloc());
+  if (!orig || !changes) return failed(what, "cannot build the request");
+  rtnl_link_set_ifindex(orig.get(), ifindex);
+  rtnl_link_set_ifalias(changes.get(), kVmacAlias);
+  nl_msg* msg = nullptr;
+  const int rc = rtnl_link_build_change_request(orig.get(), changes.get(), 0, &msg);
+  if (rc < 0) return failed(what, libnl_error(rc));
+  Reply reply = transact(msg);
+  if (reply.error == 0) return Ok{};
+  return failed(what, reply.message);
 }
 
 // A request of its own, sent while the new link is still down: setting addrgenmode in the

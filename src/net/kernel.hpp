@@ -104,6 +104,7 @@ class Kernel {
   Reply transact(nl_msg* msg);  // takes ownership of msg
   Result<int, std::string> find_vmac(const std::string& name, int parent, const MacAddress& mac);
   Result<Ok, std::string> configure_vmac(int ifindex, const std::string& name);
+  Result<Ok, std::string> set_alias(int ifindex, const std::string& name);
   Result<Ok, std::string> set_addr_gen_mode_none(int ifindex, const std::string& name);
   Result<Ok, std::string> set_up(int ifindex, const std::string& name);
   static constexpr std::size_t kBatchBytes = 32 * 1024;  // per sendmsg

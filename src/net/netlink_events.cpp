@@ -103,6 +103,9 @@ std::optional<LinkState> parse_link(const nlmsghdr* nlh) {
       case IFLA_LINK_NETNSID:
         other_netns = true;
         return true;
+      case IFLA_IFALIAS:  // any text an admin gave; only compared, never kept
+        link.floatd_vmac = get_string(attr, 256) == std::string(kVmacAlias);
+        return true;
       default:
         return true;
     }

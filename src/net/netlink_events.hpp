@@ -25,6 +25,11 @@ namespace floatd::net {
 using vrrp::MacAddress;
 
 // One link as RTM_NEWLINK / RTM_DELLINK reports it.
+// IFLA_IFALIAS of the VMACs floatd makes (`ip link` shows "alias floatd-vmac"), so that one
+// left by a floatd killed before it could delete it is known for floatd's after a restart,
+// and told from a keepalived VMAC of the same name and MAC.
+inline constexpr char kVmacAlias[] = "floatd-vmac";
+
 struct LinkState {
   int ifindex = 0;
   std::string name;  // net::kernel_name(): escaped and marked when not clean text
@@ -33,6 +38,7 @@ struct LinkState {
   MacAddress mac{};        // IFLA_ADDRESS when it is 6 bytes long (Ethernet), else zero
   int parent_ifindex = 0;  // IFLA_LINK (the macvlan's parent) when in this namespace, else 0
   bool deleted = false;    // RTM_DELLINK
+  bool floatd_vmac = false;  // IFLA_IFALIAS is kVmacAlias
 
   friend bool operator==(const LinkState&, const LinkState&) = default;
 };

@@ -793,6 +793,27 @@ TEST_CASE("daemon: a VMAC deleted during a netlink overrun is made again with it
   CHECK(h.state() == "MASTER");
 }
 
+// Issue 15: a floatd killed before it could delete its VMACs, restarted with a config that no
+// longer has their instances. Its own (the alias floatd-vmac) go at start; one it still wants
+// is taken up again; a VMAC without the alias (an admin's, keepalived's) is left alone.
+TEST_CASE("daemon: at start, floatd's VMACs that no instance wants are deleted, others kept") {
+  Harness h;
+  const int stale = h.net.add_link("vrrp.52", true, 0, true);   // floatd's, instance gone
+  h.net.add_link("vrrp.51", true, 0, true);                     // floatd's, still wanted
+  const int theirs = h.net.add_link("vrrp.53", true, 0, false);  // no alias: not floatd's
+  h.start(base_config() + "use_vmac = yes\n");
+  CHECK(h.kernel.count("delete " + std::to_string(stale)) == 1);
+  CHECK(h.net.find("vrrp.52") == nullptr);
+  CHECK(h.logged("removed stale VMAC vrrp.52 (left by a floatd that did not stop cleanly"));
+  CHECK(h.kernel.count("delete " + std::to_string(theirs)) == 0);
+  CHECK(h.net.find("vrrp.53") != nullptr);
+  REQUIRE(h.net.find("vrrp.51") != nullptr);
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  CHECK(h.net.has_address("vrrp.51", kVip));
+  CHECK(h.kernel.count("delete") == 1);
+}
+
 // Defect 6: the kernel's difference shows in `floatctl events` as well as in status.
 TEST_CASE("daemon: a missing VIP and its repair are events for subscribers (defect 6)") {
   Harness h;

@@ -62,13 +62,15 @@ class FakeNetwork {
   };
 
   // `ifindex`: the index of a real link of that name (0: the next free one).
-  int add_link(const std::string& name, bool up = true, int ifindex = 0) {
+  // `floatd_vmac`: with floatd's alias (net::kVmacAlias), as Kernel::create_vmac makes them.
+  int add_link(const std::string& name, bool up = true, int ifindex = 0, bool floatd_vmac = false) {
     const int index = ifindex != 0 ? ifindex : next_index_++;
     net::LinkState l;
     l.ifindex = index;
     l.name = name;
     l.admin_up = up;
     l.carrier = up;
+    l.floatd_vmac = floatd_vmac;
     l.mac = {0x02, 0, 0, 0, 0, static_cast<std::uint8_t>(index)};
     links_[index].state = l;
     notify(l);
@@ -205,7 +207,10 @@ class FakeKernel final : public daemon::KernelWriter {
       --fail_vmacs;
       return fail(std::string("create ") + name + ": Cannot allocate memory");
     }
-    return net_.add_link(name);
+    // As Kernel::create_vmac: a link of that name already there is taken up (the real one
+    // checks that it is a private macvlan with the MAC on the parent, or refuses).
+    if (const auto* existing = net_.find(name)) return existing->state.ifindex;
+    return net_.add_link(name, true, 0, true);
   }
   Result<Ok> delete_link(int ifindex) override {
     calls.push_back("delete " + std::to_string(ifindex));

@@ -231,6 +231,36 @@ TEST_CASE("netlink: VMAC macvlan up, with its parent and virtual MAC") {
   CHECK(link.parent_ifindex == 3);
 }
 
+// Issue 15: the alias Kernel::create_vmac gives its VMACs (net::kVmacAlias) marks one floatd's
+// after a restart; another alias, or one without its NUL, is not floatd's and is no error.
+std::vector<std::uint8_t> with_alias(std::vector<std::uint8_t> msg, const std::string& alias,
+                                     bool nul = true) {
+  const std::size_t len = 4 + alias.size() + (nul ? 1 : 0);
+  msg.push_back(static_cast<std::uint8_t>(len));
+  msg.push_back(static_cast<std::uint8_t>(len >> 8));
+  msg.push_back(IFLA_IFALIAS);
+  msg.push_back(0);
+  msg.insert(msg.end(), alias.begin(), alias.end());
+  if (nul) msg.push_back(0);
+  while (msg.size() % 4 != 0) msg.push_back(0);
+  const auto total = static_cast<std::uint32_t>(msg.size());
+  std::memcpy(msg.data(), &total, sizeof total);  // nlmsg_len, host order
+  return msg;
+}
+
+TEST_CASE("netlink: a VMAC with floatd's alias is floatd's; any other alias is not") {
+  CHECK_FALSE(only<LinkState>(parse(hex(kVmacUp))).floatd_vmac);
+  CHECK(only<LinkState>(parse(with_alias(hex(kVmacUp), kVmacAlias))).floatd_vmac);
+  for (const std::string other : {"keepalived", "floatd-vmac2", "floatd", "", "floatd-vma"}) {
+    INFO(other);
+    const auto r = parse(with_alias(hex(kVmacUp), other));
+    CHECK(r.malformed == 0);
+    CHECK_FALSE(only<LinkState>(r).floatd_vmac);
+  }
+  const auto cut = parse(with_alias(hex(kVmacUp), kVmacAlias, false));  // no NUL
+  CHECK_FALSE(only<LinkState>(cut).floatd_vmac);
+}
+
 // Defect 1 (issue 10): the kernel allows any bytes but '/', ':', whitespace in a name. The same
 // message with "vrrp.51" replaced by 7 other bytes, invalid UTF-8 and a terminal escape.
 TEST_CASE("netlink: a link name that is not clean text is escaped and marked where it enters") {
