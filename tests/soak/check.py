@@ -510,7 +510,9 @@ def main():
                      f"+{((quiet['warm']['t'] - t_start) if 'warm' in quiet else float('nan')):.0f} s"),
         ("lab", f"2 nodes (r1 150, r2 100), {n_inst} instances each on {model['ifaces']} "
                 f"interfaces, advert_int {model['adv']} s, VRRPv3"),
-        ("floatd", facts.get("floatd_version", "?")),
+        ("floatd", facts.get("floatd_version", "?") + (
+            f"; vrrp_rt_priority {facts['rt_priority']} (SCHED_RR)"
+            if facts.get("rt_priority", "0") not in ("", "0") else "; normal scheduling")),
         ("machine", facts.get("machine", "?")),
         ("load average (1, 5, 15 min)", f"start {facts.get('load_start', '?')}, end {facts.get('load_end', '?')}"),
         ("settle", f"r1 Master of all in {facts.get('settle_r1_s', '?')} s, r2 Backup of all in "

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The soak's driver (issue 15): churn on two floatd nodes, each action logged.
 
-  driver.py genconf --run RUN --prefix PFX --instances N --ifaces K --floatctl PATH
+  driver.py genconf --run RUN --prefix PFX --instances N --ifaces K --floatctl PATH [--rt-priority P]
       Writes RUN/r1.conf and RUN/r2.conf, the track script RUN/soak/check.sh, the nodes'
       tracker directories RUN/soak/r1 and RUN/soak/r2, and RUN/soak/model.json: the instances,
       their interfaces, VIPs and trackers, and the timers, which the other commands and
@@ -102,7 +102,7 @@ def build_model(a):
     return {
         "run": a.run, "soak": soak, "prefix": a.prefix, "floatctl": a.floatctl,
         "instances": inst, "ifaces": a.ifaces, "adv": ADV, "priority": PRIORITY,
-        "script": SCRIPT, "sentinel": "v0_1",
+        "script": SCRIPT, "sentinel": "v0_1", "rt_priority": a.rt_priority,
         "nodes": {n: {"ns": a.prefix + n, "octet": OCTET[n], "sock": f"{a.run}/{n}.sock",
                       "conf": f"{a.run}/{n}.conf", "log": f"{a.run}/{n}.log",
                       "dir": f"{soak}/{n}"} for n in ("r1", "r2")},
@@ -113,7 +113,8 @@ def render(m, node, overrides, broken=False):
     """NODE's config text; overrides: {instance: {"priority": P} or {"vip2": ADDR}}."""
     nd = m["nodes"][node]
     s = m["script"]
-    out = [f"[global]\nrouter_id = {node}\n",
+    rt = m.get("rt_priority", 0)
+    out = [f"[global]\nrouter_id = {node}\n" + (f"vrrp_rt_priority = {rt}\n" if rt else ""),
            f"[script chk]\nscript = {m['soak']}/check.sh {nd['dir']}\ninterval = {s['interval']}\n"
            f"timeout = {s['timeout']}\nfall = {s['fall']}\nrise = {s['rise']}\nweight = 0\n",
            f"[track_file flag]\nfile = {nd['dir']}/flag\nweight = -100\n"]
@@ -701,6 +702,7 @@ def main():
     g.add_argument("--instances", type=int, required=True)
     g.add_argument("--ifaces", type=int, required=True)
     g.add_argument("--floatctl", required=True)
+    g.add_argument("--rt-priority", type=int, default=0, help="vrrp_rt_priority of both nodes (0: off)")
     i = sub.add_parser("ifaces")
     i.add_argument("--model", required=True)
     r = sub.add_parser("run")

@@ -79,13 +79,14 @@ soak_stop() {
 # SOAK_RC to check.py's status (0: every assertion passed).
 soak_run() {
   local mode=$1 minutes=$2 n=$3 report=$4 k=2 every=2 rss_pct S t0 dpid drc=0 r m1 m2 secs
-  local next_note left p sampler_pid
+  local next_note left p sampler_pid rt
   S=$RUN/soak
   _need "$PY"
   _need tcpdump
   ((n >= 400)) && k=4
   [[ $mode == soak ]] && every=10
   rss_pct=${SOAK_RSS_PCT:-1}
+  rt=${SOAK_RT_PRIORITY:-0}
   # CI: 10 %. Between two quiet moments the RSS of a correct floatd at 100 instances moves by
   # up to 5 % either way (glibc's arenas: the config loader's thread, control replies), and two
   # minutes cannot tell a slow leak from that: the short run catches gross leaks only.
@@ -93,11 +94,12 @@ soak_run() {
   step "soak ($mode): $n instances per node on $k interfaces, advert_int 0.1, $minutes min"
   lab_up 2
   "$PY" "$SOAK_DIR/driver.py" genconf --run "$RUN" --prefix "$LAB_PFX" --instances "$n" \
-    --ifaces "$k" --floatctl "$FLOATCTL"
+    --ifaces "$k" --floatctl "$FLOATCTL" --rt-priority "$rt"
   "$PY" "$SOAK_DIR/driver.py" ifaces --model "$S/model.json"
   {
     echo "minutes=$minutes"
     echo "machine=$(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r)"
+    echo "rt_priority=$rt"
     echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "floatd_version=$("$FLOATD" --version 2>&1 | head -n 1), git $(git -C "$SOAK_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "r1_mac=$(router_mac r1)"
