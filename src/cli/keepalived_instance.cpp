@@ -142,6 +142,7 @@ constexpr char kNotifyBackup[] = "notify_backup";
 constexpr char kNotifyFault[] = "notify_fault";
 constexpr char kNotifyStop[] = "notify_stop";
 constexpr char kNotify[] = "notify";
+constexpr char kNotifyLowerPri[] = "notify_master_rx_lower_pri";
 
 // --- blocks ---
 
@@ -306,7 +307,7 @@ void peers(Instance& in, const Node& n) {
   for (const auto& c : n.children) add_peer(in, c);
 }
 
-constexpr std::array<std::pair<std::string_view, Handler>, 29> kHandlers{{
+constexpr std::array<std::pair<std::string_view, Handler>, 30> kHandlers{{
     {"interface", set_interface},
     {"virtual_router_id", set_vrid},
     {"priority", set_priority},
@@ -335,6 +336,7 @@ constexpr std::array<std::pair<std::string_view, Handler>, 29> kHandlers{{
     {"notify_fault", set_notify<kNotifyFault>},
     {"notify_stop", set_notify<kNotifyStop>},
     {"notify", set_notify<kNotify>},
+    {"notify_master_rx_lower_pri", set_notify<kNotifyLowerPri>},
     {"v3_checksum_as_v2", set_flag<kChecksumKey>},
 }};
 

@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 6> kGlobalOrder{
 constexpr std::array<std::string_view, 8> kScriptOrder{
     "script", "interval", "timeout", "fall", "rise", "weight", "user", "init_fail"};
 constexpr std::array<std::string_view, 2> kTrackFileOrder{"file", "weight"};
-constexpr std::array<std::string_view, 27> kInstanceOrder{"interface",
+constexpr std::array<std::string_view, 28> kInstanceOrder{"interface",
                                                           "virtual_router_id",
                                                           "priority",
                                                           "advert_int",
@@ -44,7 +44,8 @@ constexpr std::array<std::string_view, 27> kInstanceOrder{"interface",
                                                           "notify_backup",
                                                           "notify_fault",
                                                           "notify_stop",
-                                                          "notify"};
+                                                          "notify",
+                                                          "notify_master_rx_lower_pri"};
 constexpr std::array<std::string_view, 5> kSyncGroupOrder{"group", "notify_master", "notify_backup",
                                                           "notify_fault", "notify"};
 
@@ -110,7 +111,8 @@ bool runs_commands(const std::vector<const std::vector<Draft>*>& sections) {
     for (const auto& d : *list) {
       if (d.kind == "script") return true;
       for (const auto* key :
-           {"notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"}) {
+           {"notify_master", "notify_backup", "notify_fault", "notify_stop", "notify",
+            "notify_master_rx_lower_pri"}) {
         if (d.get(key) != nullptr) return true;
       }
     }

@@ -377,7 +377,7 @@ void set_notify(InstanceBuild& b, const IniEntry& e, Errors& errors) {
   b.out.notify.*Field = e.value;
 }
 
-constexpr std::array<Spec, 45> kInstanceKeys{{
+constexpr std::array<Spec, 46> kInstanceKeys{{
     {"interface", Repeat::kOnce, set_interface},
     {"virtual_router_id", Repeat::kOnce, set_vrid},
     {"priority", Repeat::kOnce, set_priority},
@@ -423,6 +423,7 @@ constexpr std::array<Spec, 45> kInstanceKeys{{
     {"notify_fault", Repeat::kOnce, set_notify<&NotifyConfig::fault>},
     {"notify_stop", Repeat::kOnce, set_notify<&NotifyConfig::stop>},
     {"notify", Repeat::kOnce, set_notify<&NotifyConfig::any>},
+    {"notify_master_rx_lower_pri", Repeat::kOnce, set_notify<&NotifyConfig::master_rx_lower_pri>},
 }};
 
 // The version the instance will have, known before its advert_int is read.

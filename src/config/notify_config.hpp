@@ -14,6 +14,9 @@ struct NotifyConfig {
   std::string fault;
   std::string stop;  // instances only: a sync group has no notify_stop (nor has keepalived's)
   std::string any;
+  // Instances only: run when a Master hears a lower-priority Master (keepalived's
+  // notify_master_rx_lower_pri), at most once per Master_Down_Interval.
+  std::string master_rx_lower_pri;
 
   friend bool operator==(const NotifyConfig&, const NotifyConfig&) = default;
 };

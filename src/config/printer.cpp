@@ -120,13 +120,14 @@ void print_router(Printer& p, const InstanceConfig& in) {
   for (const auto& prefix : ra.prefixes) p.key("ra_prefix", ra_prefix_text(prefix));
 }
 
-// The commands that are set; a sync group's `stop` is always empty.
+// The commands that are set; a sync group's `stop` and `master_rx_lower_pri` are always empty.
 void print_notify(Printer& p, const NotifyConfig& n) {
   p.optional("notify_master", n.master);
   p.optional("notify_backup", n.backup);
   p.optional("notify_fault", n.fault);
   p.optional("notify_stop", n.stop);
   p.optional("notify", n.any);
+  p.optional("notify_master_rx_lower_pri", n.master_rx_lower_pri);
 }
 
 void print_instance(Printer& p, const InstanceConfig& in) {

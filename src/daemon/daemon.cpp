@@ -265,6 +265,8 @@ void Daemon::start_instance(std::shared_ptr<const config::InstanceConfig> settin
   r->instance->on_path_change(
       [this](const Instance& i, const vrrp::PathChange& c) { on_path_change(i, c); });
   r->instance->on_stranger([this](const Instance& i, const Stranger& s) { on_stranger(i, s); });
+  r->instance->on_lower_master(
+      [this](const Instance& i, const vrrp::HeardLowerMaster& l) { on_lower_master(i, l); });
   set_path_auth(*r->instance);
   const MonoTime now = clock_.now();
   r->instance->update_interface(table_.find(c.interface), now);

@@ -118,6 +118,7 @@ class Daemon {
   void index_instances();
   void on_transition(const Instance& instance, const vrrp::StateChanged& change);
   void on_path_change(const Instance& instance, const vrrp::PathChange& change);
+  void on_lower_master(const Instance& instance, const vrrp::HeardLowerMaster& lower);
   void on_stranger(const Instance& instance, const Stranger& stranger);
   void set_path_auth(Instance& instance);
   void on_tracked(const TrackerChange& change);

@@ -54,6 +54,23 @@ void Daemon::on_path_change(const Instance& instance, const vrrp::PathChange& ch
            {"text", instance.name() + ": " + change.reason}});
 }
 
+// A Master heard a lower-priority Master (SM-13), at most once per Master_Down_Interval:
+// keepalived's notify_master_rx_lower_pri, and an event, so that a cloud's API call moving the
+// address is made again (issue 12).
+void Daemon::on_lower_master(const Instance& instance, const vrrp::HeardLowerMaster& lower) {
+  const std::string from = lower.source.to_string();
+  const int priority = instance.machine().effective_priority();
+  publish({{"type", "master_rx_lower_pri"},
+           {"instance", instance.name()},
+           {"source", from},
+           {"source_priority", lower.priority},
+           {"priority", priority},
+           {"text", instance.name() + ": heard a lower-priority Master, " + from + " (priority " +
+                        std::to_string(lower.priority) + ")"}});
+  notifier_->notify_lower_master(instance.name(), instance.config().notify, priority, from,
+                                 lower.priority);
+}
+
 // strict_peers refused an advert: another virtual router on our VRID (instance.hpp).
 void Daemon::on_stranger(const Instance& instance, const Stranger& stranger) {
   publish({{"type", "stranger"},

@@ -478,6 +478,10 @@ void Instance::run(const std::vector<vrrp::Action>& actions, MonoTime now) {
       ++stats_.transitions;
       log_transition(*change);
       if (hook_) hook_(*this, *change);
+    } else if (const auto* lower = std::get_if<vrrp::HeardLowerMaster>(&action)) {
+      log_.info(log_prefix_ + ": heard a lower-priority Master, " + lower->source.to_string() +
+                " (priority " + std::to_string(lower->priority) + ")");
+      if (lower_hook_) lower_hook_(*this, *lower);
     }
   }
   watch_paths(now);

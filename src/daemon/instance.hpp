@@ -94,6 +94,7 @@ class Instance {
   using TransitionHook = std::function<void(const Instance&, const vrrp::StateChanged&)>;
   using PathHook = std::function<void(const Instance&, const vrrp::PathChange&)>;
   using StrangerHook = std::function<void(const Instance&, const Stranger&)>;
+  using LowerMasterHook = std::function<void(const Instance&, const vrrp::HeardLowerMaster&)>;
   static constexpr std::size_t kMaxStrangers = 16;
   // A stranger that keeps sending is raised again after this long; status lists the strangers
   // heard within it (strangers() keeps older ones until pushed out).
@@ -123,6 +124,7 @@ class Instance {
   // source MAC is its own (the peer's adverts, from the same virtual MAC) away from the parent.
   const std::string& out_device() const;
   void on_transition(TransitionHook hook) { hook_ = std::move(hook); }
+  void on_lower_master(LowerMasterHook hook) { lower_hook_ = std::move(hook); }
   void on_path_change(PathHook hook) { path_hook_ = std::move(hook); }
   void on_stranger(StrangerHook hook) { stranger_hook_ = std::move(hook); }
   const HeartbeatPaths& paths() const { return paths_; }
@@ -234,6 +236,7 @@ class Instance {
   std::vector<Stranger> strangers_;
   std::vector<vrrp::Action> spare_actions_;  // handle()'s, kept for its capacity
   TransitionHook hook_;
+  LowerMasterHook lower_hook_;
   PathHook path_hook_;
   StrangerHook stranger_hook_;
 };

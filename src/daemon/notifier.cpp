@@ -64,6 +64,22 @@ void Notifier::notify(NotifyKind about, const std::string& name,
   if (!q.running) next(key);
 }
 
+void Notifier::notify_lower_master(const std::string& name, const config::NotifyConfig& commands,
+                                   int priority, const std::string& lower_master,
+                                   int lower_priority) {
+  if (commands.master_rx_lower_pri.empty()) return;
+  const std::string kind(notify_kind_name(NotifyKind::kInstance));
+  const std::string key = kind + " " + name;
+  auto& q = queues_[key];  // in order with the instance's transitions' commands
+  q.jobs.push_back({commands.master_rx_lower_pri,
+                    {"FLOATD_TYPE=" + kind, "FLOATD_NAME=" + name,
+                     "FLOATD_STATE=MASTER_RX_LOWER_PRI",
+                     "FLOATD_PRIORITY=" + std::to_string(priority),
+                     "FLOATD_LOWER_MASTER=" + lower_master,
+                     "FLOATD_LOWER_PRIORITY=" + std::to_string(lower_priority)}});
+  if (!q.running) next(key);
+}
+
 void Notifier::next(const std::string& key) {
   auto& q = queues_[key];
   while (!q.jobs.empty()) {

@@ -48,6 +48,12 @@ class Notifier {
   void notify(NotifyKind kind, const std::string& name, const config::NotifyConfig& commands,
               NotifyState state, std::optional<int> priority);
 
+  // Queues the instance's notify_master_rx_lower_pri (if set): as written, keepalived's way,
+  // with FLOATD_STATE=MASTER_RX_LOWER_PRI and the lower Master in FLOATD_LOWER_MASTER and
+  // FLOATD_LOWER_PRIORITY. Not the generic `notify`: its scripts know three states.
+  void notify_lower_master(const std::string& name, const config::NotifyConfig& commands,
+                           int priority, const std::string& lower_master, int lower_priority);
+
   bool idle() const;
 
  private:

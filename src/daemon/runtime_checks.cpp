@@ -81,6 +81,7 @@ void check_notify(const config::NotifyConfig& n, const SectionOrigin& origin,
   check_command(n.fault, origin, "notify_fault", user, resolver, out);
   check_command(n.stop, origin, "notify_stop", user, resolver, out);
   check_command(n.any, origin, "notify", user, resolver, out);
+  check_command(n.master_rx_lower_pri, origin, "notify_master_rx_lower_pri", user, resolver, out);
 }
 
 bool group_exists(const std::string& group) {

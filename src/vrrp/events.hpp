@@ -103,6 +103,15 @@ struct StateChanged {
 // log line and the control protocol's event.
 std::string transition_text(const StateChanged& change);
 
-using Action = std::variant<StateChanged, SendAdvert, AddVips, RemoveVips, Announce>;
+// A Master heard a lower-priority Master (SM-13): a split brain healing, or a Backup that took
+// the address through a cloud API by mistake. keepalived's notify_master_rx_lower_pri runs
+// here, so that the API call is made again. At most once per Master_Down_Interval.
+struct HeardLowerMaster {
+  IpAddress source;
+  Priority priority = 0;
+};
+
+using Action =
+    std::variant<StateChanged, SendAdvert, AddVips, RemoveVips, Announce, HeardLowerMaster>;
 
 }  // namespace floatd::vrrp

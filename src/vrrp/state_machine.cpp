@@ -236,8 +236,13 @@ void StateMachine::master_advert(const AdvertReceived& advert, MonoTime now, Act
     out.emplace_back(SendAdvert{0});
     return;
   }
-  // SM-13, RFC 9568 §6.4.3: a lower-priority master exists (split brain healing). Answer
-  // with our advert at once so it steps down, and re-announce so that switches and
+  // SM-13, RFC 9568 §6.4.3: a lower-priority master exists (split brain healing). Told to the
+  // daemon (its hook, its event) once per Master_Down_Interval, however many adverts come.
+  if (!last_lower_heard_ || now - *last_lower_heard_ >= master_down_interval()) {
+    out.emplace_back(HeardLowerMaster{advert.src, advert.priority});
+    last_lower_heard_ = now;
+  }
+  // Answer with our advert at once so it steps down, and re-announce so that switches and
   // neighbours that followed it come back; re-announce at most once per max(interval, 1 s).
   if (!params_.reassert_on_lower) return;
   out.emplace_back(SendAdvert{effective_});
@@ -317,6 +322,7 @@ void StateMachine::become_master(MonoTime now, Reason reason, std::string detail
   }
   master_.reset();
   master_resigned_ = false;
+  last_lower_heard_.reset();  // each time Master: the first lower Master heard is news
   preempting_ = false;
   hold_ = false;
   releasing_ = false;  // the VIPs were still there: AddVips above is a no-op for them

@@ -128,6 +128,7 @@ class StateMachine {
   std::optional<MonoTime> announce_at_;        // Master: second GARP/NA burst
   std::optional<MonoTime> refresh_at_;         // Master: periodic re-announce
   std::optional<MonoTime> last_reassert_;      // Master: last re-announce answering a lower advert
+  std::optional<MonoTime> last_lower_heard_;   // Master: last HeardLowerMaster (SM-13)
   std::optional<MonoTime> release_at_;         // Backup after a handover: remove the VIPs
 };
 

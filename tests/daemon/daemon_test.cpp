@@ -906,6 +906,35 @@ TEST_CASE("daemon: max_running_scripts holds, shows in status and metrics, and a
   CHECK(metrics().find("floatd_scripts_queued 0\n") != std::string::npos);
 }
 
+// Issue 12 (keepalived's notify_master_rx_lower_pri): a Master hearing a lower Master tells
+// subscribers once per Master_Down_Interval, logs it, and stays Master.
+TEST_CASE("daemon: a Master hearing a lower-priority Master sends master_rx_lower_pri, rate-limited") {
+  Harness h;
+  h.start(base_config(150));
+  h.advance(kMdi100);
+  REQUIRE(h.state() == "MASTER");
+  test::ControlPeer watcher = h.subscribe();
+  auto lower = [&] { return h.events(watcher, {"master_rx_lower_pri"}); };
+  h.hear(90);
+  auto events = lower();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["instance"] == "web");
+  CHECK(events[0]["source"] == "192.0.2.3");
+  CHECK(events[0]["source_priority"] == 90);
+  CHECK(events[0]["priority"] == 150);
+  CHECK(events[0]["text"] == "web: heard a lower-priority Master, 192.0.2.3 (priority 90)");
+  CHECK(h.logged("web: heard a lower-priority Master, 192.0.2.3 (priority 90)"));
+  // Master_Down_Interval at 1 s and priority 150: 3 s + 414.0625 ms.
+  const Microseconds mdi{3'000'000 + (256 - 150) * 1'000'000 / 256};
+  h.clock.advance(mdi - 1ms);
+  h.hear(90);
+  CHECK(lower().empty());
+  h.clock.advance(1ms);
+  h.hear(90);
+  CHECK(lower().size() == 1);
+  CHECK(h.state() == "MASTER");
+}
+
 // Issue 11 through the whole daemon: a path's socket, its advert keeping the Backup, and the
 // alarm where a person or a monitor looks (events, status, metrics).
 TEST_CASE("daemon: a Backup hearing its Master only on the cable stays Backup and says so") {

@@ -397,6 +397,16 @@ TEST_CASE("notify commands keep their quoted arguments; a user is a note") {
                           "not an absolute") != std::string::npos);
 }
 
+// Issue 12: the hook cloud users re-assert the address with is carried over as it is.
+TEST_CASE("notify_master_rx_lower_pri is carried over, after the other notify commands") {
+  const auto out = import_text(kInstance +
+                               "  notify_master_rx_lower_pri \"/usr/lib/floatd/aws-move-ip --eip x\"\n"
+                               "  notify_master /bin/up\n}\n");
+  CHECK(has_line(out.ini, "notify_master_rx_lower_pri = /usr/lib/floatd/aws-move-ip --eip x"));
+  CHECK(out.ini.find("notify_master = /bin/up") < out.ini.find("notify_master_rx_lower_pri"));
+  CHECK(out.notes.empty());
+}
+
 TEST_CASE(
     "an address owner's weighted trackers are notes: keepalived never "
     "moves 255") {

@@ -9,6 +9,7 @@
 using namespace floatd;        // NOLINT
 using namespace floatd::vrrp;  // NOLINT
 using std::chrono::milliseconds;
+using std::chrono::microseconds;
 
 namespace {
 
@@ -454,7 +455,28 @@ TEST_CASE("reassert_on_lower = false follows RFC 5798: discard silently") {  // 
   Params p = backup_params(150);
   p.reassert_on_lower = false;
   Harness h = started_master(p);
-  CHECK(h.advert(100, kLowerAddr).empty());
+  const auto out = h.advert(100, kLowerAddr);
+  CHECK(count_of<SendAdvert>(out) == 0);  // nothing on the wire
+  CHECK(count_of<Announce>(out) == 0);
+  CHECK(count_of<HeardLowerMaster>(out) == 1);  // the daemon's hook still hears of it
+}
+
+// keepalived's notify_master_rx_lower_pri (issue 12): the daemon hears of a lower Master once
+// per Master_Down_Interval however many of its adverts come, and again on each new term.
+TEST_CASE("Master tells of a lower Master once per Master_Down_Interval") {  // covers: SM-13
+  Harness h = started_master(backup_params(150));
+  auto out = h.advert(100, kLowerAddr);
+  REQUIRE(count_of<HeardLowerMaster>(out) == 1);
+  CHECK(first<HeardLowerMaster>(out)->source == kLowerAddr);
+  CHECK(first<HeardLowerMaster>(out)->priority == 100);
+  const auto mdi = h.sm.master_down_interval();
+  h.clock.advance(mdi - microseconds{1});
+  CHECK(count_of<HeardLowerMaster>(h.advert(100, kLowerAddr)) == 0);
+  h.clock.advance(microseconds{1});
+  CHECK(count_of<HeardLowerMaster>(h.advert(120, kLowerAddr)) == 1);
+  CHECK(count_of<HeardLowerMaster>(h.advert(0, kLowerAddr)) == 0);  // a resignation is not one
+  CHECK(count_of<HeardLowerMaster>(h.advert(200, kLowerAddr)) == 0);  // a higher one: Backup
+  REQUIRE(h.sm.state() == State::kBackup);
 }
 
 TEST_CASE("comparisons use the effective priority") {  // covers: SM-14
