@@ -66,7 +66,11 @@ _wrote_once() {
 
 # events_of NAME TYPE: the events of one type ("transition", "priority", "tracker"), one per
 # line as "HH:MM:SS.mmm TEXT".
-events_of() {
+events_of() { event_fields "$1" "$2" time text; }
+
+# event_fields NAME TYPE FIELD...: the events of one type, one per line, the fields' values
+# space-separated ("" for a missing one).
+event_fields() {
   "$PY" -I -S -c '
 import json, sys
 for line in open(sys.argv[1]):
@@ -75,7 +79,7 @@ for line in open(sys.argv[1]):
     except ValueError:
         continue
     if ev.get("type") == sys.argv[2]:
-        print(ev.get("time", ""), ev.get("text", ""))' "$RUN/$1.events" "$2"
+        print(*(ev.get(k, "") for k in sys.argv[3:]))' "$RUN/$1.events" "${@:2}"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=services.sh
-source "$NETNS_DIR/services.sh"  # events_start
+source "$NETNS_DIR/services.sh"  # events_start, event_fields
 test_init "$@"
 
 adv=0.1
@@ -26,17 +26,7 @@ chmod 755 "$hook"
 : >"$hooklog"
 
 # lower_events: r1's master_rx_lower_pri events, "TIME SOURCE SOURCE_PRIORITY PRIORITY" each.
-lower_events() {
-  "$PY" -I -S -c '
-import json, sys
-for line in open(sys.argv[1]):
-    try:
-        ev = json.loads(line)
-    except ValueError:
-        continue
-    if ev.get("type") == "master_rx_lower_pri":
-        print(ev["time"], ev["source"], ev["source_priority"], ev["priority"])' "$RUN/r1.events"
-}
+lower_events() { event_fields r1 master_rx_lower_pri time source source_priority priority; }
 
 lab_up 2
 make_conf r1 priority=150 advert_int=$adv notify_master_rx_lower_pri="$hook"
