@@ -398,39 +398,46 @@ Result<Ok, std::string> Kernel::configure_vmac(int ifindex, const std::string& n
   return set_up(ifindex, name);
 }
 
+// A change request for link `ifindex` (RTM_NEWLINK without NLM_F_CREATE): `fill` sets what
+// changes on a blank link and returns libnl's status. The kernel's answer, or why the request
+// could not be built.
+Result<Kernel::Reply, std::string> Kernel::change_link(int ifindex,
+                                                       const std::function<int(rtnl_link*)>& fill) {
+  LinkPtr orig(rtnl_link_alloc());
+  LinkPtr changes(rtnl_link_alloc());
+  if (!orig || !changes) return fail(std::string("cannot build the request"));
+  rtnl_link_set_ifindex(orig.get(), ifindex);
+  int rc = fill(changes.get());
+  nl_msg* msg = nullptr;
+  if (rc >= 0) rc = rtnl_link_build_change_request(orig.get(), changes.get(), 0, &msg);
+  if (rc < 0) return fail(libnl_error(rc));
+  return transact(msg);
+}
+
 // The alias that marks a VMAC floatd's (net::kVmacAlias). A request of its own: the kernel
 // takes IFLA_IFALIAS only when changing a link, not in the request that creates it.
 Result<Ok, std::string> Kernel::set_alias(int ifindex, const std::string& name) {
-  std::string what = "set the alias of " + name;
-  LinkPtr orig(rtnl_link_alloc());
-  LinkPtr changes(rtnl_link_alloc());
-  if (!orig || !changes) return failed(what, "cannot build the request");
-  rtnl_link_set_ifindex(orig.get(), ifindex);
-  rtnl_link_set_ifalias(changes.get(), kVmacAlias);
-  nl_msg* msg = nullptr;
-  const int rc = rtnl_link_build_change_request(orig.get(), changes.get(), 0, &msg);
-  if (rc < 0) return failed(what, libnl_error(rc));
-  Reply reply = transact(msg);
-  if (reply.error == 0) return Ok{};
-  return failed(what, reply.message);
+  const std::string what = "set the alias of " + name;
+  auto reply = change_link(ifindex, [](rtnl_link* l) {
+    rtnl_link_set_ifalias(l, kVmacAlias);
+    return 0;
+  });
+  if (!reply) return failed(what, reply.error());
+  if (reply->error == 0) return Ok{};
+  return failed(what, reply->message);
 }
 
 // A request of its own, sent while the new link is still down: setting addrgenmode in the
 // creating request failed in the lab (lab-notes: `ip link add ... addrgenmode`).
 Result<Ok, std::string> Kernel::set_addr_gen_mode_none(int ifindex, const std::string& name) {
-  std::string what = "set addrgenmode none on " + name;
-  LinkPtr orig(rtnl_link_alloc());
-  LinkPtr changes(rtnl_link_alloc());
-  if (!orig || !changes) return failed(what, "cannot build the request");
-  rtnl_link_set_ifindex(orig.get(), ifindex);
-  int rc = rtnl_link_inet6_set_addr_gen_mode(changes.get(), IN6_ADDR_GEN_MODE_NONE);
-  nl_msg* msg = nullptr;
-  if (rc >= 0) rc = rtnl_link_build_change_request(orig.get(), changes.get(), 0, &msg);
-  if (rc < 0) return failed(what, libnl_error(rc));
-  Reply reply = transact(msg);
+  const std::string what = "set addrgenmode none on " + name;
+  auto reply = change_link(ifindex, [](rtnl_link* l) {
+    return rtnl_link_inet6_set_addr_gen_mode(l, IN6_ADDR_GEN_MODE_NONE);
+  });
+  if (!reply) return failed(what, reply.error());
   // EAFNOSUPPORT: IPv6 is disabled on the link, so no address can be generated anyway.
-  if (reply.error == 0 || reply.error == EAFNOSUPPORT) return Ok{};
-  return failed(what, reply.message);
+  if (reply->error == 0 || reply->error == EAFNOSUPPORT) return Ok{};
+  return failed(what, reply->message);
 }
 
 Result<Ok, std::string> Kernel::set_up(int ifindex, const std::string& name) {

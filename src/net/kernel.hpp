@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -23,6 +24,7 @@
 
 struct nl_sock;
 struct nl_msg;
+struct rtnl_link;
 
 namespace floatd::net {
 
@@ -104,6 +106,7 @@ class Kernel {
   Reply transact(nl_msg* msg);  // takes ownership of msg
   Result<int, std::string> find_vmac(const std::string& name, int parent, const MacAddress& mac);
   Result<Ok, std::string> configure_vmac(int ifindex, const std::string& name);
+  Result<Reply, std::string> change_link(int ifindex, const std::function<int(rtnl_link*)>& fill);
   Result<Ok, std::string> set_alias(int ifindex, const std::string& name);
   Result<Ok, std::string> set_addr_gen_mode_none(int ifindex, const std::string& name);
   Result<Ok, std::string> set_up(int ifindex, const std::string& name);
